@@ -1,0 +1,20 @@
+import { ClawkeepError } from '../errors.js';
+import type { Profile } from '../store/types.js';
+
+export function loginCommand(p: Pick<Profile, 'provider' | 'name'>): string {
+  return `clawkeep models auth login --provider ${p.provider} --name ${p.name}`;
+}
+
+export function reauthError(p: Profile, reason: string | null): ClawkeepError {
+  return new ClawkeepError(
+    'reauth_required',
+    `profile ${p.id} needs re-authentication (${reason ?? 'unknown'}). Run: ${loginCommand(p)}`,
+    { details: { profileId: p.id, reason, fix: loginCommand(p) } },
+  );
+}
+
+export function notFoundError(id: string): ClawkeepError {
+  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
+    details: { profileId: id },
+  });
+}

@@ -1,0 +1,12 @@
+/** One in-flight run per key; concurrent callers share its promise. */
+export class SingleFlight<T> {
+  #inflight = new Map<string, Promise<T>>();
+
+  run(key: string, fn: () => Promise<T>): Promise<T> {
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const p = fn().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, p);
+    return p;
+  }
+}

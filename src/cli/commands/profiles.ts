@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { ClawkeepError } from '../../errors.js';
+import { getProvider } from '../../providers/registry.js';
+import { parseOAuthInput } from '../../store/oauth-input.js';
+import { formatProfileId } from '../../store/profile-id.js';
+import { viewProfile } from '../../store/profile-view.js';
+import type { ProfileInput, Store } from '../../store/types.js';
+import { writeNewPrivateFile } from '../../util/files.js';
+import { type GlobalOptions, withStore } from '../context.js';
+import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
+import { readAll, readSecret } from '../stdin.js';
+
+export function registerProfiles(program: Command, io: Io, setExit: (code: number) => void): void {
+  const g = (): GlobalOptions => program.opts<GlobalOptions>();
+  const profiles = program.command('profiles').description('list, inspect, add and remove stored credentials');
+
+  profiles
+    .command('list')
+    .description('every profile with status, fingerprints and expiry (exit 1 if any needs attention)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      await withStore(io, g(), async (store) => {
+        const now = Date.now();
+        const views = (await store.listProfiles()).map((p) => viewProfile(p, now));
+        if (views.some((v) => v.status !== 'ok')) setExit(1);
+        if (o.json) return printJson(io, views);
+        if (views.length === 0) return io.out('no profiles yet; add one with: clawkeep profiles add-key / add-oauth');
+        io.out(
+          formatTable(
+            ['PROFILE', 'TYPE', 'ACCOUNT', 'STATUS', 'GEN', 'ACCESS', 'REFRESH', 'EXPIRES'],
+            views.map((v) => [
+              v.id,
+              v.type,
+              v.email ?? v.accountId ?? '-',
+              v.status === 'ok' ? statusMark('ok') : `${statusMark(v.status)} ${pc.dim(`[${v.statusReason ?? '-'}]`)}`,
+              String(v.generation),
+              v.accessFp,
+              v.refreshFp,
+              formatCountdown(v.expiresInSeconds),
+            ]),
+          ),
+        );
+      });
+    });
+
+  profiles
+    .command('show <id>')
+    .description('one profile in detail (never its tokens)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withStore(io, g(), async (store) => {
+        const p = await requireProfile(store, id);
+        const v = viewProfile(p, Date.now());
+        if (v.status !== 'ok') setExit(1);
+        if (o.json) return printJson(io, v);
+        for (const [k, val] of Object.entries(v)) io.out(`${k.padEnd(17)} ${formatValue(k, val)}`);
+      });
+    });
+
+  profiles
+    .command('add-key')
+    .description('store an API key (read from stdin or a hidden prompt, never from argv)')
+    .requiredOption('--provider <provider>', 'e.g. openai, anthropic, openai-compatible')
+    .requiredOption('--name <name>', 'profile name, e.g. default')
+    .option('--force', 'replace an existing profile of that id')
+    .action(async (o: { provider: string; name: string; force?: boolean }) => {
+      getProvider(o.provider);
+      const id = formatProfileId(o.provider, o.name);
+      const key = await readSecret(io, 'API key');
+      await withStore(io, g(), async (store) => {
+        const p = await save(store, { id, type: 'api_key', access: key }, Boolean(o.force));
+        io.out(`stored ${p.id} (api_key, generation ${p.generation})`);
+      });
+    });
+
+  profiles
+    .command('add-oauth')
+    .description('store OAuth tokens given as {"access","refresh","expires"} JSON on stdin (scripted provisioning)')
+    .requiredOption('--provider <provider>', 'openai-codex, anthropic or oidc')
+    .requiredOption('--name <name>', 'profile name, e.g. default')
+    .option('--force', 'replace an existing profile: generation +1, clears needs_reauth')
+    .action(async (o: { provider: string; name: string; force?: boolean }) => {
+      const provider = getProvider(o.provider);
+      if (!provider.oauth) {
+        throw new ClawkeepError('usage', `provider ${o.provider} has no OAuth; use: clawkeep profiles add-key`);
+      }
+      const id = formatProfileId(o.provider, o.name);
+      const input = parseOAuthInput(id, o.provider, await readAll(io.stdin));
+      await withStore(io, g(), async (store) => {
+        const p = await save(store, input, Boolean(o.force));
+        io.out(`stored ${p.id} (oauth, generation ${p.generation}, refresh ${viewProfile(p, Date.now()).refreshFp})`);
+      });
+    });
+
+  profiles
+    .command('rm <id>')
+    .description('remove a profile after writing a 0600 backup of it under <home>/backups')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (id: string, o: { yes?: boolean }) => {
+      if (!o.yes) throw new ClawkeepError('usage', `removing ${id} needs --yes (a backup is kept under <home>/backups)`);
+      await withStore(io, g(), async (store, home) => {
+        const p = await requireProfile(store, id);
+        const backup = join(home, 'backups', `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`);
+        writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
+        await store.removeProfile(id, Date.now());
+        io.out(`removed ${id}; backup: ${backup}`);
+      });
+    });
+
+  for (const [cmd, status] of [
+    ['enable', 'ok'],
+    ['disable', 'disabled'],
+  ] as const) {
+    profiles
+      .command(`${cmd} <id>`)
+      .description(`${cmd} a profile (disabled profiles are never used or refreshed)`)
+      .action(async (id: string) => {
+        await withStore(io, g(), async (store) => {
+          const p = await requireProfile(store, id);
+          if (status === 'ok' && p.status === 'needs_reauth') {
+            throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`);
+          }
+          await store.setStatus(id, status, Date.now());
+          io.out(`${id}: ${status}`);
+        });
+      });
+  }
+}
+
+async function save(store: Store, input: ProfileInput, force: boolean) {
+  const now = Date.now();
+  const existing = await store.getProfile(input.id);
+  if (!existing) return store.insertProfile(input, now);
+  if (!force) {
+    throw new ClawkeepError('profile_exists', `profile ${input.id} already exists; pass --force to replace it`, {
+      details: { id: input.id },
+    });
+  }
+  return store.replaceProfile(input, now);
+}
+
+async function requireProfile(store: Store, id: string) {
+  const p = await store.getProfile(id);
+  if (!p) throw new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, { details: { id } });
+  return p;
+}
+
+function formatValue(key: string, v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  if (key === 'expires' || key === 'rotatedAt' || key === 'updatedAt') return new Date(v as number).toISOString();
+  if (key === 'expiresInSeconds') return formatCountdown(v as number);
+  if (key === 'status') return statusMark(v as string);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}

@@ -1,0 +1,75 @@
+/**
+ * Every error clawkeep raises carries a stable `code` that users and callers match on.
+ * The table is the single list of codes: add a row here, never match on messages.
+ */
+export const ERROR_CODES = {
+  usage: { retryable: false, status: 400 },
+  config_invalid: { retryable: false, status: 500 },
+  home_unusable: { retryable: false, status: 500 },
+  store_corrupt: { retryable: false, status: 500 },
+  store_schema_newer: { retryable: false, status: 500 },
+  store_busy: { retryable: true, status: 503 },
+  profile_not_found: { retryable: false, status: 404 },
+  profile_exists: { retryable: false, status: 409 },
+  profile_disabled: { retryable: false, status: 403 },
+  profile_invalid: { retryable: false, status: 400 },
+  reauth_required: { retryable: false, status: 401 },
+  refresh_transient: { retryable: true, status: 503 },
+  refresh_unsupported: { retryable: false, status: 400 },
+  lease_timeout: { retryable: true, status: 503 },
+  provider_unknown: { retryable: false, status: 400 },
+  upstream_error: { retryable: true, status: 502 },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ClawkeepErrorOptions {
+  cause?: unknown;
+  /** Extra, non-secret facts for logs and `--json` output. */
+  details?: Record<string, unknown>;
+  /** Overrides the table's default retryability (e.g. a lease wait that gave up). */
+  retryable?: boolean;
+}
+
+const SECRET_KEYS = /^(access|refresh|key|token|secret|password|authorization|refresh_token|access_token|id_token)$/i;
+
+/** Base class of every clawkeep error: stable code, retryability, HTTP status, cause, redacted JSON. */
+export class ClawkeepError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: ClawkeepErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ClawkeepError';
+    this.code = code;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.status = ERROR_CODES[code].status;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      details: redact(this.details),
+    };
+  }
+}
+
+/** Returns a deep copy of `value` with every credential-looking field replaced by `[redacted]`. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v);
+    return out;
+  }
+  return value;
+}
+
+export function isClawkeepError(err: unknown, code?: ErrorCode): err is ClawkeepError {
+  return err instanceof ClawkeepError && (code === undefined || err.code === code);
+}

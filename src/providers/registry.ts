@@ -1,0 +1,63 @@
+import { ClawkeepError } from '../errors.js';
+import { anthropic } from './anthropic.js';
+import { openai, openaiCompatible } from './key-providers.js';
+import { oidc } from './oidc.js';
+import { openaiCodex } from './openai-codex.js';
+import type { OAuthEndpoints, ProviderDescriptor } from './types.js';
+
+/** Every provider clawkeep knows. Adding one: a descriptor module plus one line here (docs/providers.md). */
+const PROVIDERS: ReadonlyMap<string, ProviderDescriptor> = new Map(
+  [openaiCodex, anthropic, openai, openaiCompatible, oidc].map((p) => [p.id, p]),
+);
+
+export function listProviders(): ProviderDescriptor[] {
+  return [...PROVIDERS.values()];
+}
+
+export function getProvider(id: string): ProviderDescriptor {
+  const p = PROVIDERS.get(id);
+  if (!p) {
+    throw new ClawkeepError(
+      'provider_unknown',
+      `unknown provider "${id}"; known providers: ${[...PROVIDERS.keys()].join(', ')}`,
+      { details: { provider: id } },
+    );
+  }
+  return p;
+}
+
+/** `openai-codex` → `CLAWKEEP_OPENAI_CODEX_`. */
+export function envPrefix(providerId: string): string {
+  return `CLAWKEEP_${providerId.toUpperCase().replace(/-/g, '_')}_`;
+}
+
+/** Resolves a provider's OAuth endpoints: env (CLAWKEEP_<P>_TOKEN_URL …) over built-in defaults. */
+export function resolveOAuthEndpoints(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): OAuthEndpoints {
+  if (!p.oauth) {
+    throw new ClawkeepError('refresh_unsupported', `provider ${p.id} has no OAuth login; it uses API keys`, {
+      details: { provider: p.id },
+    });
+  }
+  const pre = envPrefix(p.id);
+  const d = p.oauth.defaults;
+  const tokenUrl = env[`${pre}TOKEN_URL`] ?? d.tokenUrl;
+  const clientId = env[`${pre}CLIENT_ID`] ?? d.clientId;
+  if (!tokenUrl || !clientId) {
+    throw new ClawkeepError(
+      'config_invalid',
+      `provider ${p.id} needs ${pre}TOKEN_URL and ${pre}CLIENT_ID to be set (it has no built-in endpoint)`,
+      { details: { provider: p.id } },
+    );
+  }
+  return {
+    tokenUrl,
+    clientId,
+    authorizeUrl: env[`${pre}AUTHORIZE_URL`] ?? d.authorizeUrl,
+    deviceUrl: env[`${pre}DEVICE_URL`] ?? d.deviceUrl,
+  };
+}
+
+/** The model API base URL: CLAWKEEP_<P>_BASE_URL over the built-in default. */
+export function resolveBaseUrl(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): string | null {
+  return env[`${envPrefix(p.id)}BASE_URL`] ?? p.baseUrl;
+}

@@ -1,0 +1,70 @@
+import type { Profile, ProfileStatus, ProfileType, StoreEvent } from './types.js';
+
+/** A `profiles` row as both SQL backends return it (snake_case columns). */
+export interface ProfileRow {
+  id: string;
+  provider: string;
+  name: string;
+  type: string;
+  account_id: string | null;
+  email: string | null;
+  access: string | null;
+  refresh: string | null;
+  expires: number | string | null;
+  issued_at: number | string | null;
+  generation: number | string;
+  status: string;
+  status_reason: string | null;
+  status_at: number | string | null;
+  lease_owner: string | null;
+  lease_until: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  rotated_at: number | string | null;
+}
+
+export interface EventRow {
+  seq: number | string;
+  at: number | string;
+  profile_id: string | null;
+  kind: string;
+  data: string | Record<string, unknown>;
+}
+
+// PostgreSQL returns BIGINT as string; SQLite as number.
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+
+export function toProfile(r: ProfileRow): Profile {
+  return {
+    id: r.id,
+    provider: r.provider,
+    name: r.name,
+    type: r.type as ProfileType,
+    accountId: r.account_id,
+    email: r.email,
+    access: r.access,
+    refresh: r.refresh,
+    expires: numOrNull(r.expires),
+    issuedAt: numOrNull(r.issued_at),
+    generation: num(r.generation),
+    status: r.status as ProfileStatus,
+    statusReason: r.status_reason,
+    statusAt: numOrNull(r.status_at),
+    leaseOwner: r.lease_owner,
+    leaseUntil: numOrNull(r.lease_until),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+    rotatedAt: numOrNull(r.rotated_at),
+  };
+}
+
+export function toEvent(r: EventRow): StoreEvent {
+  return {
+    seq: num(r.seq),
+    at: num(r.at),
+    profileId: r.profile_id,
+    kind: r.kind as StoreEvent['kind'],
+    data: typeof r.data === 'string' ? (JSON.parse(r.data) as Record<string, unknown>) : r.data,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Versioned schema steps; index + 1 is the `PRAGMA user_version` after the step.
+ * Append only: never edit a released step.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE profiles (
+    id            TEXT PRIMARY KEY,
+    provider      TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    type          TEXT NOT NULL CHECK (type IN ('oauth', 'api_key', 'token')),
+    account_id    TEXT,
+    email         TEXT,
+    access        TEXT,
+    refresh       TEXT,
+    expires       INTEGER,
+    issued_at     INTEGER,
+    generation    INTEGER NOT NULL DEFAULT 0,
+    status        TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'needs_reauth', 'disabled')),
+    status_reason TEXT,
+    status_at     INTEGER,
+    lease_owner   TEXT,
+    lease_until   INTEGER,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    rotated_at    INTEGER
+  ) STRICT;
+  CREATE INDEX profiles_account ON profiles (provider, account_id);
+  CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at         INTEGER NOT NULL,
+    profile_id TEXT,
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL DEFAULT '{}'
+  ) STRICT;
+  CREATE INDEX events_profile ON events (profile_id, seq);
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

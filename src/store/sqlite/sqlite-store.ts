@@ -1,0 +1,239 @@
+import Database from 'better-sqlite3';
+import { ClawkeepError } from '../../errors.js';
+import type { PermissionFix } from '../home.js';
+import { fingerprint } from '../../util/fingerprint.js';
+import { parseProfileId } from '../profile-id.js';
+import { type EventRow, type ProfileRow, toEvent, toProfile } from '../row.js';
+import type {
+  ClaimLeaseInput,
+  CommitOutcome,
+  LeaseDecision,
+  NewEvent,
+  Profile,
+  ProfileInput,
+  ReauthReason,
+  RotatedTokens,
+  Store,
+  StoreEvent,
+} from '../types.js';
+import { openSqlite } from './open.js';
+
+/** The single-host backend: one SQLite file in WAL mode, credential writes fsync'd (synchronous=FULL). */
+export class SqliteStore implements Store {
+  readonly location: string;
+  #db: Database.Database;
+  #get: Database.Statement<[string], ProfileRow>;
+  #insertEvent: Database.Statement<[number, string | null, string, string]>;
+
+  constructor(path: string, options: { busyTimeoutMs?: number; fixes?: PermissionFix[] } = {}) {
+    this.location = path;
+    this.#db = openSqlite(path, options.busyTimeoutMs ?? 5000, options.fixes);
+    this.#get = this.#db.prepare('SELECT * FROM profiles WHERE id = ?');
+    this.#insertEvent = this.#db.prepare('INSERT INTO events (at, profile_id, kind, data) VALUES (?, ?, ?, ?)');
+  }
+
+  async getProfile(id: string): Promise<Profile | null> {
+    return this.#read(id);
+  }
+
+  async listProfiles(): Promise<Profile[]> {
+    const rows = this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[];
+    return rows.map(toProfile);
+  }
+
+  async insertProfile(input: ProfileInput, now: number): Promise<Profile> {
+    const { provider, name } = parseProfileId(input.id);
+    return this.#tx(() => {
+      if (this.#read(input.id)) {
+        throw new ClawkeepError('profile_exists', `profile ${input.id} already exists; pass --force to replace it`, {
+          details: { id: input.id },
+        });
+      }
+      this.#db
+        .prepare(
+          `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
+             generation, status, created_at, updated_at)
+           VALUES (@id, @provider, @name, @type, @accountId, @email, @access, @refresh, @expires, @issuedAt,
+             1, 'ok', @now, @now)`,
+        )
+        .run({ ...bindInput(input), provider, name, now });
+      this.#event({ profileId: input.id, kind: 'created', data: describe(input) }, now);
+      return this.#read(input.id)!;
+    });
+  }
+
+  async replaceProfile(input: ProfileInput, now: number): Promise<Profile> {
+    parseProfileId(input.id);
+    return this.#tx(() => {
+      const before = this.#read(input.id);
+      if (!before) throw notFound(input.id);
+      this.#db
+        .prepare(
+          `UPDATE profiles SET type = @type, account_id = @accountId, email = @email, access = @access,
+             refresh = @refresh, expires = @expires, issued_at = @issuedAt, generation = generation + 1,
+             status = 'ok', status_reason = NULL, status_at = @now, lease_owner = NULL, lease_until = NULL,
+             updated_at = @now
+           WHERE id = @id`,
+        )
+        .run({ ...bindInput(input), now });
+      const after = this.#read(input.id)!;
+      this.#event({ profileId: input.id, kind: 'replaced', data: { ...describe(input), generation: after.generation } }, now);
+      return after;
+    });
+  }
+
+  async removeProfile(id: string, now: number): Promise<Profile | null> {
+    return this.#tx(() => {
+      const before = this.#read(id);
+      if (!before) return null;
+      this.#db.prepare('DELETE FROM profiles WHERE id = ?').run(id);
+      this.#event({ profileId: id, kind: 'removed', data: { generation: before.generation } }, now);
+      return before;
+    });
+  }
+
+  async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
+    this.#db
+      .prepare('UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?')
+      .run(status, now, now, id);
+    return this.#read(id);
+  }
+
+  async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
+    return this.#tx((): LeaseDecision => {
+      const profile = this.#read(input.id);
+      if (!profile) return { kind: 'missing' };
+      if (profile.status === 'needs_reauth') return { kind: 'needs_reauth', profile };
+      if (input.isFresh(profile)) return { kind: 'fresh', profile };
+      const holder = profile.leaseOwner;
+      const live =
+        holder !== null &&
+        holder !== input.owner &&
+        (profile.leaseUntil ?? 0) > input.now &&
+        !input.isOwnerDead(holder);
+      if (live) return { kind: 'held', profile };
+      const until = input.now + input.ttlMs;
+      this.#db
+        .prepare('UPDATE profiles SET lease_owner = ?, lease_until = ? WHERE id = ?')
+        .run(input.owner, until, input.id);
+      const tookOverFrom = holder !== null && holder !== input.owner ? holder : null;
+      if (tookOverFrom) {
+        this.#event(
+          { profileId: input.id, kind: 'lease_taken_over', data: { from: tookOverFrom, to: input.owner } },
+          input.now,
+        );
+      }
+      return { kind: 'claimed', profile: { ...profile, leaseOwner: input.owner, leaseUntil: until }, tookOverFrom };
+    });
+  }
+
+  async commitRotation(id: string, presented: string, t: RotatedTokens, now: number): Promise<CommitOutcome> {
+    return this.#tx((): CommitOutcome => {
+      const res = this.#db
+        .prepare(
+          `UPDATE profiles SET access = @access, refresh = @refresh, expires = @expires, issued_at = @issuedAt,
+             account_id = COALESCE(@accountId, account_id), email = COALESCE(@email, email),
+             generation = generation + 1, status = 'ok', status_reason = NULL, status_at = @now,
+             lease_owner = NULL, lease_until = NULL, updated_at = @now, rotated_at = @now
+           WHERE id = @id AND refresh = @presented`,
+        )
+        .run({
+          id,
+          presented,
+          now,
+          access: t.access,
+          refresh: t.refresh,
+          expires: t.expires,
+          issuedAt: t.issuedAt,
+          accountId: t.accountId ?? null,
+          email: t.email ?? null,
+        });
+      const profile = this.#read(id);
+      if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
+      this.#event(
+        {
+          profileId: id,
+          kind: 'rotated',
+          data: { generation: profile.generation, refreshFp: fingerprint(t.refresh), expires: t.expires },
+        },
+        now,
+      );
+      return { kind: 'committed', profile };
+    });
+  }
+
+  async markNeedsReauth(id: string, presented: string | null, reason: ReauthReason, now: number): Promise<CommitOutcome> {
+    return this.#tx((): CommitOutcome => {
+      const res = this.#db
+        .prepare(
+          `UPDATE profiles SET status = 'needs_reauth', status_reason = ?, status_at = ?, lease_owner = NULL,
+             lease_until = NULL, updated_at = ?
+           WHERE id = ? AND refresh IS ?`,
+        )
+        .run(reason, now, now, id, presented);
+      const profile = this.#read(id);
+      if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
+      this.#event({ profileId: id, kind: 'reauth_required', data: { reason, refreshFp: fingerprint(presented) } }, now);
+      return { kind: 'committed', profile };
+    });
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    this.#db
+      .prepare('UPDATE profiles SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?')
+      .run(id, owner);
+  }
+
+  async appendEvent(event: NewEvent, now: number): Promise<void> {
+    this.#event(event, now);
+  }
+
+  async listEvents(opts: { profileId?: string; afterSeq?: number; limit?: number } = {}): Promise<StoreEvent[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM events WHERE seq > @after AND (@profileId IS NULL OR profile_id = @profileId)
+         ORDER BY seq LIMIT @limit`,
+      )
+      .all({ after: opts.afterSeq ?? 0, profileId: opts.profileId ?? null, limit: opts.limit ?? 1000 }) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #read(id: string): Profile | null {
+    const row = this.#get.get(id);
+    return row ? toProfile(row) : null;
+  }
+
+  #event(e: NewEvent, now: number): void {
+    this.#insertEvent.run(now, e.profileId, e.kind, JSON.stringify(e.data ?? {}));
+  }
+
+  // BEGIN IMMEDIATE takes the write lock up front, so a read-then-write never deadlocks on upgrade.
+  #tx<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+}
+
+function bindInput(input: ProfileInput) {
+  return {
+    id: input.id,
+    type: input.type,
+    accountId: input.accountId ?? null,
+    email: input.email ?? null,
+    access: input.access ?? null,
+    refresh: input.refresh ?? null,
+    expires: input.expires ?? null,
+    issuedAt: input.issuedAt ?? null,
+  };
+}
+
+function describe(input: ProfileInput): Record<string, unknown> {
+  return { type: input.type, accessFp: fingerprint(input.access), refreshFp: fingerprint(input.refresh) };
+}
+
+function notFound(id: string): ClawkeepError {
+  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, { details: { id } });
+}

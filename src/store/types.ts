@@ -1,0 +1,144 @@
+/** Credential kinds a profile can hold. */
+export type ProfileType = 'oauth' | 'api_key' | 'token';
+export type ProfileStatus = 'ok' | 'needs_reauth' | 'disabled';
+
+/** Why a profile needs re-authentication; stable codes shown to users. */
+export type ReauthReason =
+  | 'refresh_token_reused'
+  | 'refresh_token_expired'
+  | 'refresh_token_invalidated'
+  | 'invalid_grant'
+  | 'revoked'
+  | 'no_refresh_token'
+  | 'refresh_fence';
+
+/** One credential, as stored. `access` holds the API key for `api_key` and the bearer for `token` profiles. */
+export interface Profile {
+  id: string;
+  provider: string;
+  name: string;
+  type: ProfileType;
+  accountId: string | null;
+  email: string | null;
+  access: string | null;
+  refresh: string | null;
+  /** Access-token expiry, epoch ms; null when it never expires (API keys). */
+  expires: number | null;
+  /** When the current access token was issued (epoch ms), used to size the refresh window. */
+  issuedAt: number | null;
+  generation: number;
+  status: ProfileStatus;
+  statusReason: string | null;
+  statusAt: number | null;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+  rotatedAt: number | null;
+}
+
+/** The fields a caller supplies to create or replace a profile. */
+export interface ProfileInput {
+  id: string;
+  type: ProfileType;
+  accountId?: string | null;
+  email?: string | null;
+  access?: string | null;
+  refresh?: string | null;
+  expires?: number | null;
+  issuedAt?: number | null;
+}
+
+/** The tokens a successful rotation produced. */
+export interface RotatedTokens {
+  access: string;
+  refresh: string;
+  expires: number;
+  issuedAt: number;
+  accountId?: string | null;
+  email?: string | null;
+}
+
+export type EventKind =
+  | 'created'
+  | 'replaced'
+  | 'removed'
+  | 'rotated'
+  | 'adopted'
+  | 'rotation_discarded'
+  | 'reauth_required'
+  | 'refresh_failed'
+  | 'lease_taken_over'
+  | 'fallback'
+  | 'cooldown'
+  | 'imported'
+  | 'repaired';
+
+/** An append-only record. `data` never holds a token, only fingerprints. */
+export interface StoreEvent {
+  seq: number;
+  at: number;
+  profileId: string | null;
+  kind: EventKind;
+  data: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  profileId: string | null;
+  kind: EventKind;
+  data?: Record<string, unknown>;
+}
+
+/** Outcome of the short lease transaction (step 3 of the refresh protocol). */
+export type LeaseDecision =
+  | { kind: 'claimed'; profile: Profile; tookOverFrom: string | null }
+  | { kind: 'held'; profile: Profile }
+  | { kind: 'fresh'; profile: Profile }
+  | { kind: 'needs_reauth'; profile: Profile }
+  | { kind: 'missing' };
+
+export interface ClaimLeaseInput {
+  id: string;
+  owner: string;
+  now: number;
+  ttlMs: number;
+  /** True when the stored access token is still good beyond the refresh window: adopt it, don't claim. */
+  isFresh: (profile: Profile) => boolean;
+  /** True when the current lease owner is known to be dead (same host, pid gone). */
+  isOwnerDead: (owner: string) => boolean;
+}
+
+export type CommitOutcome = { kind: 'committed'; profile: Profile } | { kind: 'conflict'; profile: Profile | null };
+
+/**
+ * The one storage contract. SQLite and PostgreSQL implement it; nothing else touches SQL.
+ * Every write that changes credentials is durable (fsync) before it resolves.
+ */
+export interface Store {
+  readonly location: string;
+  getProfile(id: string): Promise<Profile | null>;
+  listProfiles(): Promise<Profile[]>;
+  /** Inserts a new profile; throws `profile_exists` if the id is taken. */
+  insertProfile(input: ProfileInput, now: number): Promise<Profile>;
+  /** Replaces a profile's credential: generation +1, status ok, lease cleared. */
+  replaceProfile(input: ProfileInput, now: number): Promise<Profile>;
+  /** Removes a profile and returns what was removed (the caller backs it up first). */
+  removeProfile(id: string, now: number): Promise<Profile | null>;
+  setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null>;
+  /** Step 3: in one short transaction re-read the row and decide adopt / wait / fail / claim. */
+  claimLease(input: ClaimLeaseInput): Promise<LeaseDecision>;
+  /** Step 5: compare-and-set on the presented refresh token; generation +1; lease cleared; `rotated` event. */
+  commitRotation(id: string, presentedRefresh: string, tokens: RotatedTokens, now: number): Promise<CommitOutcome>;
+  /** Step 6: marks needs_reauth if the row still holds the presented refresh token. */
+  markNeedsReauth(
+    id: string,
+    presentedRefresh: string | null,
+    reason: ReauthReason,
+    now: number,
+  ): Promise<CommitOutcome>;
+  /** Releases the lease if `owner` still holds it. */
+  releaseLease(id: string, owner: string): Promise<void>;
+  appendEvent(event: NewEvent, now: number): Promise<void>;
+  listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { runStoreSuite } from './store-suite.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+runStoreSuite('sqlite', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'clawkeep-store-'));
+  dirs.push(home);
+  return openStore({ home }).store;
+});

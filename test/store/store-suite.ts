@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClaimLeaseInput, ProfileInput, Store } from '../../src/store/types.js';
+
+/** The one conformance suite every Store backend must pass (SQLite now, PostgreSQL next). */
+export function runStoreSuite(name: string, createStore: () => Promise<Store>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    const T0 = 1_800_000_000_000;
+    const oauth = (over: Partial<ProfileInput> = {}): ProfileInput => ({
+      id: 'openai-codex:default',
+      type: 'oauth',
+      access: 'fake-access-1',
+      refresh: 'fake-refresh-1',
+      expires: T0 + 3_600_000,
+      issuedAt: T0,
+      accountId: 'acct-1',
+      email: 'a@example.test',
+      ...over,
+    });
+    const claim = (over: Partial<ClaimLeaseInput> = {}): ClaimLeaseInput => ({
+      id: 'openai-codex:default',
+      owner: 'host/1/a',
+      now: T0,
+      ttlMs: 30_000,
+      isFresh: () => false,
+      isOwnerDead: () => false,
+      ...over,
+    });
+
+    beforeEach(async () => {
+      store = await createStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('inserts, reads and lists profiles, refusing a duplicate id', async () => {
+      const p = await store.insertProfile(oauth(), T0);
+      expect(p).toMatchObject({ provider: 'openai-codex', name: 'default', generation: 1, status: 'ok' });
+      expect(await store.getProfile(p.id)).toEqual(p);
+      await expect(store.insertProfile(oauth(), T0)).rejects.toMatchObject({ code: 'profile_exists' });
+      await store.insertProfile(oauth({ id: 'anthropic:work', refresh: 'fake-refresh-b' }), T0);
+      expect((await store.listProfiles()).map((x) => x.id)).toEqual(['anthropic:work', 'openai-codex:default']);
+    });
+
+    it('rejects malformed profile ids', async () => {
+      await expect(store.insertProfile(oauth({ id: 'no-colon' }), T0)).rejects.toMatchObject({ code: 'profile_invalid' });
+    });
+
+    it('replace bumps the generation, clears needs_reauth and the lease', async () => {
+      await store.insertProfile(oauth(), T0);
+      await store.claimLease(claim());
+      await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0);
+      const p = await store.replaceProfile(oauth({ refresh: 'fake-refresh-new' }), T0 + 1);
+      expect(p).toMatchObject({ generation: 2, status: 'ok', statusReason: null, leaseOwner: null, refresh: 'fake-refresh-new' });
+    });
+
+    it('claims a lease, reports it held to others, and lets the owner reclaim', async () => {
+      await store.insertProfile(oauth(), T0);
+      const a = await store.claimLease(claim());
+      expect(a.kind).toBe('claimed');
+      expect((await store.claimLease(claim({ owner: 'host/2/b' }))).kind).toBe('held');
+      expect((await store.claimLease(claim())).kind).toBe('claimed');
+    });
+
+    it('takes over an expired lease or one whose owner is dead, never a live one', async () => {
+      await store.insertProfile(oauth(), T0);
+      await store.claimLease(claim());
+      const live = await store.claimLease(claim({ owner: 'host/2/b', now: T0 + 29_999 }));
+      expect(live.kind).toBe('held');
+      const expired = await store.claimLease(claim({ owner: 'host/2/b', now: T0 + 30_001 }));
+      expect(expired).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/1/a' });
+      const dead = await store.claimLease(claim({ owner: 'host/3/c', now: T0 + 30_002, isOwnerDead: (o) => o === 'host/2/b' }));
+      expect(dead).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/2/b' });
+      const kinds = (await store.listEvents()).map((e) => e.kind);
+      expect(kinds.filter((k) => k === 'lease_taken_over')).toHaveLength(2);
+    });
+
+    it('answers fresh without claiming when the stored token is still good, and needs_reauth without claiming', async () => {
+      await store.insertProfile(oauth(), T0);
+      expect((await store.claimLease(claim({ isFresh: () => true }))).kind).toBe('fresh');
+      expect((await store.getProfile('openai-codex:default'))?.leaseOwner).toBeNull();
+      await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'invalid_grant', T0);
+      expect((await store.claimLease(claim())).kind).toBe('needs_reauth');
+      expect((await store.claimLease(claim({ id: 'openai-codex:nope' }))).kind).toBe('missing');
+    });
+
+    it('commits a rotation only over the presented refresh token (compare-and-set)', async () => {
+      await store.insertProfile(oauth(), T0);
+      await store.claimLease(claim());
+      const tokens = { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 7_200_000, issuedAt: T0 + 10 };
+      const ok = await store.commitRotation('openai-codex:default', 'fake-refresh-1', tokens, T0 + 10);
+      expect(ok.kind).toBe('committed');
+      expect(ok.profile).toMatchObject({ generation: 2, refresh: 'fake-refresh-2', leaseOwner: null, rotatedAt: T0 + 10 });
+      const stale = await store.commitRotation('openai-codex:default', 'fake-refresh-1', { ...tokens, refresh: 'x' }, T0 + 11);
+      expect(stale.kind).toBe('conflict');
+      expect((await store.getProfile('openai-codex:default'))?.refresh).toBe('fake-refresh-2');
+    });
+
+    it('a rotation wins over needs_reauth set meanwhile by a peer that presented the same spent token', async () => {
+      await store.insertProfile(oauth(), T0);
+      await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0 + 1);
+      const tokens = { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 7_200_000, issuedAt: T0 + 2 };
+      const out = await store.commitRotation('openai-codex:default', 'fake-refresh-1', tokens, T0 + 2);
+      expect(out.profile).toMatchObject({ status: 'ok', statusReason: null, generation: 2 });
+    });
+
+    it('marks needs_reauth only while the row still holds the presented token', async () => {
+      await store.insertProfile(oauth(), T0);
+      const miss = await store.markNeedsReauth('openai-codex:default', 'fake-other', 'invalid_grant', T0);
+      expect(miss.kind).toBe('conflict');
+      const hit = await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0);
+      expect(hit.profile).toMatchObject({ status: 'needs_reauth', statusReason: 'refresh_token_reused' });
+    });
+
+    it('keeps an append-only event log without tokens', async () => {
+      await store.insertProfile(oauth(), T0);
+      await store.claimLease(claim());
+      await store.commitRotation(
+        'openai-codex:default',
+        'fake-refresh-1',
+        { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 1, issuedAt: T0 },
+        T0,
+      );
+      await store.appendEvent({ profileId: null, kind: 'fallback', data: { from: 'a', to: 'b' } }, T0);
+      const events = await store.listEvents();
+      expect(events.map((e) => e.kind)).toEqual(['created', 'rotated', 'fallback']);
+      expect(JSON.stringify(events)).not.toMatch(/fake-(access|refresh)/);
+      expect((await store.listEvents({ profileId: 'openai-codex:default', afterSeq: events[0]!.seq })).map((e) => e.kind)).toEqual([
+        'rotated',
+      ]);
+    });
+
+    it('removes a profile and returns what it removed', async () => {
+      await store.insertProfile(oauth(), T0);
+      const removed = await store.removeProfile('openai-codex:default', T0);
+      expect(removed?.refresh).toBe('fake-refresh-1');
+      expect(await store.getProfile('openai-codex:default')).toBeNull();
+    });
+  });
+}
