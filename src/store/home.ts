@@ -25,7 +25,8 @@ export function ensureHome(home: string): PermissionFix[] {
   try {
     mkdirSync(home, { recursive: true, mode: HOME_MODE });
   } catch (err) {
-    throw homeError(home, err);
+    // EEXIST: something that is not a directory is in the way; the check below names it.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw homeError(home, err);
   }
   const st = statOrThrow(home);
   if (!st.isDirectory()) {

@@ -9,7 +9,9 @@ import { ageProfile, integrityCheck, rawDb, readRow } from '../helpers/store-fix
 import { mint } from '../helpers/emulator.js';
 
 interface Stats {
+  /** Refresh-grant requests of any outcome; `rotations` only the successful ones. */
   refreshes: { total: number };
+  rotations: number;
   reuseHits: number;
   graceHits: number;
   tokenRequests: number;
@@ -83,7 +85,8 @@ describe('crash safety: kill -9 of the lease holder', () => {
     expect(r.stderr).toContain('refresh_token_reused');
     expect(r.stderr).toContain('clawkeep models auth login --provider openai-codex --name c');
     const after = await stats();
-    expect(after).toMatchObject({ refreshes: { total: 1 }, reuseHits: 1 });
+    // The dead holder's rotation, then exactly one presentation of the spent token by the next caller.
+    expect(after).toMatchObject({ rotations: 1, refreshes: { total: 2 }, reuseHits: 1 });
     for (let i = 0; i < 3; i++) expect((await token()).code).toBe(1);
     expect((await stats()).tokenRequests).toBe(after.tokenRequests);
     const list = await runCli(home, ['profiles', 'list', '--json']);

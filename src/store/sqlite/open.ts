@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
-import { enforceFileMode, type PermissionFix } from '../home.js';
+import { enforceFileMode, FILE_MODE, type PermissionFix } from '../home.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /**
@@ -9,7 +9,10 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
  * 0600 on the file and its WAL/SHM, schema migrated. Never deletes or rewrites a file it cannot read.
  */
 export function openSqlite(path: string, busyTimeoutMs: number, fixes: PermissionFix[] = []): Database.Database {
-  if (existsSync(path) && !statSync(path).isFile()) {
+  if (!existsSync(path)) {
+    // Created 0600 up front: SQLite gives its -wal/-shm files the same mode as the database.
+    closeSync(openSync(path, 'a', FILE_MODE));
+  } else if (!statSync(path).isFile()) {
     throw new ClawkeepError('store_corrupt', `${path} is not a regular file. Move it aside and run again.`, {
       details: { path },
     });
