@@ -31,7 +31,8 @@ export interface ClawkeepErrorOptions {
   retryable?: boolean;
 }
 
-const SECRET_KEYS = /^(access|refresh|key|token|secret|password|authorization|refresh_token|access_token|id_token)$/i;
+const SECRET_KEYS =
+  /^(access|refresh|key|token|secret|password|authorization|refresh_token|access_token|id_token)$/i;
 
 /** Base class of every clawkeep error: stable code, retryability, HTTP status, cause, redacted JSON. */
 export class ClawkeepError extends Error {

@@ -10,7 +10,9 @@ const HOUR = 3_600_000;
 const env = { CLAWKEEP_ANTHROPIC_TOKEN_URL: 'http://token.invalid/oauth/token' };
 
 /** A scripted token endpoint: each call takes the next answer. Counts calls. */
-function scriptedFetch(answers: Array<{ status: number; body: unknown; headers?: Record<string, string> } | 'network'>) {
+function scriptedFetch(
+  answers: Array<{ status: number; body: unknown; headers?: Record<string, string> } | 'network'>,
+) {
   const calls: Array<Record<string, unknown>> = [];
   const fn = (async (_url: unknown, init?: RequestInit) => {
     calls.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
@@ -24,7 +26,12 @@ function scriptedFetch(answers: Array<{ status: number; body: unknown; headers?:
 
 const rotated = (n: number) => ({
   status: 200,
-  body: { access_token: `fake-access-${n}`, refresh_token: `fake-refresh-${n}`, expires_in: 3600, account: { uuid: 'acct' } },
+  body: {
+    access_token: `fake-access-${n}`,
+    refresh_token: `fake-refresh-${n}`,
+    expires_in: 3600,
+    account: { uuid: 'acct' },
+  },
 });
 
 describe('Broker', () => {
@@ -38,7 +45,14 @@ describe('Broker', () => {
     store = openStore({ home }).store;
     now = 1_800_000_000_000;
     await store.insertProfile(
-      { id: 'anthropic:a', type: 'oauth', access: 'fake-access-0', refresh: 'fake-refresh-0', expires: now + HOUR, issuedAt: now },
+      {
+        id: 'anthropic:a',
+        type: 'oauth',
+        access: 'fake-access-0',
+        refresh: 'fake-refresh-0',
+        expires: now + HOUR,
+        issuedAt: now,
+      },
       now,
     );
   });
@@ -62,15 +76,28 @@ describe('Broker', () => {
     now += HOUR - 60_000;
     const tokens = await Promise.all(Array.from({ length: 100 }, () => broker.getAccessToken('anthropic:a')));
     expect(new Set(tokens)).toEqual(new Set(['fake-access-1']));
-    expect(f.calls).toEqual([{ grant_type: 'refresh_token', refresh_token: 'fake-refresh-0', client_id: expect.any(String) }]);
-    expect(await store.getProfile('anthropic:a')).toMatchObject({ generation: 2, refresh: 'fake-refresh-1', accountId: 'acct' });
+    expect(f.calls).toEqual([
+      { grant_type: 'refresh_token', refresh_token: 'fake-refresh-0', client_id: expect.any(String) },
+    ]);
+    expect(await store.getProfile('anthropic:a')).toMatchObject({
+      generation: 2,
+      refresh: 'fake-refresh-1',
+      accountId: 'acct',
+    });
   });
 
   it('adopts a rotation another process committed instead of refreshing again', async () => {
     const f = scriptedFetch([]);
     const broker = new Broker({ store, clock, env, fetch: f.fn });
     await broker.getAccessToken('anthropic:a');
-    await store.claimLease({ id: 'anthropic:a', owner: 'other/1/x', now, ttlMs: 1000, isFresh: () => false, isOwnerDead: () => false });
+    await store.claimLease({
+      id: 'anthropic:a',
+      owner: 'other/1/x',
+      now,
+      ttlMs: 1000,
+      isFresh: () => false,
+      isOwnerDead: () => false,
+    });
     await store.commitRotation(
       'anthropic:a',
       'fake-refresh-0',
@@ -83,16 +110,30 @@ describe('Broker', () => {
   });
 
   it('persists needs_reauth on a permanent failure and never calls the endpoint again', async () => {
-    const f = scriptedFetch([{ status: 400, body: { error: 'invalid_grant', error_description: 'Refresh token not found or invalid' } }]);
+    const f = scriptedFetch([
+      {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Refresh token not found or invalid' },
+      },
+    ]);
     const broker = new Broker({ store, clock, env, fetch: f.fn });
     now += HOUR - 60_000;
-    await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'reauth_required', details: { reason: 'invalid_grant' } });
+    await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({
+      code: 'reauth_required',
+      details: { reason: 'invalid_grant' },
+    });
     await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'reauth_required' });
-    await expect(new Broker({ store, clock, env, fetch: f.fn }).getAccessToken('anthropic:a')).rejects.toMatchObject({
+    await expect(
+      new Broker({ store, clock, env, fetch: f.fn }).getAccessToken('anthropic:a'),
+    ).rejects.toMatchObject({
       code: 'reauth_required',
     });
     expect(f.calls).toHaveLength(1);
-    expect(await store.getProfile('anthropic:a')).toMatchObject({ status: 'needs_reauth', statusReason: 'invalid_grant', leaseOwner: null });
+    expect(await store.getProfile('anthropic:a')).toMatchObject({
+      status: 'needs_reauth',
+      statusReason: 'invalid_grant',
+      leaseOwner: null,
+    });
   });
 
   it('on a transient failure keeps serving the still-valid token and backs off', async () => {
@@ -116,7 +157,10 @@ describe('Broker', () => {
     const f = scriptedFetch([{ status: 429, body: {}, headers: { 'retry-after': '120' } }]);
     const broker = new Broker({ store, clock, env, fetch: f.fn });
     now += HOUR + 1;
-    await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'refresh_transient', retryable: true });
+    await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({
+      code: 'refresh_transient',
+      retryable: true,
+    });
     now += 60_000;
     await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'refresh_transient' });
     expect(f.calls).toHaveLength(1);
@@ -124,11 +168,19 @@ describe('Broker', () => {
 
   it('treats OpenClaw refresh-fence markers as re-auth needed without presenting them', async () => {
     await store.replaceProfile(
-      { id: 'anthropic:a', type: 'oauth', access: 'x', refresh: 'openclaw-oauth-refresh-fence:v1:abc', expires: now - 1 },
+      {
+        id: 'anthropic:a',
+        type: 'oauth',
+        access: 'x',
+        refresh: 'openclaw-oauth-refresh-fence:v1:abc',
+        expires: now - 1,
+      },
       now,
     );
     const f = scriptedFetch([]);
-    await expect(new Broker({ store, clock, env, fetch: f.fn }).getAccessToken('anthropic:a')).rejects.toMatchObject({
+    await expect(
+      new Broker({ store, clock, env, fetch: f.fn }).getAccessToken('anthropic:a'),
+    ).rejects.toMatchObject({
       code: 'reauth_required',
       details: { reason: 'refresh_fence' },
     });
@@ -139,7 +191,14 @@ describe('Broker', () => {
     const f = scriptedFetch([rotated(1)]);
     const racing = (async (url: unknown, init?: RequestInit) => {
       await store.replaceProfile(
-        { id: 'anthropic:a', type: 'oauth', access: 'fake-access-login', refresh: 'fake-refresh-login', expires: now + HOUR, issuedAt: now },
+        {
+          id: 'anthropic:a',
+          type: 'oauth',
+          access: 'fake-access-login',
+          refresh: 'fake-refresh-login',
+          expires: now + HOUR,
+          issuedAt: now,
+        },
         now,
       );
       return f.fn(url as string, init);

@@ -78,14 +78,22 @@ export class Broker {
     const profile = await this.#store.getProfile(id);
     if (!profile) throw notFoundError(id);
     if (profile.status === 'disabled') {
-      throw new ClawkeepError('profile_disabled', `profile ${id} is disabled; enable it with: clawkeep profiles enable ${id}`, {
-        details: { profileId: id },
-      });
+      throw new ClawkeepError(
+        'profile_disabled',
+        `profile ${id} is disabled; enable it with: clawkeep profiles enable ${id}`,
+        {
+          details: { profileId: id },
+        },
+      );
     }
     if (!profile.access && profile.type !== 'oauth') {
-      throw new ClawkeepError('profile_invalid', `profile ${id} holds no ${profile.type}; add one with: clawkeep profiles add-key`, {
-        details: { profileId: id },
-      });
+      throw new ClawkeepError(
+        'profile_invalid',
+        `profile ${id} holds no ${profile.type}; add one with: clawkeep profiles add-key`,
+        {
+          details: { profileId: id },
+        },
+      );
     }
     if (profile.type !== 'oauth') return this.#adopt(profile, Number.POSITIVE_INFINITY);
     if (profile.status === 'needs_reauth') throw reauthError(profile, profile.statusReason);
@@ -146,7 +154,8 @@ export class Broker {
       env: this.#env,
       ...(this.#fetch ? { fetch: this.#fetch } : {}),
     });
-    if (brokerChannel.hasSubscribers) brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: result.ok });
+    if (brokerChannel.hasSubscribers)
+      brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: result.ok });
     if (result.ok) {
       const outcome = await this.#store.commitRotation(p.id, presented, result.tokens, this.#now());
       this.#backoff.delete(p.id);
@@ -156,7 +165,11 @@ export class Broker {
       }
       // The credential was replaced (login, import) while we refreshed: the stored one wins.
       await this.#store.appendEvent(
-        { profileId: p.id, kind: 'rotation_discarded', data: { refreshFp: fingerprint(result.tokens.refresh) } },
+        {
+          profileId: p.id,
+          kind: 'rotation_discarded',
+          data: { refreshFp: fingerprint(result.tokens.refresh) },
+        },
         this.#now(),
       );
       return null;
@@ -198,9 +211,13 @@ export class Broker {
 
   #leaseTimedOut(p: Profile): string {
     if (p.access && p.expires !== null && p.expires > this.#now()) return p.access;
-    throw new ClawkeepError('lease_timeout', `profile ${p.id}: another process (${p.leaseOwner}) is still refreshing`, {
-      details: { profileId: p.id, owner: p.leaseOwner },
-    });
+    throw new ClawkeepError(
+      'lease_timeout',
+      `profile ${p.id}: another process (${p.leaseOwner}) is still refreshing`,
+      {
+        details: { profileId: p.id, owner: p.leaseOwner },
+      },
+    );
   }
 
   #isFresh(p: Profile): boolean {

@@ -9,10 +9,15 @@ export interface GlobalOptions {
 }
 
 /** Opens the store of the selected home, tells the user about permission repairs, runs `fn`, closes. */
-export async function withStore<T>(io: Io, g: GlobalOptions, fn: (store: Store, home: string) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  io: Io,
+  g: GlobalOptions,
+  fn: (store: Store, home: string) => Promise<T>,
+): Promise<T> {
   const home = resolveHome(g.home);
   const { store, fixes } = openStore({ home });
-  for (const f of fixes) io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
+  for (const f of fixes)
+    io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
   try {
     return await fn(store, home);
   } finally {
@@ -20,7 +25,11 @@ export async function withStore<T>(io: Io, g: GlobalOptions, fn: (store: Store, 
   }
 }
 
-export async function withBroker<T>(io: Io, g: GlobalOptions, fn: (broker: Broker, store: Store) => Promise<T>) {
+export async function withBroker<T>(
+  io: Io,
+  g: GlobalOptions,
+  fn: (broker: Broker, store: Store) => Promise<T>,
+) {
   return withStore(io, g, (store) => fn(new Broker({ store, ...brokerTuningFromEnv() }), store));
 }
 

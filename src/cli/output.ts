@@ -23,7 +23,10 @@ export function printJson(io: Io, value: unknown): void {
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => stripAnsi(r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - stripAnsi(c).length))).join('  ').trimEnd();
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - stripAnsi(c).length)))
+      .join('  ')
+      .trimEnd();
   return [pc.dim(line(header)), ...rows.map(line)].join('\n');
 }
 

@@ -18,7 +18,11 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 409, 425, 429, 500
  * Classifies a token-endpoint error answer. Reads the code from OpenAI's envelope
  * (`{error:{code}}`), OAuth's (`{error:"invalid_grant"}`) or Anthropic's (`{error:{type}}`).
  */
-export function classifyRefreshError(status: number, body: unknown, retryAfter: string | null): RefreshFailure {
+export function classifyRefreshError(
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+): RefreshFailure {
   const code = readErrorCode(body);
   const reason = code ? PERMANENT_CODES[code] : undefined;
   if (reason) return { kind: 'permanent', reason, status, code };

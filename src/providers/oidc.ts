@@ -20,7 +20,8 @@ export const oidc: ProviderDescriptor = {
       const refresh = requireString(body, 'refresh_token', 'oidc');
       const claims = readJwtClaims(access);
       const expiresIn = optionalNumber(body, 'expires_in');
-      const expires = expiresIn !== null ? now + expiresIn * 1000 : claims?.exp ? claims.exp * 1000 : now + 3600_000;
+      const expires =
+        expiresIn !== null ? now + expiresIn * 1000 : claims?.exp ? claims.exp * 1000 : now + 3600_000;
       const idClaims = readJwtClaims(typeof body.id_token === 'string' ? body.id_token : null);
       return {
         access,

@@ -11,7 +11,9 @@ export function readOpenAiIdentity(access: string, idToken?: string | null) {
   const i = readJwtClaims(idToken);
   const email = (typeof i?.email === 'string' ? i.email : null) ?? readNestedClaim(a, PROFILE_CLAIM, 'email');
   return {
-    accountId: readNestedClaim(a, AUTH_CLAIM, 'chatgpt_account_id') ?? readNestedClaim(i, AUTH_CLAIM, 'chatgpt_account_id'),
+    accountId:
+      readNestedClaim(a, AUTH_CLAIM, 'chatgpt_account_id') ??
+      readNestedClaim(i, AUTH_CLAIM, 'chatgpt_account_id'),
     email,
   };
 }

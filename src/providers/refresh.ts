@@ -46,7 +46,8 @@ export async function refreshOAuthToken(
   } catch {
     body = null;
   }
-  if (!res.ok) return { ok: false, failure: classifyRefreshError(res.status, body, res.headers.get('retry-after')) };
+  if (!res.ok)
+    return { ok: false, failure: classifyRefreshError(res.status, body, res.headers.get('retry-after')) };
   if (!body || typeof body !== 'object') return transient(res.status, 'bad_response');
   try {
     return { ok: true, tokens: spec.parseTokens(body as Record<string, unknown>, options.now()) };

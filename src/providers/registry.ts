@@ -32,7 +32,10 @@ export function envPrefix(providerId: string): string {
 }
 
 /** Resolves a provider's OAuth endpoints: env (CLAWKEEP_<P>_TOKEN_URL …) over built-in defaults. */
-export function resolveOAuthEndpoints(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): OAuthEndpoints {
+export function resolveOAuthEndpoints(
+  p: ProviderDescriptor,
+  env: NodeJS.ProcessEnv = process.env,
+): OAuthEndpoints {
   if (!p.oauth) {
     throw new ClawkeepError('refresh_unsupported', `provider ${p.id} has no OAuth login; it uses API keys`, {
       details: { provider: p.id },

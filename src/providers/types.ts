@@ -15,7 +15,12 @@ export interface OAuthEndpoints {
 
 /** A provider's OAuth side: where to refresh, how to encode, how to read the answer. */
 export interface OAuthSpec {
-  defaults: { tokenUrl: string | null; authorizeUrl: string | null; deviceUrl: string | null; clientId: string | null };
+  defaults: {
+    tokenUrl: string | null;
+    authorizeUrl: string | null;
+    deviceUrl: string | null;
+    clientId: string | null;
+  };
   scope: string;
   redirectUri: string | null;
   bodyFormat: 'json' | 'form';

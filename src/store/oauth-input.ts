@@ -21,16 +21,23 @@ export function parseOAuthInput(id: string, provider: string, text: string, sour
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ClawkeepError('usage', `${source}: not valid JSON (${(err as Error).message}); expected {"access","refresh","expires"}`);
+    throw new ClawkeepError(
+      'usage',
+      `${source}: not valid JSON (${(err as Error).message}); expected {"access","refresh","expires"}`,
+    );
   }
   const parsed = OAuthJson.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ClawkeepError('usage', `${source}: ${issues}. Expected {"access": string, "refresh": string, "expires": epoch ms}`);
+    throw new ClawkeepError(
+      'usage',
+      `${source}: ${issues}. Expected {"access": string, "refresh": string, "expires": epoch ms}`,
+    );
   }
   const v = parsed.data;
   const claims = readJwtClaims(v.access);
-  const identity = provider === 'openai-codex' ? readOpenAiIdentity(v.access) : { accountId: null, email: null };
+  const identity =
+    provider === 'openai-codex' ? readOpenAiIdentity(v.access) : { accountId: null, email: null };
   return {
     id,
     type: 'oauth',

@@ -1,5 +1,5 @@
-import type { Profile } from './types.js';
 import { fingerprint } from '../util/fingerprint.js';
+import type { Profile } from './types.js';
 
 /** What listings show of a profile: fingerprints and times, never a token. */
 export interface ProfileView {
@@ -37,7 +37,10 @@ export function viewProfile(p: Profile, now: number): ProfileView {
     expires: p.expires,
     expiresInSeconds: p.expires === null ? null : Math.round((p.expires - now) / 1000),
     rotatedAt: p.rotatedAt,
-    lease: p.leaseOwner && p.leaseUntil && p.leaseUntil > now ? { owner: p.leaseOwner, until: p.leaseUntil } : null,
+    lease:
+      p.leaseOwner && p.leaseUntil && p.leaseUntil > now
+        ? { owner: p.leaseOwner, until: p.leaseUntil }
+        : null,
     updatedAt: p.updatedAt,
   };
 }

@@ -108,7 +108,9 @@ export interface ClaimLeaseInput {
   isOwnerDead: (owner: string) => boolean;
 }
 
-export type CommitOutcome = { kind: 'committed'; profile: Profile } | { kind: 'conflict'; profile: Profile | null };
+export type CommitOutcome =
+  | { kind: 'committed'; profile: Profile }
+  | { kind: 'conflict'; profile: Profile | null };
 
 /**
  * The one storage contract. SQLite and PostgreSQL implement it; nothing else touches SQL.
@@ -128,7 +130,12 @@ export interface Store {
   /** Step 3: in one short transaction re-read the row and decide adopt / wait / fail / claim. */
   claimLease(input: ClaimLeaseInput): Promise<LeaseDecision>;
   /** Step 5: compare-and-set on the presented refresh token; generation +1; lease cleared; `rotated` event. */
-  commitRotation(id: string, presentedRefresh: string, tokens: RotatedTokens, now: number): Promise<CommitOutcome>;
+  commitRotation(
+    id: string,
+    presentedRefresh: string,
+    tokens: RotatedTokens,
+    now: number,
+  ): Promise<CommitOutcome>;
   /** Step 6: marks needs_reauth if the row still holds the presented refresh token. */
   markNeedsReauth(
     id: string,

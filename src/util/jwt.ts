@@ -2,9 +2,9 @@ import { decodeJwt, type JWTPayload } from 'jose';
 
 /** Decodes a JWT's claims without verifying it (we only read times and ids); null for opaque tokens. */
 export function readJwtClaims(token: string | null | undefined): JWTPayload | null {
-  if (!token || token.split('.').length !== 3) return null;
+  if (token?.split('.').length !== 3) return null;
   try {
-    return decodeJwt(token);
+    return decodeJwt(token as string);
   } catch {
     return null;
   }

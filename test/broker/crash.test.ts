@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, type ReusePolicy, startEmulator } from '../../src/emulator/index.js';
+import { mint } from '../helpers/emulator.js';
 import { CLI, collect, FREEZE_HOOK, runCli, startNode } from '../helpers/processes.js';
 import { ageProfile, integrityCheck, rawDb, readRow } from '../helpers/store-fixtures.js';
-import { mint } from '../helpers/emulator.js';
 
 interface Stats {
   /** Refresh-grant requests of any outcome; `rotations` only the successful ones. */
@@ -35,7 +35,8 @@ describe('crash safety: kill -9 of the lease holder', () => {
     return minted;
   }
 
-  const stats = async (): Promise<Stats> => (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as Stats;
+  const stats = async (): Promise<Stats> =>
+    (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as Stats;
 
   /** Starts `clawkeep token` frozen at a broker event, waits until it is there, then kills it with SIGKILL. */
   async function killAt(event: string): Promise<number> {
@@ -91,7 +92,9 @@ describe('crash safety: kill -9 of the lease holder', () => {
     expect((await stats()).tokenRequests).toBe(after.tokenRequests);
     const list = await runCli(home, ['profiles', 'list', '--json']);
     expect(list.code).toBe(1);
-    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 'openai-codex:c', status: 'needs_reauth', statusReason: 'refresh_token_reused' }]);
+    expect(JSON.parse(list.stdout)).toMatchObject([
+      { id: 'openai-codex:c', status: 'needs_reauth', statusReason: 'refresh_token_reused' },
+    ]);
     expect(readRow(home, 'openai-codex:c')?.refresh).toBeTruthy();
     expect(integrityCheck(home)).toBe('ok');
   });
@@ -121,7 +124,12 @@ describe('crash safety: kill -9 of the lease holder', () => {
     const holder = collect(
       startNode(CLI, ['--home', home, 'token', 'openai-codex:c'], {
         nodeArgs: ['--import', FREEZE_HOOK],
-        env: { ...emulator.env(), CLAWKEEP_TEST_FREEZE_AT: 'refresh_request', CLAWKEEP_TEST_FREEZE_MARK: mark, CLAWKEEP_TEST_FREEZE_MS: '1500' },
+        env: {
+          ...emulator.env(),
+          CLAWKEEP_TEST_FREEZE_AT: 'refresh_request',
+          CLAWKEEP_TEST_FREEZE_MARK: mark,
+          CLAWKEEP_TEST_FREEZE_MS: '1500',
+        },
       }),
     );
     for (let i = 0; i < 400 && !existsSync(mark); i++) await sleep(25);

@@ -34,9 +34,13 @@ for (const reuse of ['strict', 'family'] as const) {
 
     it(`${PROCS} processes x ${PER_PROCESS} callers: one refresh per rotation, zero reuse, one token, ${ROTATIONS} times`, async () => {
       const minted = await mint(emulator, 'openai-codex', 'storm@example.test');
-      const added = await runCli(home, ['profiles', 'add-oauth', '--provider', 'openai-codex', '--name', 'storm'], {
-        input: JSON.stringify(minted),
-      });
+      const added = await runCli(
+        home,
+        ['profiles', 'add-oauth', '--provider', 'openai-codex', '--name', 'storm'],
+        {
+          input: JSON.stringify(minted),
+        },
+      );
       expect(added.stderr).toBe('');
       expect(added.code).toBe(0);
       const env = emulator.env();

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OidcPeer, startOidcPeer } from '../peers/oidc-peer.js';
 import { runCli } from '../helpers/processes.js';
 import { ageProfile, readRow } from '../helpers/store-fixtures.js';
 import { runStorm } from '../helpers/storm.js';
+import { type OidcPeer, startOidcPeer } from '../peers/oidc-peer.js';
 
 const ROTATIONS = 10;
 

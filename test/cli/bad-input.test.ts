@@ -80,7 +80,9 @@ describe('bad input: clear errors naming the file and the fix, nothing deleted',
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('refresh');
     expect(bad.stderr).toContain('expires');
-    const notJson = await runCli(home, ['profiles', 'add-oauth', '--provider', 'anthropic', '--name', 'x'], { input: '{' });
+    const notJson = await runCli(home, ['profiles', 'add-oauth', '--provider', 'anthropic', '--name', 'x'], {
+      input: '{',
+    });
     expect(notJson.stderr).toContain('not valid JSON');
     const list = await runCli(home, ['profiles', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual([]);
@@ -88,7 +90,9 @@ describe('bad input: clear errors naming the file and the fix, nothing deleted',
 
   it('usage errors exit 2; an unknown provider lists the known ones', async () => {
     expect((await runCli(home, ['profiles', 'frobnicate'])).code).toBe(2);
-    const r = await runCli(home, ['profiles', 'add-key', '--provider', 'nope', '--name', 'x'], { input: 'fake-key' });
+    const r = await runCli(home, ['profiles', 'add-key', '--provider', 'nope', '--name', 'x'], {
+      input: 'fake-key',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('known providers: openai-codex, anthropic');
   });

@@ -9,6 +9,11 @@ if (at && mark) {
   subscribe('clawkeep:broker', (msg) => {
     if (msg.kind !== at) return;
     writeFileSync(mark, String(process.pid));
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.CLAWKEEP_TEST_FREEZE_MS ?? 120_000));
+    Atomics.wait(
+      new Int32Array(new SharedArrayBuffer(4)),
+      0,
+      0,
+      Number(process.env.CLAWKEEP_TEST_FREEZE_MS ?? 120_000),
+    );
   });
 }

@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 /** Opens a home's store file directly, for assertions and for simulating elapsed time. */
 export function rawDb(home: string): Database.Database {
@@ -15,7 +15,11 @@ export function rawDb(home: string): Database.Database {
 export function ageProfile(home: string, id: string, now = Date.now()): void {
   const db = rawDb(home);
   try {
-    db.prepare('UPDATE profiles SET expires = ?, issued_at = ? WHERE id = ?').run(now + 1000, now - 3_600_000, id);
+    db.prepare('UPDATE profiles SET expires = ?, issued_at = ? WHERE id = ?').run(
+      now + 1000,
+      now - 3_600_000,
+      id,
+    );
   } finally {
     db.close();
   }

@@ -6,7 +6,9 @@ import { openStore } from '../../dist/store/open-store.js';
 const [home, profileId, n] = process.argv.slice(2);
 const { store } = openStore({ home });
 const broker = new Broker({ store });
-const results = await Promise.allSettled(Array.from({ length: Number(n) }, () => broker.getAccessToken(profileId)));
+const results = await Promise.allSettled(
+  Array.from({ length: Number(n) }, () => broker.getAccessToken(profileId)),
+);
 const tokens = {};
 const errors = {};
 for (const r of results) {

@@ -40,11 +40,16 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       expect(await store.getProfile(p.id)).toEqual(p);
       await expect(store.insertProfile(oauth(), T0)).rejects.toMatchObject({ code: 'profile_exists' });
       await store.insertProfile(oauth({ id: 'anthropic:work', refresh: 'fake-refresh-b' }), T0);
-      expect((await store.listProfiles()).map((x) => x.id)).toEqual(['anthropic:work', 'openai-codex:default']);
+      expect((await store.listProfiles()).map((x) => x.id)).toEqual([
+        'anthropic:work',
+        'openai-codex:default',
+      ]);
     });
 
     it('rejects malformed profile ids', async () => {
-      await expect(store.insertProfile(oauth({ id: 'no-colon' }), T0)).rejects.toMatchObject({ code: 'profile_invalid' });
+      await expect(store.insertProfile(oauth({ id: 'no-colon' }), T0)).rejects.toMatchObject({
+        code: 'profile_invalid',
+      });
     });
 
     it('replace bumps the generation, clears needs_reauth and the lease', async () => {
@@ -52,7 +57,13 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       await store.claimLease(claim());
       await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0);
       const p = await store.replaceProfile(oauth({ refresh: 'fake-refresh-new' }), T0 + 1);
-      expect(p).toMatchObject({ generation: 2, status: 'ok', statusReason: null, leaseOwner: null, refresh: 'fake-refresh-new' });
+      expect(p).toMatchObject({
+        generation: 2,
+        status: 'ok',
+        statusReason: null,
+        leaseOwner: null,
+        refresh: 'fake-refresh-new',
+      });
     });
 
     it('claims a lease, reports it held to others, and lets the owner reclaim', async () => {
@@ -70,7 +81,9 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       expect(live.kind).toBe('held');
       const expired = await store.claimLease(claim({ owner: 'host/2/b', now: T0 + 30_001 }));
       expect(expired).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/1/a' });
-      const dead = await store.claimLease(claim({ owner: 'host/3/c', now: T0 + 30_002, isOwnerDead: (o) => o === 'host/2/b' }));
+      const dead = await store.claimLease(
+        claim({ owner: 'host/3/c', now: T0 + 30_002, isOwnerDead: (o) => o === 'host/2/b' }),
+      );
       expect(dead).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/2/b' });
       const kinds = (await store.listEvents()).map((e) => e.kind);
       expect(kinds.filter((k) => k === 'lease_taken_over')).toHaveLength(2);
@@ -88,11 +101,26 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
     it('commits a rotation only over the presented refresh token (compare-and-set)', async () => {
       await store.insertProfile(oauth(), T0);
       await store.claimLease(claim());
-      const tokens = { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 7_200_000, issuedAt: T0 + 10 };
+      const tokens = {
+        access: 'fake-access-2',
+        refresh: 'fake-refresh-2',
+        expires: T0 + 7_200_000,
+        issuedAt: T0 + 10,
+      };
       const ok = await store.commitRotation('openai-codex:default', 'fake-refresh-1', tokens, T0 + 10);
       expect(ok.kind).toBe('committed');
-      expect(ok.profile).toMatchObject({ generation: 2, refresh: 'fake-refresh-2', leaseOwner: null, rotatedAt: T0 + 10 });
-      const stale = await store.commitRotation('openai-codex:default', 'fake-refresh-1', { ...tokens, refresh: 'x' }, T0 + 11);
+      expect(ok.profile).toMatchObject({
+        generation: 2,
+        refresh: 'fake-refresh-2',
+        leaseOwner: null,
+        rotatedAt: T0 + 10,
+      });
+      const stale = await store.commitRotation(
+        'openai-codex:default',
+        'fake-refresh-1',
+        { ...tokens, refresh: 'x' },
+        T0 + 11,
+      );
       expect(stale.kind).toBe('conflict');
       expect((await store.getProfile('openai-codex:default'))?.refresh).toBe('fake-refresh-2');
     });
@@ -100,7 +128,12 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
     it('a rotation wins over needs_reauth set meanwhile by a peer that presented the same spent token', async () => {
       await store.insertProfile(oauth(), T0);
       await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0 + 1);
-      const tokens = { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 7_200_000, issuedAt: T0 + 2 };
+      const tokens = {
+        access: 'fake-access-2',
+        refresh: 'fake-refresh-2',
+        expires: T0 + 7_200_000,
+        issuedAt: T0 + 2,
+      };
       const out = await store.commitRotation('openai-codex:default', 'fake-refresh-1', tokens, T0 + 2);
       expect(out.profile).toMatchObject({ status: 'ok', statusReason: null, generation: 2 });
     });
@@ -109,7 +142,12 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       await store.insertProfile(oauth(), T0);
       const miss = await store.markNeedsReauth('openai-codex:default', 'fake-other', 'invalid_grant', T0);
       expect(miss.kind).toBe('conflict');
-      const hit = await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0);
+      const hit = await store.markNeedsReauth(
+        'openai-codex:default',
+        'fake-refresh-1',
+        'refresh_token_reused',
+        T0,
+      );
       expect(hit.profile).toMatchObject({ status: 'needs_reauth', statusReason: 'refresh_token_reused' });
     });
 
@@ -126,9 +164,11 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       const events = await store.listEvents();
       expect(events.map((e) => e.kind)).toEqual(['created', 'rotated', 'fallback']);
       expect(JSON.stringify(events)).not.toMatch(/fake-(access|refresh)/);
-      expect((await store.listEvents({ profileId: 'openai-codex:default', afterSeq: events[0]!.seq })).map((e) => e.kind)).toEqual([
-        'rotated',
-      ]);
+      expect(
+        (await store.listEvents({ profileId: 'openai-codex:default', afterSeq: events[0]!.seq })).map(
+          (e) => e.kind,
+        ),
+      ).toEqual(['rotated']);
     });
 
     it('removes a profile and returns what it removed', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ClawkeepError } from '../../errors.js';
 import { parseReusePolicy, startEmulator } from '../../emulator/index.js';
+import { ClawkeepError } from '../../errors.js';
 import type { Io } from '../output.js';
 
 export function registerEmulator(program: Command, io: Io): void {
@@ -14,8 +14,15 @@ export function registerEmulator(program: Command, io: Io): void {
     .action(async (o: { host: string; port: string; reuse: string; accessTtl: string }) => {
       const port = toInt(o.port, '--port');
       const accessTtlSeconds = toInt(o.accessTtl, '--access-ttl');
-      const emulator = await startEmulator({ host: o.host, port, reuse: parseReusePolicy(o.reuse), accessTtlSeconds });
-      io.out(`clawkeep emulator listening on ${emulator.url} (reuse ${o.reuse}, access ttl ${accessTtlSeconds}s)`);
+      const emulator = await startEmulator({
+        host: o.host,
+        port,
+        reuse: parseReusePolicy(o.reuse),
+        accessTtlSeconds,
+      });
+      io.out(
+        `clawkeep emulator listening on ${emulator.url} (reuse ${o.reuse}, access ttl ${accessTtlSeconds}s)`,
+      );
       io.out('point clawkeep at it with:');
       for (const [k, v] of Object.entries(emulator.env())) io.out(`  export ${k}=${v}`);
       io.out(`counters: curl ${emulator.url}/_emulator/stats`);
@@ -29,6 +36,7 @@ export function registerEmulator(program: Command, io: Io): void {
 
 function toInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new ClawkeepError('usage', `${flag} must be a whole number, got "${text}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ClawkeepError('usage', `${flag} must be a whole number, got "${text}"`);
   return n;
 }

@@ -14,7 +14,9 @@ import { readAll, readSecret } from '../stdin.js';
 
 export function registerProfiles(program: Command, io: Io, setExit: (code: number) => void): void {
   const g = (): GlobalOptions => program.opts<GlobalOptions>();
-  const profiles = program.command('profiles').description('list, inspect, add and remove stored credentials');
+  const profiles = program
+    .command('profiles')
+    .description('list, inspect, add and remove stored credentials');
 
   profiles
     .command('list')
@@ -26,7 +28,8 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         const views = (await store.listProfiles()).map((p) => viewProfile(p, now));
         if (views.some((v) => v.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, views);
-        if (views.length === 0) return io.out('no profiles yet; add one with: clawkeep profiles add-key / add-oauth');
+        if (views.length === 0)
+          return io.out('no profiles yet; add one with: clawkeep profiles add-key / add-oauth');
         io.out(
           formatTable(
             ['PROFILE', 'TYPE', 'ACCOUNT', 'STATUS', 'GEN', 'ACCESS', 'REFRESH', 'EXPIRES'],
@@ -34,7 +37,9 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
               v.id,
               v.type,
               v.email ?? v.accountId ?? '-',
-              v.status === 'ok' ? statusMark('ok') : `${statusMark(v.status)} ${pc.dim(`[${v.statusReason ?? '-'}]`)}`,
+              v.status === 'ok'
+                ? statusMark('ok')
+                : `${statusMark(v.status)} ${pc.dim(`[${v.statusReason ?? '-'}]`)}`,
               String(v.generation),
               v.accessFp,
               v.refreshFp,
@@ -77,20 +82,27 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
 
   profiles
     .command('add-oauth')
-    .description('store OAuth tokens given as {"access","refresh","expires"} JSON on stdin (scripted provisioning)')
+    .description(
+      'store OAuth tokens given as {"access","refresh","expires"} JSON on stdin (scripted provisioning)',
+    )
     .requiredOption('--provider <provider>', 'openai-codex, anthropic or oidc')
     .requiredOption('--name <name>', 'profile name, e.g. default')
     .option('--force', 'replace an existing profile: generation +1, clears needs_reauth')
     .action(async (o: { provider: string; name: string; force?: boolean }) => {
       const provider = getProvider(o.provider);
       if (!provider.oauth) {
-        throw new ClawkeepError('usage', `provider ${o.provider} has no OAuth; use: clawkeep profiles add-key`);
+        throw new ClawkeepError(
+          'usage',
+          `provider ${o.provider} has no OAuth; use: clawkeep profiles add-key`,
+        );
       }
       const id = formatProfileId(o.provider, o.name);
       const input = parseOAuthInput(id, o.provider, await readAll(io.stdin));
       await withStore(io, g(), async (store) => {
         const p = await save(store, input, Boolean(o.force));
-        io.out(`stored ${p.id} (oauth, generation ${p.generation}, refresh ${viewProfile(p, Date.now()).refreshFp})`);
+        io.out(
+          `stored ${p.id} (oauth, generation ${p.generation}, refresh ${viewProfile(p, Date.now()).refreshFp})`,
+        );
       });
     });
 
@@ -99,10 +111,18 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
     .description('remove a profile after writing a 0600 backup of it under <home>/backups')
     .option('--yes', 'do not ask for confirmation')
     .action(async (id: string, o: { yes?: boolean }) => {
-      if (!o.yes) throw new ClawkeepError('usage', `removing ${id} needs --yes (a backup is kept under <home>/backups)`);
+      if (!o.yes)
+        throw new ClawkeepError(
+          'usage',
+          `removing ${id} needs --yes (a backup is kept under <home>/backups)`,
+        );
       await withStore(io, g(), async (store, home) => {
         const p = await requireProfile(store, id);
-        const backup = join(home, 'backups', `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`);
+        const backup = join(
+          home,
+          'backups',
+          `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`,
+        );
         writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
         await store.removeProfile(id, Date.now());
         io.out(`removed ${id}; backup: ${backup}`);
@@ -134,22 +154,30 @@ async function save(store: Store, input: ProfileInput, force: boolean) {
   const existing = await store.getProfile(input.id);
   if (!existing) return store.insertProfile(input, now);
   if (!force) {
-    throw new ClawkeepError('profile_exists', `profile ${input.id} already exists; pass --force to replace it`, {
-      details: { id: input.id },
-    });
+    throw new ClawkeepError(
+      'profile_exists',
+      `profile ${input.id} already exists; pass --force to replace it`,
+      {
+        details: { id: input.id },
+      },
+    );
   }
   return store.replaceProfile(input, now);
 }
 
 async function requireProfile(store: Store, id: string) {
   const p = await store.getProfile(id);
-  if (!p) throw new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, { details: { id } });
+  if (!p)
+    throw new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
+      details: { id },
+    });
   return p;
 }
 
 function formatValue(key: string, v: unknown): string {
   if (v === null || v === undefined) return '-';
-  if (key === 'expires' || key === 'rotatedAt' || key === 'updatedAt') return new Date(v as number).toISOString();
+  if (key === 'expires' || key === 'rotatedAt' || key === 'updatedAt')
+    return new Date(v as number).toISOString();
   if (key === 'expiresInSeconds') return formatCountdown(v as number);
   if (key === 'status') return statusMark(v as string);
   return typeof v === 'object' ? JSON.stringify(v) : String(v);

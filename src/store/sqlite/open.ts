@@ -8,7 +8,11 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
  * Opens (creating if absent) a clawkeep SQLite file: WAL, busy timeout, synchronous=FULL,
  * 0600 on the file and its WAL/SHM, schema migrated. Never deletes or rewrites a file it cannot read.
  */
-export function openSqlite(path: string, busyTimeoutMs: number, fixes: PermissionFix[] = []): Database.Database {
+export function openSqlite(
+  path: string,
+  busyTimeoutMs: number,
+  fixes: PermissionFix[] = [],
+): Database.Database {
   if (!existsSync(path)) {
     // Created 0600 up front: SQLite gives its -wal/-shm files the same mode as the database.
     closeSync(openSync(path, 'a', FILE_MODE));

@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
-import type { PermissionFix } from '../home.js';
 import { fingerprint } from '../../util/fingerprint.js';
+import type { PermissionFix } from '../home.js';
 import { parseProfileId } from '../profile-id.js';
 import { type EventRow, type ProfileRow, toEvent, toProfile } from '../row.js';
 import type {
@@ -29,7 +29,9 @@ export class SqliteStore implements Store {
     this.location = path;
     this.#db = openSqlite(path, options.busyTimeoutMs ?? 5000, options.fixes);
     this.#get = this.#db.prepare('SELECT * FROM profiles WHERE id = ?');
-    this.#insertEvent = this.#db.prepare('INSERT INTO events (at, profile_id, kind, data) VALUES (?, ?, ?, ?)');
+    this.#insertEvent = this.#db.prepare(
+      'INSERT INTO events (at, profile_id, kind, data) VALUES (?, ?, ?, ?)',
+    );
   }
 
   async getProfile(id: string): Promise<Profile | null> {
@@ -45,9 +47,13 @@ export class SqliteStore implements Store {
     const { provider, name } = parseProfileId(input.id);
     return this.#tx(() => {
       if (this.#read(input.id)) {
-        throw new ClawkeepError('profile_exists', `profile ${input.id} already exists; pass --force to replace it`, {
-          details: { id: input.id },
-        });
+        throw new ClawkeepError(
+          'profile_exists',
+          `profile ${input.id} already exists; pass --force to replace it`,
+          {
+            details: { id: input.id },
+          },
+        );
       }
       this.#db
         .prepare(
@@ -77,7 +83,10 @@ export class SqliteStore implements Store {
         )
         .run({ ...bindInput(input), now });
       const after = this.#read(input.id)!;
-      this.#event({ profileId: input.id, kind: 'replaced', data: { ...describe(input), generation: after.generation } }, now);
+      this.#event(
+        { profileId: input.id, kind: 'replaced', data: { ...describe(input), generation: after.generation } },
+        now,
+      );
       return after;
     });
   }
@@ -94,7 +103,9 @@ export class SqliteStore implements Store {
 
   async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
     this.#db
-      .prepare('UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?')
+      .prepare(
+        'UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?',
+      )
       .run(status, now, now, id);
     return this.#read(id);
   }
@@ -123,7 +134,11 @@ export class SqliteStore implements Store {
           input.now,
         );
       }
-      return { kind: 'claimed', profile: { ...profile, leaseOwner: input.owner, leaseUntil: until }, tookOverFrom };
+      return {
+        kind: 'claimed',
+        profile: { ...profile, leaseOwner: input.owner, leaseUntil: until },
+        tookOverFrom,
+      };
     });
   }
 
@@ -162,7 +177,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  async markNeedsReauth(id: string, presented: string | null, reason: ReauthReason, now: number): Promise<CommitOutcome> {
+  async markNeedsReauth(
+    id: string,
+    presented: string | null,
+    reason: ReauthReason,
+    now: number,
+  ): Promise<CommitOutcome> {
     return this.#tx((): CommitOutcome => {
       const res = this.#db
         .prepare(
@@ -173,7 +193,10 @@ export class SqliteStore implements Store {
         .run(reason, now, now, id, presented);
       const profile = this.#read(id);
       if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
-      this.#event({ profileId: id, kind: 'reauth_required', data: { reason, refreshFp: fingerprint(presented) } }, now);
+      this.#event(
+        { profileId: id, kind: 'reauth_required', data: { reason, refreshFp: fingerprint(presented) } },
+        now,
+      );
       return { kind: 'committed', profile };
     });
   }
@@ -188,13 +211,19 @@ export class SqliteStore implements Store {
     this.#event(event, now);
   }
 
-  async listEvents(opts: { profileId?: string; afterSeq?: number; limit?: number } = {}): Promise<StoreEvent[]> {
+  async listEvents(
+    opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
+  ): Promise<StoreEvent[]> {
     const rows = this.#db
       .prepare(
         `SELECT * FROM events WHERE seq > @after AND (@profileId IS NULL OR profile_id = @profileId)
          ORDER BY seq LIMIT @limit`,
       )
-      .all({ after: opts.afterSeq ?? 0, profileId: opts.profileId ?? null, limit: opts.limit ?? 1000 }) as EventRow[];
+      .all({
+        after: opts.afterSeq ?? 0,
+        profileId: opts.profileId ?? null,
+        limit: opts.limit ?? 1000,
+      }) as EventRow[];
     return rows.map(toEvent);
   }
 
@@ -235,5 +264,7 @@ function describe(input: ProfileInput): Record<string, unknown> {
 }
 
 function notFound(id: string): ClawkeepError {
-  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, { details: { id } });
+  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
+    details: { id },
+  });
 }
