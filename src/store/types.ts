@@ -63,6 +63,8 @@ export type EventKind =
   | 'created'
   | 'replaced'
   | 'removed'
+  | 'enabled'
+  | 'disabled'
   | 'rotated'
   | 'adopted'
   | 'rotation_discarded'

@@ -102,12 +102,13 @@ export class SqliteStore implements Store {
   }
 
   async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
-    this.#db
-      .prepare(
-        'UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?',
-      )
-      .run(status, now, now, id);
-    return this.#read(id);
+    return this.#tx(() => {
+      const res = this.#db
+        .prepare('UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?')
+        .run(status, now, now, id);
+      if (res.changes === 1) this.#event({ profileId: id, kind: status === 'ok' ? 'enabled' : 'disabled' }, now);
+      return this.#read(id);
+    });
   }
 
   async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
