@@ -14,7 +14,11 @@ describe.each(['openai-codex', 'anthropic'] as const)('%s against the emulator',
   let home: string;
   const id = `${provider}:p`;
   const stats = async () =>
-    (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as { rotations: number; tokenRequests: number; reuseHits: number };
+    (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as {
+      rotations: number;
+      tokenRequests: number;
+      reuseHits: number;
+    };
   const token = () => runCli(home, ['token', id], { env: emulator.env() });
 
   beforeAll(async () => {
@@ -28,18 +32,32 @@ describe.each(['openai-codex', 'anthropic'] as const)('%s against the emulator',
 
   it('refreshes with the real body format, then a spent token becomes needs_reauth with no further calls', async () => {
     const minted = await mint(emulator, provider, `${provider}@example.test`);
-    expect((await runCli(home, ['profiles', 'add-oauth', '--provider', provider, '--name', 'p'], { input: JSON.stringify(minted) })).code).toBe(0);
+    expect(
+      (
+        await runCli(home, ['profiles', 'add-oauth', '--provider', provider, '--name', 'p'], {
+          input: JSON.stringify(minted),
+        })
+      ).code,
+    ).toBe(0);
     ageProfile(home, id);
     const fresh = await token();
     expect(fresh.code).toBe(0);
     expect(fresh.stdout.trim()).not.toBe(minted.access);
-    expect(readRow(home, id)).toMatchObject({ generation: 2, account_id: minted.accountId, email: minted.email });
+    expect(readRow(home, id)).toMatchObject({
+      generation: 2,
+      account_id: minted.accountId,
+      email: minted.email,
+    });
     expect((await stats()).rotations).toBe(1);
 
     // Provision the already-spent tokens again (as a stale copy from another tool would be).
-    const forced = await runCli(home, ['profiles', 'add-oauth', '--provider', provider, '--name', 'p', '--force'], {
-      input: JSON.stringify(minted),
-    });
+    const forced = await runCli(
+      home,
+      ['profiles', 'add-oauth', '--provider', provider, '--name', 'p', '--force'],
+      {
+        input: JSON.stringify(minted),
+      },
+    );
     expect(forced.code).toBe(0);
     ageProfile(home, id);
     const spent = await token();

@@ -37,7 +37,13 @@ describe('clawkeep emulator and events --follow as processes', () => {
   });
 
   it('events --follow prints events appended by other processes', async () => {
-    expect((await runCli(home, ['profiles', 'add-key', '--provider', 'openai', '--name', 'a'], { input: 'fake-key-a' })).code).toBe(0);
+    expect(
+      (
+        await runCli(home, ['profiles', 'add-key', '--provider', 'openai', '--name', 'a'], {
+          input: 'fake-key-a',
+        })
+      ).code,
+    ).toBe(0);
     const follower = startNode(CLI, ['--home', home, 'events', '--follow', '--json']);
     const done = collect(follower);
     let out = '';
@@ -50,7 +56,10 @@ describe('clawkeep emulator and events --follow as processes', () => {
     for (let i = 0; i < 200 && !out.includes('removed'); i++) await sleep(25);
     follower.kill('SIGINT');
     await done;
-    const kinds = out.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+    const kinds = out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
     expect(kinds).toEqual(['created', 'disabled', 'removed']);
   });
 });

@@ -104,9 +104,12 @@ export class SqliteStore implements Store {
   async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
     return this.#tx(() => {
       const res = this.#db
-        .prepare('UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?')
+        .prepare(
+          'UPDATE profiles SET status = ?, status_reason = NULL, status_at = ?, updated_at = ? WHERE id = ?',
+        )
         .run(status, now, now, id);
-      if (res.changes === 1) this.#event({ profileId: id, kind: status === 'ok' ? 'enabled' : 'disabled' }, now);
+      if (res.changes === 1)
+        this.#event({ profileId: id, kind: status === 'ok' ? 'enabled' : 'disabled' }, now);
       return this.#read(id);
     });
   }

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { isClawkeepError } from '../errors.js';
+import { createAccount } from './accounts.js';
+import { FaultRuleSchema } from './faults.js';
+import { readBody, sendJson } from './http-util.js';
+import { OAUTH_PROVIDERS } from './oauth-providers.js';
+import { formatReusePolicy, parseReusePolicy } from './reuse-policy.js';
+import type { RequestContext, Route } from './state.js';
+import { collectStats } from './stats.js';
+import { parseWith } from './validate.js';
+
+const MintSchema = z.strictObject({
+  provider: z.enum(['openai-codex', 'anthropic']),
+  email: z.string().min(1).optional(),
+  accountId: z.string().min(1).optional(),
+});
+
+const ConfigSchema = z.strictObject({
+  reuse: z.string().optional(),
+  accessTtlSeconds: z.number().int().positive().optional(),
+});
+
+/** `/_emulator/*`: counters, minting, fault injection and runtime configuration. */
+export function controlRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/_emulator/stats',
+      handle: (ctx) => sendJson(ctx.res, 200, collectStats(ctx.state)),
+    },
+    { method: 'POST', path: '/_emulator/mint', handle: mint },
+    { method: 'GET', path: '/_emulator/faults', handle: listFaults },
+    { method: 'POST', path: '/_emulator/faults', handle: addFault },
+    { method: 'DELETE', path: '/_emulator/faults', handle: clearFaults },
+    { method: 'GET', path: '/_emulator/config', handle: showConfig },
+    { method: 'POST', path: '/_emulator/config', handle: changeConfig },
+  ];
+}
+
+function invalid(ctx: RequestContext, message: string): void {
+  sendJson(ctx.res, 400, { error: 'invalid_request', error_description: message });
+}
+
+/** Starts a family without the browser flow; answers in the shape clawkeep stores an OAuth profile. */
+async function mint(ctx: RequestContext): Promise<void> {
+  const parsed = parseWith(MintSchema, await readBody(ctx.req));
+  if (!parsed.ok) return invalid(ctx, parsed.message);
+  const { provider, email, accountId } = parsed.data;
+  const family = ctx.state.ledger.startFamily(provider, createAccount(provider, { email, accountId }));
+  const issued = await OAUTH_PROVIDERS[provider].issue(ctx.state, family, family.current);
+  sendJson(ctx.res, 200, {
+    familyId: family.id,
+    type: 'oauth',
+    provider,
+    access: issued.access,
+    refresh: issued.refresh,
+    expires: issued.expiresAt,
+    accountId: family.account.accountId,
+    email: family.account.email,
+  });
+}
+
+function listFaults(ctx: RequestContext): void {
+  sendJson(ctx.res, 200, { faults: ctx.state.faults.list() });
+}
+
+async function addFault(ctx: RequestContext): Promise<void> {
+  const parsed = parseWith(FaultRuleSchema, await readBody(ctx.req));
+  if (!parsed.ok) return invalid(ctx, parsed.message);
+  ctx.state.faults.add(parsed.data);
+  listFaults(ctx);
+}
+
+function clearFaults(ctx: RequestContext): void {
+  ctx.state.faults.clear();
+  listFaults(ctx);
+}
+
+function showConfig(ctx: RequestContext): void {
+  sendJson(ctx.res, 200, {
+    reuse: formatReusePolicy(ctx.state.ledger.policy),
+    accessTtlSeconds: ctx.state.config.accessTtlSeconds,
+  });
+}
+
+async function changeConfig(ctx: RequestContext): Promise<void> {
+  const parsed = parseWith(ConfigSchema, await readBody(ctx.req));
+  if (!parsed.ok) return invalid(ctx, parsed.message);
+  const { reuse, accessTtlSeconds } = parsed.data;
+  if (reuse !== undefined) {
+    try {
+      ctx.state.ledger.policy = parseReusePolicy(reuse);
+    } catch (err) {
+      if (isClawkeepError(err, 'usage')) return invalid(ctx, err.message);
+      throw err;
+    }
+  }
+  if (accessTtlSeconds !== undefined) ctx.state.config.accessTtlSeconds = accessTtlSeconds;
+  showConfig(ctx);
+}

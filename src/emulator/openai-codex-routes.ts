@@ -1,0 +1,84 @@
+import { openaiError } from './envelopes.js';
+import { bearerToken, header, readBody, sendJson } from './http-util.js';
+import { oauthRoutes } from './oauth-routes.js';
+import { AUTH_CLAIM, OPENAI_API_AUDIENCE, OPENAI_ISSUER, openaiCodexAuth } from './openai-codex-auth.js';
+import { buildResponse, ResponsesRequestSchema } from './responses-api.js';
+import { sendSse } from './sse.js';
+import { countModelCall, type RequestContext, type Route } from './state.js';
+import { parseWith } from './validate.js';
+
+/** auth.openai.com (OAuth, JWKS) and chatgpt.com/backend-api/codex (the Responses stream). */
+export function openaiCodexRoutes(): Route[] {
+  return [
+    ...oauthRoutes(openaiCodexAuth),
+    {
+      method: 'GET',
+      path: '/openai-codex/.well-known/jwks.json',
+      handle: (ctx) => sendJson(ctx.res, 200, ctx.state.signer.jwks()),
+    },
+    {
+      method: 'POST',
+      path: '/openai-codex/backend-api/codex/responses',
+      fault: { target: 'model', provider: 'openai-codex' },
+      handle: handleCodexResponses,
+    },
+  ];
+}
+
+type AuthFailure = 'missing' | 'invalid' | 'expired' | 'revoked';
+
+const AUTH_ERRORS: Record<AuthFailure, { message: string; code: string | null }> = {
+  missing: { message: 'Missing bearer or basic authentication in header', code: null },
+  invalid: {
+    message: 'Could not parse your authentication token. Please try signing in again.',
+    code: 'token_invalid',
+  },
+  expired: {
+    message: 'Provided authentication token is expired. Please try signing in again.',
+    code: 'token_expired',
+  },
+  revoked: {
+    message: 'Your authentication token has been invalidated. Please try signing in again.',
+    code: 'token_invalidated',
+  },
+};
+
+/** The chatgpt_account_id claim of a valid, live emulator access token, or why it is refused. */
+async function authenticate(ctx: RequestContext): Promise<{ accountId: unknown } | { failure: AuthFailure }> {
+  const token = bearerToken(ctx.req);
+  if (!token) return { failure: 'missing' };
+  const check = await ctx.state.signer.verify(token, OPENAI_ISSUER);
+  if (check.status !== 'ok') return { failure: check.status };
+  const { payload } = check;
+  const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (typeof payload.jti !== 'string' || !audience.includes(OPENAI_API_AUDIENCE)) {
+    return { failure: 'invalid' };
+  }
+  const live = ctx.state.ledger.checkAccess(payload.jti, ctx.state.now());
+  if (live.status !== 'ok') return { failure: live.status === 'unknown' ? 'invalid' : live.status };
+  const auth = payload[AUTH_CLAIM];
+  return {
+    accountId:
+      auth && typeof auth === 'object' && 'chatgpt_account_id' in auth ? auth.chatgpt_account_id : undefined,
+  };
+}
+
+async function handleCodexResponses(ctx: RequestContext): Promise<void> {
+  const auth = await authenticate(ctx);
+  if ('failure' in auth) {
+    const { message, code } = AUTH_ERRORS[auth.failure];
+    return sendJson(ctx.res, 401, openaiError(message, 'invalid_request_error', code));
+  }
+  if (typeof auth.accountId !== 'string' || header(ctx.req, 'chatgpt-account-id') !== auth.accountId) {
+    return sendJson(ctx.res, 403, {
+      detail: 'The ChatGPT-Account-ID header does not match the account of the access token.',
+    });
+  }
+  const body = await readBody(ctx.req);
+  if (body.stream !== true) return sendJson(ctx.res, 400, { detail: 'Stream must be set to true' });
+  const parsed = parseWith(ResponsesRequestSchema, body);
+  if (!parsed.ok) return sendJson(ctx.res, 400, { detail: parsed.message });
+  const { events } = buildResponse('openai-codex', parsed.data);
+  countModelCall(ctx.state, 'openai-codex');
+  sendSse(ctx.res, events);
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthCodes } from './auth-codes.js';
+import { DeviceCodes } from './device-codes.js';
+import { Faults, type FaultTarget } from './faults.js';
+import { createJwtSigner, type JwtSigner } from './jwt.js';
+import { Ledger } from './ledger.js';
+import type { ReusePolicy } from './reuse-policy.js';
+import type { ProviderId } from './tokens.js';
+
+/** Everything one running emulator knows; routes read and change it. */
+export interface EmulatorState {
+  readonly ledger: Ledger;
+  readonly codes: AuthCodes;
+  readonly devices: DeviceCodes;
+  readonly faults: Faults;
+  readonly signer: JwtSigner;
+  readonly config: { accessTtlSeconds: number };
+  readonly counters: { tokenRequests: number; modelCalls: Map<ProviderId, number> };
+  now(): number;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** `http://host:port` as the client addressed us; used to build verification URIs. */
+  origin: string;
+  state: EmulatorState;
+}
+
+/** One endpoint. `fault` opts it into fault injection and the token-request counter. */
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  fault?: { target: FaultTarget; provider: ProviderId };
+  handle(ctx: RequestContext): Promise<void> | void;
+}
+
+export async function createState(reuse: ReusePolicy, accessTtlSeconds: number): Promise<EmulatorState> {
+  return {
+    ledger: new Ledger(reuse),
+    codes: new AuthCodes(),
+    devices: new DeviceCodes(),
+    faults: new Faults(),
+    signer: await createJwtSigner(),
+    config: { accessTtlSeconds },
+    counters: { tokenRequests: 0, modelCalls: new Map() },
+    now: () => Date.now(),
+  };
+}
+
+export function countModelCall(state: EmulatorState, provider: ProviderId): void {
+  state.counters.modelCalls.set(provider, (state.counters.modelCalls.get(provider) ?? 0) + 1);
+}

@@ -1,0 +1,12 @@
+import type { z } from 'zod';
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; message: string };
+
+/** Validates a request body; the message names the first bad field the way provider APIs do. */
+export function parseWith<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return { ok: true, data: result.data };
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, message: `${where}${issue?.message ?? 'invalid request body'}` };
+}
