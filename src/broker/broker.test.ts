@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { Broker } from './broker.js';
+import type { LinkedSources } from './linked.js';
 
 const HOUR = 3_600_000;
 const env = { CLAWKEEP_ANTHROPIC_TOKEN_URL: 'http://token.invalid/oauth/token' };
@@ -216,5 +217,101 @@ describe('Broker', () => {
     await store.setStatus('anthropic:a', 'disabled', now);
     await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'profile_disabled' });
     await expect(broker.getAccessToken('openai:none')).rejects.toMatchObject({ code: 'profile_not_found' });
+  });
+
+  describe('linked sources', () => {
+    function fakeLinked(copy: { access: string; refresh: string; expires: number } | null) {
+      const written: string[] = [];
+      const linked: LinkedSources = {
+        read: async () => (copy ? [{ ...copy, issuedAt: now, source: 'fake:copy' }] : []),
+        writeBack: async (p) => {
+          written.push(p.refresh!);
+        },
+      };
+      return { linked, written };
+    }
+
+    it('adopts a fresher linked copy instead of presenting a token the other tool already spent', async () => {
+      const f = scriptedFetch([]);
+      const { linked } = fakeLinked({
+        access: 'fake-access-other',
+        refresh: 'fake-refresh-other',
+        expires: now + 2 * HOUR,
+      });
+      now += HOUR - 60_000;
+      const broker = new Broker({ store, clock, env, fetch: f.fn, linked });
+      expect(await broker.getAccessToken('anthropic:a')).toBe('fake-access-other');
+      expect(f.calls).toHaveLength(0);
+      const events = await store.listEvents();
+      expect(events.at(-1)).toMatchObject({ kind: 'adopted', data: { source: 'fake:copy', generation: 2 } });
+    });
+
+    it('on a permanent failure adopts a fresher linked copy and continues with it', async () => {
+      const f = scriptedFetch([{ status: 400, body: { error: 'invalid_grant' } }, rotated(7)]);
+      // Fresher than ours (later expiry) but itself inside the refresh window, so it gets presented next.
+      const copy = {
+        access: 'fake-access-other',
+        refresh: 'fake-refresh-other',
+        expires: now + HOUR + 30_000,
+        issuedAt: now + 1,
+      };
+      let visible = false;
+      const linked: LinkedSources = {
+        read: async () => (visible ? [{ ...copy, source: 'fake:copy' }] : []),
+        writeBack: async () => undefined,
+      };
+      const racing = (async (url: unknown, init?: RequestInit) => {
+        visible = true; // the other tool rotated just before us
+        return f.fn(url as string, init);
+      }) as typeof fetch;
+      now += HOUR - 60_000;
+      const broker = new Broker({ store, clock, env, fetch: racing, linked });
+      expect(await broker.getAccessToken('anthropic:a')).toBe('fake-access-7');
+      expect(f.calls.map((c) => c.refresh_token)).toEqual(['fake-refresh-0', 'fake-refresh-other']);
+      expect(await store.getProfile('anthropic:a')).toMatchObject({
+        status: 'ok',
+        refresh: 'fake-refresh-7',
+        generation: 3,
+      });
+    });
+
+    it('writes every rotation back to the linked sources, and a failing write never fails the caller', async () => {
+      const f = scriptedFetch([rotated(1), rotated(2)]);
+      const { linked, written } = fakeLinked(null);
+      now += HOUR - 60_000;
+      expect(await new Broker({ store, clock, env, fetch: f.fn, linked }).getAccessToken('anthropic:a')).toBe(
+        'fake-access-1',
+      );
+      expect(written).toEqual(['fake-refresh-1']);
+      const broken: LinkedSources = {
+        read: async () => [],
+        writeBack: async () => Promise.reject(new Error('disk full')),
+      };
+      now += HOUR;
+      expect(
+        await new Broker({ store, clock, env, fetch: f.fn, linked: broken }).getAccessToken('anthropic:a'),
+      ).toBe('fake-access-2');
+      expect((await store.listEvents()).at(-1)).toMatchObject({
+        kind: 'linked_write_failed',
+        data: { message: 'disk full' },
+      });
+    });
+
+    it('revives a needs_reauth profile when a linked tool holds a newer login', async () => {
+      await store.markNeedsReauth('anthropic:a', 'fake-refresh-0', 'refresh_token_reused', now);
+      const { linked } = fakeLinked({
+        access: 'fake-access-relogin',
+        refresh: 'fake-refresh-relogin',
+        expires: now + 2 * HOUR,
+      });
+      const f = scriptedFetch([]);
+      expect(await new Broker({ store, clock, env, fetch: f.fn, linked }).getAccessToken('anthropic:a')).toBe(
+        'fake-access-relogin',
+      );
+      expect(await new Broker({ store, clock, env, fetch: f.fn }).getAccessToken('anthropic:a')).toBe(
+        'fake-access-relogin',
+      );
+      expect(f.calls).toHaveLength(0);
+    });
   });
 });

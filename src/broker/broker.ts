@@ -6,6 +6,8 @@ import { getProvider } from '../providers/registry.js';
 import type { Profile, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { notFoundError, reauthError } from './errors.js';
+import { compareFreshness, pickFreshest } from './freshness.js';
+import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
 import { SingleFlight } from './single-flight.js';
 import { refreshAt } from './window.js';
@@ -25,6 +27,8 @@ export interface BrokerOptions {
   /** Longest a caller waits on another owner's lease. Default 2 × leaseTtlMs. */
   leaseWaitMs?: number;
   clock?: () => number;
+  /** Other tools' copies of the same credentials: adopted when fresher, written back after rotations. */
+  linked?: LinkedSources;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
 }
@@ -51,6 +55,7 @@ export class Broker {
   #leaseWaitMs: number;
   #env: NodeJS.ProcessEnv;
   #fetch: typeof fetch | undefined;
+  #linked: LinkedSources | undefined;
 
   constructor(o: BrokerOptions) {
     this.#store = o.store;
@@ -60,6 +65,7 @@ export class Broker {
     this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#env = o.env ?? process.env;
     this.#fetch = o.fetch;
+    this.#linked = o.linked;
   }
 
   /** A valid access token (or API key) for the profile, refreshing it at most once per rotation. */
@@ -96,7 +102,11 @@ export class Broker {
       );
     }
     if (profile.type !== 'oauth') return this.#adopt(profile, Number.POSITIVE_INFINITY);
-    if (profile.status === 'needs_reauth') throw reauthError(profile, profile.statusReason);
+    if (profile.status === 'needs_reauth') {
+      // A linked tool may have logged in again since: that is a changed credential, worth adopting.
+      if (!(await this.#adoptFresherLinked(profile))) throw reauthError(profile, profile.statusReason);
+      return this.#acquire(id);
+    }
     if (this.#isFresh(profile)) return this.#adopt(profile);
     const backoff = this.#backoff.get(id);
     if (backoff && this.#now() < backoff.until) return this.#serveStale(profile, backoff.until);
@@ -141,6 +151,8 @@ export class Broker {
 
   /** Steps 4–7 with the lease held. Returns null when the row changed under us and the caller should re-read. */
   async #rotate(p: Profile): Promise<string | null> {
+    // Another tool may have rotated: adopt its copy rather than present a spent token.
+    if (await this.#adoptFresherLinked(p)) return null;
     const presented = p.refresh;
     if (!presented || presented.startsWith(FENCE_PREFIX) || p.access?.startsWith(FENCE_PREFIX)) {
       const reason = presented ? 'refresh_fence' : 'no_refresh_token';
@@ -161,6 +173,7 @@ export class Broker {
       this.#backoff.delete(p.id);
       if (outcome.kind === 'committed') {
         brokerChannel.publish({ kind: 'rotated', profileId: p.id, generation: outcome.profile.generation });
+        await this.#writeBack(outcome.profile);
         return this.#adopt(outcome.profile);
       }
       // The credential was replaced (login, import) while we refreshed: the stored one wins.
@@ -175,7 +188,10 @@ export class Broker {
       return null;
     }
     const f = result.failure;
-    if (f.kind === 'permanent') return this.#failPermanently(p, presented, f.reason);
+    if (f.kind === 'permanent') {
+      if (await this.#adoptFresherLinked(p)) return null;
+      return this.#failPermanently(p, presented, f.reason);
+    }
     await this.#store.releaseLease(p.id, this.owner);
     const prev = this.#backoff.get(p.id);
     const failures = (prev?.failures ?? 0) + 1;
@@ -195,6 +211,38 @@ export class Broker {
     this.#cache.delete(p.id);
     brokerChannel.publish({ kind: 'reauth_required', profileId: p.id, reason });
     throw reauthError(outcome.profile, reason);
+  }
+
+  /** Adopts the freshest linked copy that is fresher than the row; true when the row changed. */
+  async #adoptFresherLinked(p: Profile): Promise<boolean> {
+    if (!this.#linked) return false;
+    let copies: LinkedCopy[];
+    try {
+      copies = await this.#linked.read(p);
+    } catch {
+      return false;
+    }
+    const best = pickFreshest(copies.filter((c) => c.refresh !== p.refresh && compareFreshness(c, p) > 0));
+    if (!best) return false;
+    const outcome = await this.#store.adoptCredential(p.id, p.refresh, best, best.source, this.#now());
+    if (outcome.kind === 'committed') {
+      brokerChannel.publish({ kind: 'adopted', profileId: p.id, source: best.source });
+      this.#cache.delete(p.id);
+    }
+    return true;
+  }
+
+  async #writeBack(p: Profile): Promise<void> {
+    if (!this.#linked) return;
+    try {
+      await this.#linked.writeBack(p);
+    } catch (err) {
+      const message = (err as Error).message;
+      await this.#store.appendEvent(
+        { profileId: p.id, kind: 'linked_write_failed', data: { message } },
+        this.#now(),
+      );
+    }
   }
 
   /** Transient trouble: keep serving the current access token while it is still valid. */

@@ -67,6 +67,8 @@ export type EventKind =
   | 'disabled'
   | 'rotated'
   | 'adopted'
+  | 'linked'
+  | 'linked_write_failed'
   | 'rotation_discarded'
   | 'reauth_required'
   | 'refresh_failed'
@@ -110,6 +112,16 @@ export interface ClaimLeaseInput {
   isOwnerDead: (owner: string) => boolean;
 }
 
+/** An external file that also holds a profile's tokens, kept in step by clawkeep. */
+export interface LinkedSourceRef {
+  profileId: string;
+  /** The format adapter, e.g. `codex-auth-json`, `claude-credentials`, `pi-auth`, `openclaw-agent`. */
+  kind: string;
+  /** Usually a file path; adapters define it. */
+  location: string;
+  addedAt: number;
+}
+
 export type CommitOutcome =
   | { kind: 'committed'; profile: Profile }
   | { kind: 'conflict'; profile: Profile | null };
@@ -138,6 +150,17 @@ export interface Store {
     tokens: RotatedTokens,
     now: number,
   ): Promise<CommitOutcome>;
+  /**
+   * Adopts a fresher copy found in a linked source: compare-and-set on the refresh token the row
+   * held when the copy was judged fresher; generation +1; status ok; lease cleared; `adopted` event.
+   */
+  adoptCredential(
+    id: string,
+    expectedRefresh: string | null,
+    tokens: RotatedTokens,
+    source: string,
+    now: number,
+  ): Promise<CommitOutcome>;
   /** Step 6: marks needs_reauth if the row still holds the presented refresh token. */
   markNeedsReauth(
     id: string,
@@ -147,6 +170,13 @@ export interface Store {
   ): Promise<CommitOutcome>;
   /** Releases the lease if `owner` still holds it. */
   releaseLease(id: string, owner: string): Promise<void>;
+  listLinkedSources(profileId?: string): Promise<LinkedSourceRef[]>;
+  /** Links an external copy to a profile; linking the same (kind, location) twice is a no-op. */
+  addLinkedSource(ref: Omit<LinkedSourceRef, 'addedAt'>, now: number): Promise<void>;
+  removeLinkedSource(
+    ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
+    now: number,
+  ): Promise<void>;
   appendEvent(event: NewEvent, now: number): Promise<void>;
   listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
   close(): Promise<void>;

@@ -39,6 +39,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   `,
+  `
+  CREATE TABLE linked_sources (
+    profile_id TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    location   TEXT NOT NULL,
+    added_at   INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, kind, location)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ import type {
   ClaimLeaseInput,
   CommitOutcome,
   LeaseDecision,
+  LinkedSourceRef,
   NewEvent,
   Profile,
   ProfileInput,
@@ -147,38 +148,69 @@ export class SqliteStore implements Store {
   }
 
   async commitRotation(id: string, presented: string, t: RotatedTokens, now: number): Promise<CommitOutcome> {
-    return this.#tx((): CommitOutcome => {
-      const res = this.#db
-        .prepare(
-          `UPDATE profiles SET access = @access, refresh = @refresh, expires = @expires, issued_at = @issuedAt,
-             account_id = COALESCE(@accountId, account_id), email = COALESCE(@email, email),
-             generation = generation + 1, status = 'ok', status_reason = NULL, status_at = @now,
-             lease_owner = NULL, lease_until = NULL, updated_at = @now, rotated_at = @now
-           WHERE id = @id AND refresh = @presented`,
-        )
-        .run({
-          id,
-          presented,
+    return this.#writeTokens(id, presented, t, now, 'rotated', {});
+  }
+
+  async adoptCredential(
+    id: string,
+    expected: string | null,
+    t: RotatedTokens,
+    source: string,
+    now: number,
+  ): Promise<CommitOutcome> {
+    return this.#writeTokens(id, expected, t, now, 'adopted', { source });
+  }
+
+  /** Compare-and-set of new tokens over the refresh token the caller last saw. */
+  #writeTokens(
+    id: string,
+    expected: string | null,
+    t: RotatedTokens,
+    now: number,
+    kind: 'rotated' | 'adopted',
+    extra: Record<string, unknown>,
+  ): Promise<CommitOutcome> {
+    return Promise.resolve(
+      this.#tx((): CommitOutcome => {
+        const res = this.#db
+          .prepare(
+            `UPDATE profiles SET access = @access, refresh = @refresh, expires = @expires, issued_at = @issuedAt,
+               account_id = COALESCE(@accountId, account_id), email = COALESCE(@email, email),
+               generation = generation + 1, status = 'ok', status_reason = NULL, status_at = @now,
+               lease_owner = NULL, lease_until = NULL, updated_at = @now,
+               rotated_at = CASE WHEN @rotated THEN @now ELSE rotated_at END
+             WHERE id = @id AND refresh IS @expected`,
+          )
+          .run({
+            id,
+            expected,
+            now,
+            rotated: kind === 'rotated' ? 1 : 0,
+            access: t.access,
+            refresh: t.refresh,
+            expires: t.expires,
+            issuedAt: t.issuedAt,
+            accountId: t.accountId ?? null,
+            email: t.email ?? null,
+          });
+        const profile = this.#read(id);
+        if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
+        this.#event(
+          {
+            profileId: id,
+            kind,
+            data: {
+              ...extra,
+              generation: profile.generation,
+              refreshFp: fingerprint(t.refresh),
+              expires: t.expires,
+            },
+          },
           now,
-          access: t.access,
-          refresh: t.refresh,
-          expires: t.expires,
-          issuedAt: t.issuedAt,
-          accountId: t.accountId ?? null,
-          email: t.email ?? null,
-        });
-      const profile = this.#read(id);
-      if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
-      this.#event(
-        {
-          profileId: id,
-          kind: 'rotated',
-          data: { generation: profile.generation, refreshFp: fingerprint(t.refresh), expires: t.expires },
-        },
-        now,
-      );
-      return { kind: 'committed', profile };
-    });
+        );
+        return { kind: 'committed', profile };
+      }),
+    );
   }
 
   async markNeedsReauth(
@@ -209,6 +241,51 @@ export class SqliteStore implements Store {
     this.#db
       .prepare('UPDATE profiles SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?')
       .run(id, owner);
+  }
+
+  async listLinkedSources(profileId?: string): Promise<LinkedSourceRef[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT profile_id, kind, location, added_at FROM linked_sources
+         WHERE @profileId IS NULL OR profile_id = @profileId ORDER BY profile_id, kind, location`,
+      )
+      .all({ profileId: profileId ?? null }) as Array<{
+      profile_id: string;
+      kind: string;
+      location: string;
+      added_at: number;
+    }>;
+    return rows.map((r) => ({
+      profileId: r.profile_id,
+      kind: r.kind,
+      location: r.location,
+      addedAt: r.added_at,
+    }));
+  }
+
+  async addLinkedSource(ref: Omit<LinkedSourceRef, 'addedAt'>, now: number): Promise<void> {
+    this.#tx(() => {
+      const res = this.#db
+        .prepare(
+          'INSERT OR IGNORE INTO linked_sources (profile_id, kind, location, added_at) VALUES (?, ?, ?, ?)',
+        )
+        .run(ref.profileId, ref.kind, ref.location, now);
+      if (res.changes === 1) {
+        this.#event(
+          { profileId: ref.profileId, kind: 'linked', data: { source: ref.kind, location: ref.location } },
+          now,
+        );
+      }
+    });
+  }
+
+  async removeLinkedSource(
+    ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
+    _now: number,
+  ): Promise<void> {
+    this.#db
+      .prepare('DELETE FROM linked_sources WHERE profile_id = ? AND kind = ? AND location = ?')
+      .run(ref.profileId, ref.kind, ref.location);
   }
 
   async appendEvent(event: NewEvent, now: number): Promise<void> {
