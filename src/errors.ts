@@ -19,6 +19,13 @@ export const ERROR_CODES = {
   lease_timeout: { retryable: true, status: 503 },
   provider_unknown: { retryable: false, status: 400 },
   upstream_error: { retryable: true, status: 502 },
+  client_exists: { retryable: false, status: 409 },
+  client_unauthorized: { retryable: false, status: 401 },
+  model_not_found: { retryable: false, status: 404 },
+  all_targets_failed: { retryable: true, status: 502 },
+  all_targets_cooling: { retryable: true, status: 429 },
+  gateway_running: { retryable: false, status: 409 },
+  gateway_not_running: { retryable: false, status: 404 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -314,4 +314,16 @@ describe('Broker', () => {
       expect(f.calls).toHaveLength(0);
     });
   });
+
+  it('refreshRejected rotates a token upstream refused, once, and adopts instead when another process already rotated', async () => {
+    const f = scriptedFetch([rotated(1)]);
+    const broker = new Broker({ store, clock, env, fetch: f.fn });
+    expect((await broker.getCredential('anthropic:a')).access).toBe('fake-access-0');
+    const c = await broker.refreshRejected('anthropic:a', 'fake-access-0');
+    expect(c).toMatchObject({ access: 'fake-access-1', generation: 2 });
+    expect(f.calls).toHaveLength(1);
+    // A stale rejection (the store already moved on) adopts without calling the endpoint.
+    expect((await broker.refreshRejected('anthropic:a', 'fake-access-0')).access).toBe('fake-access-1');
+    expect(f.calls).toHaveLength(1);
+  });
 });

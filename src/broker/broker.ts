@@ -33,10 +33,17 @@ export interface BrokerOptions {
   fetch?: typeof fetch;
 }
 
-interface CacheEntry {
+/** What the gateway needs to call upstream with a profile. Held in memory on the hot path. */
+export interface Credential {
+  profileId: string;
+  type: Profile['type'];
   access: string;
-  refreshAt: number;
+  accountId: string | null;
   generation: number;
+}
+
+interface CacheEntry extends Credential {
+  refreshAt: number;
 }
 
 /**
@@ -47,7 +54,9 @@ export class Broker {
   readonly owner = makeOwnerId();
   #store: Store;
   #cache = new Map<string, CacheEntry>();
-  #flights = new SingleFlight<string>();
+  #flights = new SingleFlight<Credential>();
+  /** Access tokens upstream rejected, by profile: not fresh whatever their expiry says. */
+  #rejected = new Map<string, string>();
   #backoff = new Map<string, { until: number; failures: number }>();
   #now: () => number;
   #leaseTtlMs: number;
@@ -72,7 +81,34 @@ export class Broker {
   async getAccessToken(profileId: string): Promise<string> {
     const hit = this.#cache.get(profileId);
     if (hit !== undefined && this.#now() < hit.refreshAt) return hit.access;
+    return (await this.#flights.run(profileId, () => this.#resolve(profileId))).access;
+  }
+
+  /** Like getAccessToken, with the account id and generation the upstream call needs. */
+  async getCredential(profileId: string): Promise<Credential> {
+    const hit = this.#cache.get(profileId);
+    if (hit !== undefined && this.#now() < hit.refreshAt) return hit;
     return this.#flights.run(profileId, () => this.#resolve(profileId));
+  }
+
+  /**
+   * Upstream rejected `rejected` (401/403): adopt a newer stored token if another process rotated,
+   * else rotate now even though the token looked valid. One attempt; the caller falls back after it.
+   */
+  async refreshRejected(profileId: string, rejected: string): Promise<Credential> {
+    this.#cache.delete(profileId);
+    return this.#flights.run(profileId, async () => {
+      const p = await this.#store.getProfile(profileId);
+      if (p && p.type === 'oauth' && p.status === 'ok' && p.access === rejected) {
+        this.#rejected.set(profileId, rejected);
+        try {
+          return await this.#acquire(profileId);
+        } finally {
+          this.#rejected.delete(profileId);
+        }
+      }
+      return this.#resolve(profileId);
+    });
   }
 
   /** Drops the in-memory copy, e.g. after upstream rejected the access token. */
@@ -80,7 +116,7 @@ export class Broker {
     this.#cache.delete(profileId);
   }
 
-  async #resolve(id: string): Promise<string> {
+  async #resolve(id: string): Promise<Credential> {
     const profile = await this.#store.getProfile(id);
     if (!profile) throw notFoundError(id);
     if (profile.status === 'disabled') {
@@ -113,7 +149,7 @@ export class Broker {
     return this.#acquire(id);
   }
 
-  async #acquire(id: string): Promise<string> {
+  async #acquire(id: string): Promise<Credential> {
     const deadline = this.#now() + this.#leaseWaitMs;
     let pollMs = 10;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
@@ -150,7 +186,7 @@ export class Broker {
   }
 
   /** Steps 4–7 with the lease held. Returns null when the row changed under us and the caller should re-read. */
-  async #rotate(p: Profile): Promise<string | null> {
+  async #rotate(p: Profile): Promise<Credential | null> {
     // Another tool may have rotated: adopt its copy rather than present a spent token.
     if (await this.#adoptFresherLinked(p)) return null;
     const presented = p.refresh;
@@ -246,7 +282,7 @@ export class Broker {
   }
 
   /** Transient trouble: keep serving the current access token while it is still valid. */
-  #serveStale(p: Profile, retryAt: number): string {
+  #serveStale(p: Profile, retryAt: number): Credential {
     if (p.access && p.expires !== null && p.expires > this.#now()) {
       return this.#adopt(p, Math.min(retryAt, p.expires));
     }
@@ -257,8 +293,8 @@ export class Broker {
     );
   }
 
-  #leaseTimedOut(p: Profile): string {
-    if (p.access && p.expires !== null && p.expires > this.#now()) return p.access;
+  #leaseTimedOut(p: Profile): Credential {
+    if (p.access && p.expires !== null && p.expires > this.#now()) return this.#adopt(p, this.#now());
     throw new ClawkeepError(
       'lease_timeout',
       `profile ${p.id}: another process (${p.leaseOwner}) is still refreshing`,
@@ -269,11 +305,19 @@ export class Broker {
   }
 
   #isFresh(p: Profile): boolean {
-    return p.access !== null && this.#now() < refreshAt(p);
+    return p.access !== null && this.#now() < refreshAt(p) && this.#rejected.get(p.id) !== p.access;
   }
 
-  #adopt(p: Profile, until = refreshAt(p)): string {
-    this.#cache.set(p.id, { access: p.access!, refreshAt: until, generation: p.generation });
-    return p.access!;
+  #adopt(p: Profile, until = refreshAt(p)): Credential {
+    const entry: CacheEntry = {
+      profileId: p.id,
+      type: p.type,
+      access: p.access!,
+      accountId: p.accountId,
+      generation: p.generation,
+      refreshAt: until,
+    };
+    this.#cache.set(p.id, entry);
+    return entry;
   }
 }

@@ -1,4 +1,4 @@
-import type { Profile, ProfileStatus, ProfileType, StoreEvent } from './types.js';
+import type { ClientRecord, Profile, ProfileStatus, ProfileType, StoreEvent } from './types.js';
 
 /** A `profiles` row as both SQL backends return it (snake_case columns). */
 export interface ProfileRow {
@@ -66,5 +66,25 @@ export function toEvent(r: EventRow): StoreEvent {
     profileId: r.profile_id,
     kind: r.kind as StoreEvent['kind'],
     data: typeof r.data === 'string' ? (JSON.parse(r.data) as Record<string, unknown>) : r.data,
+  };
+}
+
+export interface ClientRow {
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  chain: string | null;
+  created_at: number | string;
+  last_used_at: number | string | null;
+}
+
+export function toClient(r: ClientRow): ClientRecord {
+  return {
+    name: r.name,
+    keyHash: r.key_hash,
+    keyPrefix: r.key_prefix,
+    chain: r.chain,
+    createdAt: num(r.created_at),
+    lastUsedAt: numOrNull(r.last_used_at),
   };
 }

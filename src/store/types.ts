@@ -63,6 +63,8 @@ export type EventKind =
   | 'created'
   | 'replaced'
   | 'removed'
+  | 'client_added'
+  | 'client_removed'
   | 'enabled'
   | 'disabled'
   | 'rotated'
@@ -122,6 +124,18 @@ export interface LinkedSourceRef {
   addedAt: number;
 }
 
+/** A gateway client: an agent or app with its own key (stored as a sha256 hash only). */
+export interface ClientRecord {
+  name: string;
+  keyHash: string;
+  /** The first characters of the key, so a user can tell keys apart. */
+  keyPrefix: string;
+  /** Default chain for requests that do not name one. */
+  chain: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 export type CommitOutcome =
   | { kind: 'committed'; profile: Profile }
   | { kind: 'conflict'; profile: Profile | null };
@@ -177,6 +191,10 @@ export interface Store {
     ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
     now: number,
   ): Promise<void>;
+  insertClient(client: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord>;
+  listClients(): Promise<ClientRecord[]>;
+  findClientByHash(keyHash: string): Promise<ClientRecord | null>;
+  removeClient(name: string, now: number): Promise<ClientRecord | null>;
   appendEvent(event: NewEvent, now: number): Promise<void>;
   listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
   close(): Promise<void>;

@@ -48,6 +48,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (profile_id, kind, location)
   ) STRICT;
   `,
+  `
+  CREATE TABLE clients (
+    name         TEXT PRIMARY KEY,
+    key_hash     TEXT NOT NULL UNIQUE,
+    key_prefix   TEXT NOT NULL,
+    chain        TEXT,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

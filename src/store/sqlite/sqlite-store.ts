@@ -3,9 +3,10 @@ import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { PermissionFix } from '../home.js';
 import { parseProfileId } from '../profile-id.js';
-import { type EventRow, type ProfileRow, toEvent, toProfile } from '../row.js';
+import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
 import type {
   ClaimLeaseInput,
+  ClientRecord,
   CommitOutcome,
   LeaseDecision,
   LinkedSourceRef,
@@ -286,6 +287,49 @@ export class SqliteStore implements Store {
     this.#db
       .prepare('DELETE FROM linked_sources WHERE profile_id = ? AND kind = ? AND location = ?')
       .run(ref.profileId, ref.kind, ref.location);
+  }
+
+  async insertClient(c: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord> {
+    return this.#tx(() => {
+      if (this.#db.prepare('SELECT 1 FROM clients WHERE name = ?').get(c.name)) {
+        throw new ClawkeepError(
+          'client_exists',
+          `client ${c.name} already exists; remove it first: clawkeep clients rm ${c.name}`,
+          {
+            details: { client: c.name },
+          },
+        );
+      }
+      this.#db
+        .prepare('INSERT INTO clients (name, key_hash, key_prefix, chain, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(c.name, c.keyHash, c.keyPrefix, c.chain, c.createdAt);
+      this.#event(
+        { profileId: null, kind: 'client_added', data: { client: c.name, chain: c.chain } },
+        c.createdAt,
+      );
+      return { ...c, lastUsedAt: null };
+    });
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return (this.#db.prepare('SELECT * FROM clients ORDER BY name').all() as ClientRow[]).map(toClient);
+  }
+
+  async findClientByHash(keyHash: string): Promise<ClientRecord | null> {
+    const row = this.#db.prepare('SELECT * FROM clients WHERE key_hash = ?').get(keyHash) as
+      | ClientRow
+      | undefined;
+    return row ? toClient(row) : null;
+  }
+
+  async removeClient(name: string, now: number): Promise<ClientRecord | null> {
+    return this.#tx(() => {
+      const row = this.#db.prepare('SELECT * FROM clients WHERE name = ?').get(name) as ClientRow | undefined;
+      if (!row) return null;
+      this.#db.prepare('DELETE FROM clients WHERE name = ?').run(name);
+      this.#event({ profileId: null, kind: 'client_removed', data: { client: name } }, now);
+      return toClient(row);
+    });
   }
 
   async appendEvent(event: NewEvent, now: number): Promise<void> {
