@@ -1,0 +1,71 @@
+/**
+ * The gateway's neutral representation of one model call. Every client format (chat completions,
+ * responses, messages) parses into it and is written from it; every upstream wire API is built
+ * from it and parsed back into its events. A streaming call is a sequence of IrEvent ending in
+ * `done` or `error`: once a stream has started, failures are events, never throws.
+ */
+
+/** The three API shapes clients speak to the gateway. */
+export type ClientFormat = 'chat' | 'responses' | 'messages';
+
+export interface IrTool {
+  name: string;
+  description: string | null;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export type IrToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export type IrPart = { type: 'text'; text: string } | { type: 'image'; url: string };
+
+export interface IrToolCall {
+  id: string;
+  name: string;
+  /** The arguments as a JSON text, exactly as the model produced it. */
+  arguments: string;
+}
+
+export type IrMessage =
+  | { role: 'user'; content: IrPart[] }
+  | { role: 'assistant'; content: IrPart[]; toolCalls: IrToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string | null; content: string; isError: boolean };
+
+export interface IrRequest {
+  /** What the client asked for (`chain:NAME`, `provider/model`, a chain name); routing resolves it. */
+  model: string;
+  system: string | null;
+  messages: IrMessage[];
+  tools: IrTool[];
+  toolChoice: IrToolChoice;
+  maxTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  stop: string[];
+  stream: boolean;
+}
+
+export type IrStopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
+
+export interface IrUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type IrEvent =
+  | { type: 'start'; id: string; model: string }
+  | { type: 'text'; delta: string }
+  | { type: 'tool_call_start'; index: number; id: string; name: string }
+  | { type: 'tool_call_args'; index: number; delta: string }
+  | { type: 'done'; stopReason: IrStopReason; usage: IrUsage }
+  | { type: 'error'; code: string; message: string };
+
+/** A whole (non-streamed) answer, as collected from the events. */
+export interface IrResponse {
+  id: string;
+  model: string;
+  text: string;
+  toolCalls: IrToolCall[];
+  stopReason: IrStopReason;
+  usage: IrUsage;
+}
