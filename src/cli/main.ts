@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isClawkeepError } from '../errors.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEvents } from './commands/events.js';
 import { registerProfiles } from './commands/profiles.js';
@@ -20,6 +21,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerEvents(program, io);
   registerToken(program, io);
   registerEmulator(program, io);
+  registerDoctor(program, io, setExit);
   return program;
 }
 

@@ -1,0 +1,109 @@
+import { isOwnerDead } from '../../broker/owner.js';
+import { openStore } from '../../store/open-store.js';
+import type { Check, Finding, FixResult } from '../types.js';
+
+/** clawkeep's own store: schema version, `PRAGMA integrity_check`, leases held by dead owners. */
+export const clawkeepStoreCheck: Check = {
+  id: 'clawkeep-store',
+  title: "clawkeep's own store",
+  run(ctx) {
+    const s = ctx.clawkeepStore();
+    const base = { check: this.id };
+    if (s.kind === 'absent') {
+      return [
+        {
+          ...base,
+          severity: 'ok',
+          code: 'no_store',
+          message: `no clawkeep store at ${s.home} yet (nothing to check)`,
+        },
+      ];
+    }
+    if (s.kind === 'unreadable') {
+      return [
+        {
+          ...base,
+          severity: 'error',
+          code: 'store_corrupt',
+          path: s.path,
+          message: `${s.path} cannot be read: ${s.message}; left untouched`,
+          next: `mv ${s.path} ${s.path}.broken   # then restore a backup or re-import`,
+        },
+      ];
+    }
+    const i = s.inspection;
+    const out: Finding[] = [];
+    if (i.schemaVersion > i.supportedSchemaVersion) {
+      out.push({
+        ...base,
+        severity: 'error',
+        code: 'store_schema_newer',
+        path: s.path,
+        message: `${s.path} has schema version ${i.schemaVersion}, newer than this clawkeep (${i.supportedSchemaVersion})`,
+        next: 'npm install -g clawkeep@latest',
+      });
+    } else if (i.schemaVersion < i.supportedSchemaVersion) {
+      out.push({
+        ...base,
+        severity: 'warn',
+        code: 'store_schema_outdated',
+        path: s.path,
+        message: `${s.path} has schema version ${i.schemaVersion}; this clawkeep migrates it to ${i.supportedSchemaVersion} on open`,
+        next: `${ctx.command} doctor --fix`,
+        fix: 'open the store, which applies the pending migrations',
+      });
+    }
+    if (i.integrity[0] !== 'ok') {
+      out.push({
+        ...base,
+        severity: 'error',
+        code: 'store_corrupt',
+        path: s.path,
+        message: `integrity_check of ${s.path}: ${i.integrity.slice(0, 3).join('; ')}`,
+        next: `sqlite3 ${s.path} '.recover' > recovered.sql   # and keep the file`,
+      });
+    }
+    const now = ctx.now();
+    for (const p of i.profiles ?? []) {
+      if (!p.leaseOwner) continue;
+      const dead = isOwnerDead(p.leaseOwner);
+      const expired = (p.leaseUntil ?? 0) <= now;
+      if (!dead && !expired) continue;
+      out.push({
+        ...base,
+        severity: 'warn',
+        code: 'stale_lease',
+        profileId: p.id,
+        path: s.path,
+        message: `lease on ${p.id} held by ${p.leaseOwner}, ${dead ? 'a dead process' : 'expired'}; the next refresh takes it over`,
+        next: `${ctx.command} doctor --fix`,
+        fix: 'release the lease (only if that owner still holds it)',
+      });
+    }
+    if (out.length === 0) {
+      out.push({
+        ...base,
+        severity: 'ok',
+        code: 'store_ok',
+        path: s.path,
+        message: `${s.path}: schema v${i.schemaVersion}, integrity ok, ${i.profiles?.length ?? 0} profiles`,
+      });
+    }
+    return out;
+  },
+  async fix(ctx, finding): Promise<FixResult> {
+    const { store } = openStore({ home: ctx.clawkeepHome });
+    try {
+      if (finding.code === 'store_schema_outdated') return { status: 'fixed', message: 'store migrated' };
+      const p = await store.getProfile(finding.profileId!);
+      if (!p?.leaseOwner) return { status: 'unchanged', message: 'lease already released' };
+      if (!isOwnerDead(p.leaseOwner) && (p.leaseUntil ?? 0) > ctx.now()) {
+        return { status: 'skipped', message: `lease on ${p.id} is live again; left alone` };
+      }
+      await store.releaseLease(p.id, p.leaseOwner);
+      return { status: 'fixed', message: `released the lease on ${p.id} held by ${p.leaseOwner}` };
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,23 @@
+import type { Check } from '../types.js';
+import { clawkeepStoreCheck } from './clawkeep-store.js';
+import { deadCredentialsCheck } from './dead-credentials.js';
+import { duplicateAccountsCheck } from './duplicate-accounts.js';
+import { erasCheck } from './eras.js';
+import { filesCheck } from './files.js';
+import { pendingMigrationCheck } from './pending-migration.js';
+import { permissionsCheck } from './permissions.js';
+import { splitStoreCheck } from './split-store.js';
+import { staleLocksCheck } from './stale-locks.js';
+
+/** Every check, in the order they run and their fixes apply (split-store before pending-migration). */
+export const CHECKS: readonly Check[] = [
+  erasCheck,
+  filesCheck,
+  splitStoreCheck,
+  pendingMigrationCheck,
+  deadCredentialsCheck,
+  duplicateAccountsCheck,
+  staleLocksCheck,
+  permissionsCheck,
+  clawkeepStoreCheck,
+];

@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { scanOpenClawHome } from '../openclaw/scan.js';
+import { readProfilesFrom } from '../openclaw/store-io.js';
+import type { ScannedHome } from '../openclaw/types.js';
+import { STORE_FILE } from '../store/open-store.js';
+import { inspectSqliteStore } from '../store/sqlite/inspect.js';
+import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
+
+export interface ContextOptions {
+  clawkeepHome: string;
+  openclawHomes: string[];
+  agentId?: string;
+  command: string;
+  now?: () => number;
+}
+
+export function createDoctorContext(o: ContextOptions): DoctorContext {
+  let scans: ScannedHome[] | null = null;
+  let agents: AgentView[] | null = null;
+  let clawkeep: ClawkeepStoreView | null = null;
+  const ctx: DoctorContext = {
+    now: o.now ?? Date.now,
+    clawkeepHome: o.clawkeepHome,
+    openclawHomes: o.openclawHomes,
+    ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
+    command: o.command,
+    scans() {
+      scans ??= o.openclawHomes.map((d) =>
+        scanOpenClawHome(d, o.agentId === undefined ? {} : { agentId: o.agentId }),
+      );
+      return scans;
+    },
+    agents() {
+      agents ??= ctx.scans().flatMap((home) =>
+        home.agents.map(
+          (agent): AgentView => ({
+            home,
+            agent,
+            primary: agent.primary ? { ref: agent.primary, result: readProfilesFrom(agent.primary) } : null,
+            legacy: agent.legacy.map((ref) => ({ ref, result: readProfilesFrom(ref) })),
+          }),
+        ),
+      );
+      return agents;
+    },
+    clawkeepStore() {
+      clawkeep ??= inspectClawkeep(o.clawkeepHome);
+      return clawkeep;
+    },
+    refresh() {
+      scans = null;
+      agents = null;
+      clawkeep = null;
+    },
+  };
+  return ctx;
+}
+
+function inspectClawkeep(home: string): ClawkeepStoreView {
+  const path = join(home, STORE_FILE);
+  if (!existsSync(path)) return { kind: 'absent', home };
+  try {
+    return { kind: 'ok', home, path, inspection: inspectSqliteStore(path) };
+  } catch (err) {
+    return { kind: 'unreadable', home, path, message: (err as Error).message };
+  }
+}

@@ -1,0 +1,77 @@
+import type { ReadResult, ScannedAgent, ScannedHome, StoreRef } from '../openclaw/types.js';
+import type { StoreInspection } from '../store/sqlite/inspect.js';
+
+/** ✓ ok (informational), ! warn, ✗ error. */
+export type Severity = 'ok' | 'warn' | 'error';
+
+/**
+ * One thing a check found. Carries identifiers and fingerprints only, never a token: a fix re-reads
+ * the stores it names (under the doctor's lock) instead of trusting what diagnosis saw.
+ */
+export interface Finding {
+  check: string;
+  severity: Severity;
+  /** Stable reason code users match on (`split_store`, `refresh_token_reused`…). */
+  code: string;
+  message: string;
+  home?: string;
+  agentId?: string;
+  profileId?: string;
+  path?: string;
+  /** Token fingerprints by role (`store`, `fresher`, `access`, `refresh`…): sha256 prefix/length. */
+  fingerprints?: Record<string, string>;
+  /** The exact command to run next. */
+  next?: string;
+  /** What `--fix` would do; absent when the finding has no automatic repair. */
+  fix?: string;
+}
+
+export type FixStatus = 'fixed' | 'unchanged' | 'skipped' | 'failed';
+
+export interface FixResult {
+  status: FixStatus;
+  message: string;
+}
+
+/** A doctor check: a small object; the runner turns a throw into a `crashed` result. */
+export interface Check {
+  id: string;
+  title: string;
+  run(ctx: DoctorContext): Finding[] | Promise<Finding[]>;
+  fix?(ctx: DoctorContext, finding: Finding): FixResult | Promise<FixResult>;
+}
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: 'ok' | 'findings' | 'crashed';
+  findings: Finding[];
+  error?: string;
+}
+
+/** An agent with every credential source around it already read. */
+export interface AgentView {
+  home: ScannedHome;
+  agent: ScannedAgent;
+  primary: { ref: StoreRef; result: ReadResult } | null;
+  legacy: Array<{ ref: StoreRef; result: ReadResult }>;
+}
+
+export type ClawkeepStoreView =
+  | { kind: 'absent'; home: string }
+  | { kind: 'ok'; home: string; path: string; inspection: StoreInspection }
+  | { kind: 'unreadable'; home: string; path: string; message: string };
+
+/** What every check sees. Reads are cached per diagnosis pass; `refresh()` drops the cache. */
+export interface DoctorContext {
+  now(): number;
+  clawkeepHome: string;
+  openclawHomes: string[];
+  agentId?: string;
+  /** The command prefix that reproduces this run's selection (`clawkeep --home X`). */
+  command: string;
+  scans(): ScannedHome[];
+  agents(): AgentView[];
+  clawkeepStore(): ClawkeepStoreView;
+  refresh(): void;
+}

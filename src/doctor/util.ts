@@ -1,0 +1,28 @@
+import type { OpenClawProfile } from '../openclaw/types.js';
+import { fingerprint } from '../util/fingerprint.js';
+import type { AgentView, DoctorContext, Finding } from './types.js';
+
+/** The fingerprint that identifies a copy: its refresh token, else access token or key. */
+export function tokenFp(p: OpenClawProfile | null | undefined): string {
+  return fingerprint(p?.refresh ?? p?.access ?? p?.secret ?? null);
+}
+
+export function fixCommand(ctx: DoctorContext, home?: string): string {
+  return `${ctx.command} doctor --fix${home ? ` --openclaw-home ${home}` : ''}`;
+}
+
+/** The agent view a finding names, read fresh (fixes never trust what diagnosis saw). */
+export function findView(ctx: DoctorContext, f: Finding): AgentView | null {
+  return ctx.agents().find((v) => v.home.dir === f.home && v.agent.id === f.agentId) ?? null;
+}
+
+/** True when the process is certainly gone (ESRCH); EPERM means it lives under another user. */
+export function isPidDead(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

@@ -1,0 +1,16 @@
+/** Reading and writing OpenClaw's credential stores of every era. */
+export { archiveLegacyFile, archivePathFor } from './archive.js';
+export { locateOpenClawHomes } from './locate.js';
+export {
+  canonicalProfileId,
+  compareFreshness,
+  credentialToken,
+  type DatedCopy,
+  deadReason,
+  holdsLiveCredential,
+  isFenceMarker,
+  providerFamily,
+} from './profile.js';
+export { describeEra, MAIN_AGENT, scanOpenClawHome } from './scan.js';
+export { readProfilesFrom, type WriteOutcome, writeProfileTo } from './store-io.js';
+export type * from './types.js';

@@ -1,0 +1,86 @@
+import { readJsonObject, readJsonStore, writeJsonDocument } from './json-files.js';
+import { canonicalProfileId, parseProfileRecord, sameTokens } from './profile.js';
+import { readSqliteStore, updateSqliteDocument } from './sqlite-stores.js';
+import type { OpenClawProfile, ReadResult, StoreRef } from './types.js';
+
+/** Reads every profile of any store or legacy file; a problem (with the path) instead of throwing. */
+export function readProfilesFrom(store: StoreRef): ReadResult {
+  return store.kind === 'json' || store.kind === 'legacy' ? readJsonStore(store) : readSqliteStore(store);
+}
+
+export interface WriteOptions {
+  now: number;
+  /**
+   * Decides inside the write (transaction for SQLite) from the copy currently stored under the same
+   * profile (or its era alias): return false to leave the store alone (compare-and-set).
+   */
+  shouldReplace?: (current: OpenClawProfile | null) => boolean;
+}
+
+export type WriteOutcome =
+  | { kind: 'written'; id: string }
+  | { kind: 'unchanged'; id: string; current: OpenClawProfile | null };
+
+const TOKEN_FIELDS = ['access', 'refresh', 'expires', 'idToken', 'key', 'token', 'keyRef', 'tokenRef'];
+
+/**
+ * Writes one profile into a store in OpenClaw's own format, additively: other profiles and every
+ * unknown field are kept. If the store holds the profile under its other-era id (`openai-codex:x` vs
+ * `openai:x`), that id and its provider are kept so the era's runtime still finds it. Then reads the
+ * store back and throws unless it now holds exactly these tokens.
+ */
+export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: WriteOptions): WriteOutcome {
+  if (store.kind === 'legacy') throw new Error(`refusing to write into legacy file ${store.path}`);
+  let outcome: WriteOutcome = { kind: 'unchanged', id: profile.id, current: null };
+  const apply = (doc: Record<string, unknown>): Record<string, unknown> | null => {
+    const profiles = { ...((doc.profiles as Record<string, unknown> | undefined) ?? {}) };
+    const id = findStoredId(profiles, profile.id) ?? profile.id;
+    const currentRaw = profiles[id];
+    const current = currentRaw === undefined ? null : parseProfileRecord(id, currentRaw);
+    if ((current && sameTokens(current, profile)) || (o.shouldReplace && !o.shouldReplace(current))) {
+      outcome = { kind: 'unchanged', id, current };
+      return null;
+    }
+    profiles[id] = mergeRecord(current?.raw, profile.raw);
+    outcome = { kind: 'written', id };
+    return { ...doc, version: doc.version ?? 1, profiles };
+  };
+  if (store.kind === 'json') {
+    const r = readJsonObject(store.path);
+    if (!r.ok) throw new Error(r.problem.message);
+    const next = apply(r.doc);
+    if (next) writeJsonDocument(store.path, next);
+  } else {
+    updateSqliteDocument(store, o.now, apply);
+  }
+  const result = outcome as WriteOutcome;
+  if (result.kind === 'written') verifyWritten(store, result.id, profile);
+  return result;
+}
+
+function findStoredId(profiles: Record<string, unknown>, id: string): string | null {
+  if (id in profiles) return id;
+  const want = canonicalProfileId(id);
+  return Object.keys(profiles).find((k) => canonicalProfileId(k) === want) ?? null;
+}
+
+/** The incoming tokens over the stored record's other fields; the stored provider wins (era naming). */
+function mergeRecord(
+  current: Record<string, unknown> | undefined,
+  incoming: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!current) return { ...incoming };
+  const base = { ...current };
+  for (const f of TOKEN_FIELDS) delete base[f];
+  const merged: Record<string, unknown> = { ...base, ...incoming };
+  if (typeof current.provider === 'string') merged.provider = current.provider;
+  return merged;
+}
+
+function verifyWritten(store: StoreRef, id: string, profile: OpenClawProfile): void {
+  const r = readProfilesFrom(store);
+  const back = r.ok ? r.contents.profiles.find((p) => p.id === id) : undefined;
+  if (!back || !sameTokens(back, profile)) {
+    throw new Error(`read-back of ${store.path} does not show the tokens just written for ${id}`);
+  }
+}
