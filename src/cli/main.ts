@@ -1,8 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { isClawkeepError } from '../errors.js';
+import { registerClients } from './commands/clients.js';
+import { registerConfig } from './commands/config.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEvents } from './commands/events.js';
+import { registerGateway } from './commands/gateway.js';
+import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerToken } from './commands/token.js';
 import { type Io, processIo } from './output.js';
@@ -20,8 +25,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerProfiles(program, io, setExit);
   registerEvents(program, io);
   registerToken(program, io);
+  registerModels(program, io, setExit);
   registerEmulator(program, io);
   registerDoctor(program, io, setExit);
+  registerGateway(program, io, setExit);
+  registerClients(program, io);
+  registerConfig(program, io, setExit);
+  registerDemo(program, io);
   return program;
 }
 

@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { homedir, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ClawkeepError } from '../../errors.js';
+import { loadConfig } from '../../gateway/config.js';
+import { createLogger } from '../../gateway/log.js';
+import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
+import { startGateway } from '../../gateway/server.js';
+import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
+import { resolveHome } from '../../store/home.js';
+import { openStore } from '../../store/open-store.js';
+import { writeNewPrivateFile } from '../../util/files.js';
+import type { GlobalOptions } from '../context.js';
+import { type Io, printJson } from '../output.js';
+
+const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
+
+export function registerGateway(program: Command, io: Io, setExit: (code: number) => void): void {
+  const home = () => resolveHome(program.opts<GlobalOptions>().home);
+  const gw = program.command('gateway').description('the OpenAI/Anthropic-compatible gateway agents talk to');
+
+  gw.command('run')
+    .description('run the gateway in the foreground (Ctrl-C stops it gracefully)')
+    .action(async () => {
+      await runForeground(home(), io);
+    });
+
+  gw.command('start')
+    .description('start the gateway in the background (log: <home>/gateway.log)')
+    .action(async () => {
+      const h = home();
+      const running = readRunning(h);
+      if (running)
+        throw new ClawkeepError('gateway_running', `already running (pid ${running.pid}, ${running.url})`);
+      const { config } = loadConfig(h);
+      mkdirSync(h, { recursive: true, mode: 0o700 });
+      const logPath = join(h, 'gateway.log');
+      const fd = openSync(logPath, 'a', 0o600);
+      const child = spawn(process.execPath, [CLI_PATH, '--home', h, 'gateway', 'run'], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: process.env,
+      });
+      closeSync(fd);
+      child.unref();
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const rec = readRunning(h);
+        if (rec && rec.pid === child.pid) {
+          io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${logPath}`);
+          return;
+        }
+        if (child.exitCode !== null || !isAlive(child.pid!)) break;
+        await sleep(100);
+      }
+      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new ClawkeepError(
+        'gateway_not_running',
+        `the gateway did not come up on ${config.gateway.host}:${config.gateway.port}; last log lines:\n${tail}`,
+      );
+    });
+
+  gw.command('stop')
+    .description('stop the background gateway; in-flight streams get the shutdown grace period to finish')
+    .action(async () => {
+      const stopped = await stop(home());
+      io.out(stopped ? `gateway stopped (pid ${stopped})` : 'no gateway is running on this home');
+    });
+
+  gw.command('restart')
+    .description('stop, then start the background gateway')
+    .action(async () => {
+      await stop(home());
+      await program.parseAsync(['node', 'clawkeep', ...homeArgs(program), 'gateway', 'start']);
+    });
+
+  gw.command('status')
+    .description('is a gateway running on this home, and is it healthy (exit 1 if not)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const rec = readRunning(home());
+      let healthy = false;
+      if (rec) {
+        healthy = await fetch(`${rec.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
+      }
+      if (!rec || !healthy) setExit(1);
+      const status = {
+        running: Boolean(rec),
+        healthy,
+        pid: rec?.pid ?? null,
+        url: rec?.url ?? null,
+        startedAt: rec?.startedAt ?? null,
+      };
+      if (o.json) return printJson(io, status);
+      io.out(
+        rec
+          ? `gateway pid ${rec.pid} on ${rec.url}: ${healthy ? 'healthy' : 'NOT answering /healthz'}`
+          : 'no gateway is running on this home',
+      );
+    });
+
+  gw.command('install')
+    .description(
+      'print (or --write) a systemd user unit, or a launchd plist on macOS, that keeps the gateway running',
+    )
+    .option('--write', 'write the file (an existing one is kept; a new name is used)')
+    .action(async (o: { write?: boolean }) => {
+      const spec = { node: process.execPath, cli: CLI_PATH, home: home() };
+      const mac = platform() === 'darwin';
+      const text = mac ? launchdPlist(spec) : systemdUnit(spec);
+      const target = mac
+        ? join(homedir(), 'Library/LaunchAgents/dev.clawkeep.gateway.plist')
+        : join(homedir(), '.config/systemd/user/clawkeep-gateway.service');
+      if (!o.write) {
+        io.out(text);
+        io.err(
+          `# save as ${target}, then: ${mac ? `launchctl load ${target}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
+        );
+        return;
+      }
+      const path = existsSync(target) ? `${target}.${Date.now()}` : target;
+      mkdirSync(dirname(path), { recursive: true });
+      writeNewPrivateFile(path, text);
+      io.out(
+        `wrote ${path}; now: ${mac ? `launchctl load ${path}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
+      );
+    });
+}
+
+function homeArgs(program: Command): string[] {
+  const h = program.opts<GlobalOptions>().home;
+  return h ? ['--home', h] : [];
+}
+
+async function stop(h: string): Promise<number | null> {
+  const rec = readRunning(h);
+  if (!rec) return null;
+  const { config } = loadConfig(h);
+  process.kill(rec.pid, 'SIGTERM');
+  const deadline = Date.now() + config.gateway.shutdownGraceMs + 5000;
+  while (isAlive(rec.pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(rec.pid)) {
+    process.kill(rec.pid, 'SIGKILL');
+  }
+  return rec.pid;
+}
+
+async function runForeground(h: string, io: Io): Promise<void> {
+  const { config, file } = loadConfig(h);
+  const { store, fixes } = openStore({ home: h });
+  for (const f of fixes)
+    io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
+  const log = createLogger(config.gateway.logLevel);
+  let release: (() => void) | null = null;
+  try {
+    release = claimPidFile(h, {
+      pid: process.pid,
+      url: `http://${config.gateway.host}:${config.gateway.port}`,
+      startedAt: Date.now(),
+    });
+    const gateway = await startGateway({ store, config, log });
+    if (gateway.url !== `http://${config.gateway.host}:${config.gateway.port}`) {
+      release();
+      release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });
+    }
+    const profiles = await store.listProfiles();
+    const clients = await store.listClients();
+    io.err(`clawkeep gateway listening on ${gateway.url} (home ${h}, config ${file ?? 'embedded defaults'})`);
+    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s)`);
+    if (profiles.length === 0)
+      io.err(
+        '  next: clawkeep models auth login --provider openai-codex   (or: clawkeep profiles add-key --provider openai --name default)',
+      );
+    if (clients.length === 0)
+      io.err('  next: clawkeep clients add my-agent   (every request needs a client key)');
+    log.info({ url: gateway.url, config: file }, 'gateway listening');
+    await new Promise<void>((resolve) => {
+      const shutdown = () => {
+        log.info({ graceMs: config.gateway.shutdownGraceMs }, 'gateway stopping');
+        void gateway.close().then(resolve);
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+  } finally {
+    release?.();
+    await store.close();
+  }
+}

@@ -1,0 +1,156 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ClawkeepError } from '../errors.js';
+
+const TargetSpec = z.union([
+  z.string().regex(/^[a-z0-9-]+\/.+$/, 'expected "provider/model"'),
+  z
+    .object({
+      target: z.string().regex(/^[a-z0-9-]+\/.+$/, 'expected "provider/model"'),
+      profile: z
+        .string()
+        .regex(/^[^:]+:.+$/, 'expected a profile id "<provider>:<name>"')
+        .optional(),
+      profiles: z
+        .array(z.string().regex(/^[^:]+:.+$/, 'expected a profile id'))
+        .min(1)
+        .optional(),
+      strategy: z.enum(['ordered', 'round-robin']).optional(),
+    })
+    .strict(),
+]);
+
+const ProviderSettings = z
+  .object({
+    baseUrl: z.url().optional(),
+    /** Profile order for targets without a pinned profile. */
+    strategy: z.enum(['ordered', 'round-robin']).optional(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    gateway: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(18790),
+        /** Cap on waiting for the upstream's first byte before falling back. */
+        firstByteTimeoutMs: z.number().int().positive().default(60_000),
+        /** How long `gateway stop` lets in-flight streams finish. */
+        shutdownGraceMs: z.number().int().positive().default(10_000),
+        /** POSTed a JSON body on every fallback. */
+        webhook: z.url().optional(),
+        logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .default({
+        host: '127.0.0.1',
+        port: 18790,
+        firstByteTimeoutMs: 60_000,
+        shutdownGraceMs: 10_000,
+        logLevel: 'info',
+      }),
+    providers: z.record(z.string(), ProviderSettings).default({}),
+    chains: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9._-]+$/, 'chain names use letters, digits, . _ -'),
+        z.array(TargetSpec).min(1),
+      )
+      .default({}),
+    /** Chain for clients without their own and requests that name none. */
+    defaultChain: z.string().optional(),
+    cooldowns: z
+      .object({
+        rate_limited: z.number().int().nonnegative().optional(),
+        upstream_5xx: z.number().int().nonnegative().optional(),
+        connect_error: z.number().int().nonnegative().optional(),
+        timeout: z.number().int().nonnegative().optional(),
+        auth: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.defaultChain && !c.chains[c.defaultChain]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultChain'],
+        message: `no chain named "${c.defaultChain}" under chains`,
+      });
+    }
+  });
+
+export type GatewayConfig = z.infer<typeof ConfigSchema>;
+export type TargetSpecInput = z.infer<typeof TargetSpec>;
+
+export const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
+
+/** Finds `<home>/config.yaml` (or .yml/.json), or `$CLAWKEEP_CONFIG`. Null when there is none. */
+export function findConfigFile(home: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.CLAWKEEP_CONFIG) return env.CLAWKEEP_CONFIG;
+  for (const f of CONFIG_FILES) if (existsSync(join(home, f))) return join(home, f);
+  return null;
+}
+
+/**
+ * Loads and validates the config (embedded defaults when there is no file), then applies env
+ * overrides (CLAWKEEP_GATEWAY_HOST, CLAWKEEP_GATEWAY_PORT). Errors name the file, key path and expectation.
+ */
+export function loadConfig(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: GatewayConfig; file: string | null } {
+  const file = findConfigFile(home, env);
+  let raw: unknown = {};
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ClawkeepError('config_invalid', `cannot read ${file}: ${(err as Error).message}`, {
+        cause: err,
+        details: { file },
+      });
+    }
+    try {
+      raw = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) ?? {};
+    } catch (err) {
+      throw new ClawkeepError(
+        'config_invalid',
+        `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+        {
+          cause: err,
+          details: { file },
+        },
+      );
+    }
+  }
+  const merged = applyEnv(raw, env);
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const where = file ?? 'embedded defaults + environment';
+    const issues = parsed.error.issues
+      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('\n');
+    throw new ClawkeepError('config_invalid', `${where} is invalid:\n${issues}`, {
+      details: {
+        file,
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    });
+  }
+  return { config: parsed.data, file };
+}
+
+function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out = { ...(raw as Record<string, unknown>) };
+  const gw = { ...((out.gateway as Record<string, unknown> | undefined) ?? {}) };
+  if (env.CLAWKEEP_GATEWAY_HOST) gw.host = env.CLAWKEEP_GATEWAY_HOST;
+  if (env.CLAWKEEP_GATEWAY_PORT) gw.port = Number(env.CLAWKEEP_GATEWAY_PORT);
+  if (Object.keys(gw).length > 0) out.gateway = gw;
+  return out;
+}

@@ -1,0 +1,43 @@
+import type { FallbackReason } from './fallback-rules.js';
+
+/** Per (profile, model) rest periods; a target cooling down is skipped without an upstream call. */
+export class Cooldowns {
+  #until = new Map<string, { until: number; reason: FallbackReason }>();
+  #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  set(profileId: string, model: string, ms: number, reason: FallbackReason): number {
+    const until = this.#now() + ms;
+    if (ms > 0) this.#until.set(`${profileId}|${model}`, { until, reason });
+    return until;
+  }
+
+  /** The active cooldown, or null. */
+  get(profileId: string, model: string): { until: number; reason: FallbackReason } | null {
+    const key = `${profileId}|${model}`;
+    const c = this.#until.get(key);
+    if (!c) return null;
+    if (c.until <= this.#now()) {
+      this.#until.delete(key);
+      return null;
+    }
+    return c;
+  }
+
+  clear(profileId: string, model: string): void {
+    this.#until.delete(`${profileId}|${model}`);
+  }
+
+  list(): Array<{ profileId: string; model: string; until: number; reason: FallbackReason }> {
+    const now = this.#now();
+    return [...this.#until.entries()]
+      .filter(([, c]) => c.until > now)
+      .map(([k, c]) => {
+        const [profileId, model] = k.split('|') as [string, string];
+        return { profileId, model, ...c };
+      });
+  }
+}

@@ -1,0 +1,36 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The gateway's Prometheus metrics, in a registry of its own. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'clawkeep_requests_total',
+    help: 'Model requests by client, chain, final target and HTTP status',
+    labelNames: ['client', 'chain', 'target', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly fallbacks = new Counter({
+    name: 'clawkeep_fallbacks_total',
+    help: 'Fallbacks from one target to the next, by reason',
+    labelNames: ['from', 'to', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'clawkeep_request_duration_seconds',
+    help: 'Time to the first byte sent to the client',
+    labelNames: ['target'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'clawkeep_requests_in_flight',
+    help: 'Model requests being served',
+    registers: [this.registry],
+  });
+  readonly cooldowns = new Counter({
+    name: 'clawkeep_cooldowns_total',
+    help: 'Cooldowns started per provider/model and reason',
+    labelNames: ['target', 'reason'] as const,
+    registers: [this.registry],
+  });
+}

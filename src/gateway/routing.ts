@@ -1,0 +1,77 @@
+import { ClawkeepError } from '../errors.js';
+import type { GatewayConfig, TargetSpecInput } from './config.js';
+
+/** One step of a chain: a provider/model and the profiles allowed to serve it. */
+export interface Target {
+  provider: string;
+  model: string;
+  /** Pinned profiles; null means every profile of the provider. */
+  profiles: string[] | null;
+  strategy: 'ordered' | 'round-robin';
+}
+
+export interface Route {
+  chain: string | null;
+  targets: Target[];
+}
+
+/** Used when the config names no chains: the two subscription logins, Codex first. */
+export const EMBEDDED_CHAINS: Readonly<Record<string, string[]>> = {
+  default: ['openai-codex/gpt-5', 'anthropic/claude-sonnet-4-5'],
+};
+
+export function chainsOf(config: GatewayConfig): Record<string, TargetSpecInput[]> {
+  return Object.keys(config.chains).length > 0 ? config.chains : EMBEDDED_CHAINS;
+}
+
+/**
+ * Resolves a request's `model`: `chain:NAME`, a chain's name, `provider/model`, or
+ * empty/`default` for the client's (else the config's) default chain.
+ */
+export function resolveRoute(model: string, clientChain: string | null, config: GatewayConfig): Route {
+  const chains = chainsOf(config);
+  const named = model.startsWith('chain:') ? model.slice(6) : model && model !== 'default' ? model : null;
+  if (named !== null && chains[named])
+    return { chain: named, targets: chains[named].map((t) => toTarget(t, config)) };
+  if (named !== null && model.startsWith('chain:')) throw unknownModel(model, chains);
+  if (named !== null && model.includes('/')) return { chain: null, targets: [toTarget(model, config)] };
+  if (named !== null) throw unknownModel(model, chains);
+  const fallback =
+    clientChain ?? config.defaultChain ?? (chains.default ? 'default' : Object.keys(chains)[0]);
+  const chain = fallback ? chains[fallback] : undefined;
+  if (!fallback || !chain) throw unknownModel(model || '(none)', chains);
+  return { chain: fallback, targets: chain.map((t) => toTarget(t, config)) };
+}
+
+function toTarget(spec: TargetSpecInput, config: GatewayConfig): Target {
+  const s = typeof spec === 'string' ? { target: spec } : spec;
+  const slash = s.target.indexOf('/');
+  const provider = s.target.slice(0, slash);
+  const pinned =
+    'profile' in s && s.profile ? [s.profile] : 'profiles' in s && s.profiles ? s.profiles : null;
+  const strategy = ('strategy' in s && s.strategy) || config.providers[provider]?.strategy || 'ordered';
+  return { provider, model: s.target.slice(slash + 1), profiles: pinned, strategy };
+}
+
+function unknownModel(model: string, chains: Record<string, unknown>): ClawkeepError {
+  return new ClawkeepError(
+    'model_not_found',
+    `unknown model "${model}": use "chain:NAME" (chains: ${Object.keys(chains).join(', ') || 'none'}) or "provider/model"`,
+    { details: { model } },
+  );
+}
+
+/** Orders a target's candidate profiles; round-robin rotates the start on every call. */
+export class ProfilePicker {
+  #counters = new Map<string, number>();
+
+  order(target: Target, available: readonly string[]): string[] {
+    const ids = target.profiles ?? available;
+    if (target.strategy !== 'round-robin' || ids.length < 2) return [...ids];
+    const key = `${target.provider}/${target.model}`;
+    const n = this.#counters.get(key) ?? 0;
+    this.#counters.set(key, n + 1);
+    const start = n % ids.length;
+    return [...ids.slice(start), ...ids.slice(0, start)];
+  }
+}

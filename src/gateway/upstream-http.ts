@@ -1,0 +1,50 @@
+import { Agent, type Dispatcher, errors, request } from 'undici';
+import { parseRetryAfter } from '../providers/classify.js';
+import type { FallbackReason } from './fallback-rules.js';
+
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  retryAfterMs: number | null;
+}
+
+export type UpstreamOutcome =
+  | { ok: true; res: UpstreamResponse }
+  | { ok: false; reason: FallbackReason; message: string };
+
+/** One upstream POST; network failures and first-byte timeouts come back as fallback reasons, never thrown. */
+export async function postUpstream(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  firstByteTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<UpstreamOutcome> {
+  try {
+    const res = await request(url, {
+      method: 'POST',
+      headers,
+      body,
+      dispatcher: agent,
+      headersTimeout: firstByteTimeoutMs,
+      bodyTimeout: 0,
+      ...(signal ? { signal } : {}),
+    });
+    const ra = res.headers['retry-after'];
+    return {
+      ok: true,
+      res: {
+        status: res.statusCode,
+        headers: res.headers,
+        body: res.body,
+        retryAfterMs: parseRetryAfter(typeof ra === 'string' ? ra : null),
+      },
+    };
+  } catch (err) {
+    const timeout = err instanceof errors.HeadersTimeoutError || (err as Error).name === 'TimeoutError';
+    return { ok: false, reason: timeout ? 'timeout' : 'connect_error', message: (err as Error).message };
+  }
+}
