@@ -140,9 +140,10 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
       case 'error': {
         closed = true;
         const error = { code: e.code, message: e.message };
+        const output = current ? [...done, partialItem(current)] : done;
         return (
           out +
-          emit('response.failed', { response: responseObject(s, done, { error }) }) +
+          emit('response.failed', { response: responseObject(s, output, { error }) }) +
           emit('error', { code: e.code, message: e.message, param: null })
         );
       }
@@ -150,4 +151,10 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
   };
 
   return { push, end: () => (closed ? '' : push(UNFINISHED)) };
+}
+
+/** An item cut short by an error, as far as it got. */
+function partialItem(item: OpenItem): Json {
+  if (item.kind === 'call') return functionCallItem(item.id, item.call, 'in_progress');
+  return { ...messageItem(item.id, null, 'in_progress'), content: [outputText(item.text)] };
 }
