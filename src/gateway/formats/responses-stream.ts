@@ -34,12 +34,17 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
   const emit = (type: string, data: Json): string =>
     sseFrame({ type, sequence_number: seq++, ...data }, type);
 
-  const open = (upstreamId?: string): string => {
-    if (shell) return '';
+  /** The response shell, created with its opening events on the first event of the stream. */
+  const open = (upstreamId?: string): { shell: ResponseShell; out: string } => {
+    if (shell) return { shell, out: '' };
     const id = upstreamId === undefined ? newId('resp') : idFor(upstreamId, 'resp');
-    shell = { id, model: opts.model, createdAt: Math.floor(Date.now() / 1000) };
-    const response = responseObject(shell, [], { status: 'in_progress' });
-    return emit('response.created', { response }) + emit('response.in_progress', { response });
+    const opened = { id, model: opts.model, createdAt: Math.floor(Date.now() / 1000) };
+    shell = opened;
+    const response = responseObject(opened, [], { status: 'in_progress' });
+    return {
+      shell: opened,
+      out: emit('response.created', { response }) + emit('response.in_progress', { response }),
+    };
   };
 
   const closeItem = (): string => {
@@ -93,9 +98,9 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
 
   const push = (e: IrEvent): string => {
     if (closed) return '';
-    if (e.type === 'start') return open(e.id);
-    let out = open();
-    const s = shell as unknown as ResponseShell;
+    if (e.type === 'start') return open(e.id).out;
+    const { shell: s, out: head } = open();
+    let out = head;
     switch (e.type) {
       case 'text':
         return e.delta === '' ? out : out + text(e.delta);
