@@ -85,11 +85,12 @@ async function ttfb(p: PathSpec): Promise<number> {
       headers: { 'content-type': 'application/json', ...p.headers },
       body: p.body(true),
     });
+    let first = true;
+    // Read the whole (short) stream: breaking off mid-stream would reset pooled connections.
     for await (const _chunk of res.body) {
-      if (i >= 20) samples.push(performance.now() - t0);
-      break;
+      if (first && i >= 20) samples.push(performance.now() - t0);
+      first = false;
     }
-    await res.body.dump();
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
@@ -162,7 +163,7 @@ try {
       );
     }
     const pkPort = 18787;
-    await startProcess(process.execPath, [bin, `--port=${pkPort}`], /(Ready|running|listening|8787|18787)/i);
+    await startProcess(process.execPath, [bin, `--port=${pkPort}`], /Ready for connections/);
     paths.push({
       name: `portkey ${PORTKEY_VERSION}`,
       url: `http://127.0.0.1:${pkPort}/v1/chat/completions`,

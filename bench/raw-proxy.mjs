@@ -20,7 +20,8 @@ const server = createServer(async (req, res) => {
     res.writeHead(statusCode, { 'content-type': headers['content-type'] ?? 'application/json' });
     await pipeline(body, res);
   } catch {
-    res.writeHead(502).end();
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
   }
 });
 server.listen(Number(port), '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import type { ClientRecord } from '../store/types.js';
 import { CLIENT_CODECS } from './client-codecs.js';
@@ -198,13 +197,25 @@ async function writeServed(
 ): Promise<void> {
   const codec = CLIENT_CODECS[format];
   if (served.mode === 'pipe') {
-    res.writeHead(served.res.status, {
-      'content-type': String(served.res.headers['content-type'] ?? 'application/json'),
-      ...headers,
-    });
+    const type = String(served.res.headers['content-type'] ?? 'application/json');
     deps.metrics.latency.observe({ target }, (performance.now() - started) / 1000);
-    res.on('close', () => served.res.body.destroy());
-    await pipeline(served.res.body, res).catch(() => undefined);
+    if (!type.startsWith('text/event-stream')) {
+      // A whole JSON answer: one write with a length beats piping a few small chunks.
+      const buf = Buffer.from(await served.res.body.arrayBuffer());
+      res.writeHead(served.res.status, { 'content-type': type, 'content-length': buf.length, ...headers });
+      res.end(buf);
+      return;
+    }
+    res.writeHead(served.res.status, { 'content-type': type, 'cache-control': 'no-cache', ...headers });
+    await new Promise<void>((resolve) => {
+      const body = served.res.body;
+      res.on('close', () => {
+        if (!body.readableEnded) body.destroy();
+        resolve();
+      });
+      body.on('error', () => res.destroy());
+      body.pipe(res);
+    });
     return;
   }
   if (served.mode === 'json') {

@@ -48,6 +48,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const cooldowns = new Cooldowns();
   const profiles = new ProfileDirectory(o.store);
   const auth = new ClientAuth(o.store);
+  const baseUrls = new Map<string, string | null>();
   const deps: DispatchDeps = {
     broker,
     store: o.store,
