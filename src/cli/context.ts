@@ -1,4 +1,5 @@
 import { Broker } from '../broker/broker.js';
+import { createLinkedSources } from '../linked/index.js';
 import { resolveHome } from '../store/home.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
@@ -30,7 +31,9 @@ export async function withBroker<T>(
   g: GlobalOptions,
   fn: (broker: Broker, store: Store) => Promise<T>,
 ) {
-  return withStore(io, g, (store) => fn(new Broker({ store, ...brokerTuningFromEnv() }), store));
+  return withStore(io, g, (store) =>
+    fn(new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() }), store),
+  );
 }
 
 /** CLAWKEEP_LEASE_TTL_MS / CLAWKEEP_REFRESH_TIMEOUT_MS, for operators who need other timings. */

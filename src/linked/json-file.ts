@@ -1,0 +1,84 @@
+import { readFile, stat } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import { ClawkeepError } from '../errors.js';
+
+/** A JSON document as read from another tool's file, with what is needed to write it back alike. */
+export interface JsonDoc {
+  path: string;
+  doc: Record<string, unknown>;
+  /** Permission bits of the file (0600 for files clawkeep creates). */
+  mode: number;
+  mtimeMs: number;
+  indent: number;
+  trailingNewline: boolean;
+}
+
+/** The error for a malformed source: names the file and the field, never a value. */
+export function sourceInvalid(path: string, field: string, expected: string): ClawkeepError {
+  return new ClawkeepError('source_invalid', `${path}: ${field}: expected ${expected}`, {
+    details: { path, field },
+  });
+}
+
+/** Reads a JSON object file; null when the file does not exist. */
+export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
+  let text: string;
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ClawkeepError('source_invalid', `${path}: cannot read: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${(err as Error).message})`, {
+      details: { path },
+    });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw sourceInvalid(path, '(root)', 'a JSON object');
+  const indent = /^\{\s*\n( +)"/.exec(text)?.[1]?.length ?? (text.includes('\n') ? 2 : 0);
+  return {
+    path,
+    doc: doc as Record<string, unknown>,
+    mode: Number(st.mode) & 0o777,
+    mtimeMs: Number(st.mtimeMs),
+    indent,
+    trailingNewline: text.endsWith('\n'),
+  };
+}
+
+/** Writes the document back atomically (temp file, fsync, rename) with the file's mode and layout. */
+export async function writeJsonDoc(d: Omit<JsonDoc, 'mtimeMs'>): Promise<void> {
+  const text = JSON.stringify(d.doc, null, d.indent || undefined) + (d.trailingNewline ? '\n' : '');
+  await writeFileAtomic(d.path, text, { mode: d.mode, fsync: true });
+}
+
+/** A nested object field, or a `source_invalid` error naming it. */
+export function objectField(
+  path: string,
+  parent: Record<string, unknown>,
+  key: string,
+  label = key,
+): Record<string, unknown> {
+  const v = parent[key];
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw sourceInvalid(path, label, 'an object');
+  return v as Record<string, unknown>;
+}
+
+export function stringField(path: string, parent: Record<string, unknown>, key: string, label = key): string {
+  const v = parent[key];
+  if (typeof v !== 'string' || v.length === 0) throw sourceInvalid(path, label, 'a non-empty string');
+  return v;
+}
+
+export function optionalString(parent: Record<string, unknown>, key: string): string | null {
+  const v = parent[key];
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
