@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -126,5 +129,79 @@ describe('loud fallback, cooldowns and the all-cooling 429', () => {
     const haystack = [...t.logs, ...bodies, events].join('\n');
     expect(t.logs.length).toBeGreaterThan(3);
     for (const secret of t.secrets) expect(haystack.includes(secret), 'a secret leaked').toBe(false);
+  });
+
+  it('never falls back once bytes have streamed to the client', async () => {
+    // An upstream that starts a stream, then dies.
+    const broken: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        'data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"partial"}}]}\n\n',
+      );
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    const port = (broken.address() as AddressInfo).port;
+    t = await startTestGateway({
+      providers: { 'openai-compatible': { baseUrl: `http://127.0.0.1:${port}/v1` } },
+      chains: { broken: ['openai-compatible/local-model', 'openai/gpt-4.1'] },
+      defaultChain: 'broken',
+    });
+    await t.store.insertProfile(
+      { id: 'openai-compatible:local', type: 'api_key', access: 'sk-emu-local' },
+      Date.now(),
+    );
+    const before = (await t.ctl.stats()).modelCalls.total;
+    const res = await fetch(`${t.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'chain:broken',
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-clawkeep-target')).toBe('openai-compatible/local-model');
+    const text = await res.text().catch(() => 'partial (connection cut)');
+    expect(text).toContain('partial');
+    expect(res.headers.get('x-clawkeep-fallback')).toBeNull();
+    expect((await t.ctl.stats()).modelCalls.total).toBe(before);
+    broken.close();
+  });
+
+  it('posts every fallback to the configured webhook, without secrets', async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => {
+        received.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    t = await startTestGateway({
+      gateway: {
+        port: 0,
+        logLevel: 'info',
+        webhook: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      },
+    });
+    const codex = await t.store.getProfile('openai-codex:default');
+    await t.store.markNeedsReauth('openai-codex:default', codex!.refresh, 'refresh_token_reused', Date.now());
+    await ask(t);
+    for (let i = 0; i < 100 && received.length === 0; i++) await sleep(20);
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]!)).toMatchObject({
+      event: 'fallback',
+      reason: 'needs_reauth',
+      client: 'test-agent',
+      chain: 'main',
+    });
+    for (const secret of t.secrets) expect(received[0]!.includes(secret)).toBe(false);
+    hook.close();
   });
 });
