@@ -16,6 +16,7 @@ import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
 import { ProfileDirectory } from './profile-directory.js';
 import { chainsOf, ProfilePicker } from './routing.js';
+import { closeUpstreamPool } from './upstream-http.js';
 
 const MODEL_ROUTES: Readonly<Record<string, ClientFormat>> = {
   '/v1/chat/completions': 'chat',
@@ -156,6 +157,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       }
       server.closeAllConnections();
       await closed;
+      await closeUpstreamPool();
     },
   };
 }

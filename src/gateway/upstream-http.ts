@@ -2,7 +2,14 @@ import { Agent, type Dispatcher, errors, request } from 'undici';
 import { parseRetryAfter } from '../providers/classify.js';
 import type { FallbackReason } from './fallback-rules.js';
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+
+/** Closes pooled upstream connections (gateway shutdown), so the process can exit at once. */
+export async function closeUpstreamPool(): Promise<void> {
+  const old = agent;
+  agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+  await old.close();
+}
 
 export interface UpstreamResponse {
   status: number;
