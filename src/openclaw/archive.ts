@@ -1,5 +1,16 @@
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { fsyncDir } from './json-files.js';
 
@@ -45,4 +56,34 @@ export function archiveLegacyFile(
   unlinkSync(path);
   fsyncDir(dirname(path));
   return { archived: true, to };
+}
+
+/**
+ * Writes a new backup atomically and never over an existing file: a private temp file (0600,
+ * fsync'd) hard-linked to `<base>.<epochMs>.bak`, bumping the stamp while that name is taken.
+ */
+export function writeBackupFile(base: string, now: number, content: string): string {
+  mkdirSync(dirname(base), { recursive: true, mode: 0o700 });
+  const tmp = `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    for (let stamp = now; ; stamp++) {
+      const to = `${base}.${stamp}.bak`;
+      try {
+        linkSync(tmp, to);
+        fsyncDir(dirname(base));
+        return to;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  } finally {
+    unlinkSync(tmp);
+  }
 }

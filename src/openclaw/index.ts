@@ -1,5 +1,5 @@
 /** Reading and writing OpenClaw's credential stores of every era. */
-export { archiveLegacyFile, archivePathFor } from './archive.js';
+export { archiveLegacyFile, archivePathFor, writeBackupFile } from './archive.js';
 export { locateOpenClawHomes } from './locate.js';
 export {
   canonicalProfileId,

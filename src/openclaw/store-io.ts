@@ -15,6 +15,11 @@ export interface WriteOptions {
    * profile (or its era alias): return false to leave the store alone (compare-and-set).
    */
   shouldReplace?: (current: OpenClawProfile | null) => boolean;
+  /**
+   * Called with the copy about to be overwritten, inside the write and before it (so a crash never
+   * loses it): the doctor backs it up here. Throwing aborts the write.
+   */
+  onReplace?: (current: OpenClawProfile) => void;
 }
 
 export type WriteOutcome =
@@ -41,6 +46,7 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
       outcome = { kind: 'unchanged', id, current };
       return null;
     }
+    if (current) o.onReplace?.(current);
     profiles[id] = mergeRecord(current?.raw, profile.raw);
     outcome = { kind: 'written', id };
     return { ...doc, version: doc.version ?? 1, profiles };

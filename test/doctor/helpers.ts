@@ -37,7 +37,10 @@ export function openclawSees(
   const r = spawnSync(
     NODE24,
     [join(FIXTURES, 'openclaw-read.mjs'), openclawPackage(version), join(state, 'agents', agent, 'agent')],
-    { env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' }, encoding: 'utf8' },
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
   );
   if (r.status !== 0) throw new Error(`openclaw-read failed: ${r.stderr}`);
   const last = r.stdout.trim().split('\n').at(-1)!;
@@ -73,11 +76,22 @@ export function snapshot(dir: string): Record<string, string> {
 function sqliteCredentials(path: string): string {
   const db = new Database(path, { readonly: true });
   try {
-    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map((r) => r.name));
+    const tables = new Set(
+      (db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map(
+        (r) => r.name,
+      ),
+    );
     const rows: unknown[] = [];
-    if (tables.has('auth_profile_store')) rows.push(...db.prepare('SELECT store_key, store_json FROM auth_profile_store ORDER BY 1').all());
+    if (tables.has('auth_profile_store'))
+      rows.push(...db.prepare('SELECT store_key, store_json FROM auth_profile_store ORDER BY 1').all());
     if (tables.has('config_machine_state'))
-      rows.push(...db.prepare(`SELECT state_key, value_json FROM config_machine_state WHERE state_key LIKE 'auth%' ORDER BY 1`).all());
+      rows.push(
+        ...db
+          .prepare(
+            `SELECT state_key, value_json FROM config_machine_state WHERE state_key LIKE 'auth%' ORDER BY 1`,
+          )
+          .all(),
+      );
     return JSON.stringify(rows);
   } finally {
     db.close();

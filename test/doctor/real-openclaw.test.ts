@@ -20,7 +20,9 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     expect(diag.stdout).toMatch(/✗ agent main openai:default \[split_store\]/);
     expect(diag.stdout).toContain(fingerprint(LIVE));
     expect(diag.stdout).toContain(fingerprint(SPENT));
-    expect(diag.stdout).toContain(`clawkeep --home ${join(state, '.clawkeep-home')} doctor --fix --openclaw-home ${state}`);
+    expect(diag.stdout).toContain(
+      `clawkeep --home ${join(state, '.clawkeep-home')} doctor --fix --openclaw-home ${state}`,
+    );
     expect(diag.stdout + diag.stderr).not.toContain(LIVE);
 
     const fix = await doctor(state, ['--fix']);
@@ -29,7 +31,9 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     expect(openclawSees('2026.6.9', state, 'main')['openai:default']?.refresh).toBe(sha16(LIVE));
     const agentDir = join(state, 'agents/main/agent');
     expect(existsSync(join(agentDir, 'auth-profiles.json'))).toBe(false);
-    const archives = readdirSync(agentDir).filter((n) => /^auth-profiles\.json\.sqlite-import\.\d{13}\.bak$/.test(n));
+    const archives = readdirSync(agentDir).filter((n) =>
+      /^auth-profiles\.json\.sqlite-import\.\d{13}\.bak$/.test(n),
+    );
     expect(archives.length).toBe(2); // one from OpenClaw's migration, one from clawkeep
     for (const a of archives) expect(statSync(join(agentDir, a)).mode & 0o777).toBe(0o600);
 
@@ -52,12 +56,21 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     expect(diag.code).toBe(1);
     const report = JSON.parse(diag.stdout);
     const split = report.checks.find((c: { id: string }) => c.id === 'split-store').findings;
-    expect(split).toMatchObject([{ code: 'live_copy_in_backup', profileId: 'openai:default', severity: 'error' }]);
-    const backups = readdirSync(join(state, 'agents/main/agent')).filter((n) => n.endsWith('.bak')).sort();
+    expect(split).toMatchObject([
+      { code: 'live_copy_in_backup', profileId: 'openai:default', severity: 'error' },
+    ]);
+    const backups = readdirSync(join(state, 'agents/main/agent'))
+      .filter((n) => n.endsWith('.bak'))
+      .sort();
 
     expect((await doctor(state, ['--fix'])).code).toBe(0);
     expect(openclawSees('2026.6.9', state, 'main')['openai:default']?.refresh).toBe(sha16(LIVE));
-    expect(readdirSync(join(state, 'agents/main/agent')).filter((n) => n.endsWith('.bak')).sort()).toEqual(backups);
+    const after = readdirSync(join(state, 'agents/main/agent')).filter((n) => n.endsWith('.bak'));
+    expect(after).toEqual(expect.arrayContaining(backups));
+    // The spent copy it replaced is kept too: a doctor never deletes a credential.
+    expect(after.filter((n) => /^auth-profiles\.json\.clawkeep-replaced\.\d{13}\.bak$/.test(n)).length).toBe(
+      1,
+    );
   });
 
   it('2026.9 shared store: the live token lands in state/openclaw.sqlite and 2026.9.6 loads it', async () => {
@@ -71,7 +84,9 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     const fix = await doctor(state, ['--fix']);
     expect(fix.code).toBe(0);
     expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(sha16(LIVE));
-    expect(openclawSees('2026.9.6', state, 'work')['anthropic:work']?.refresh).toBe(sha16('fake-anthropic-refresh-w1'));
+    expect(openclawSees('2026.9.6', state, 'work')['anthropic:work']?.refresh).toBe(
+      sha16('fake-anthropic-refresh-w1'),
+    );
   });
 
   it('JSON eras: reported by era, duplicates named, and 2026.5.28 still loads the store after --fix', async () => {
@@ -83,6 +98,8 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     const split = copyFixture('json-split');
     const d2 = await doctor(split, ['--fix']);
     expect(d2.stdout).toContain('JSON split');
-    expect(openclawSees('2026.5.28', split, 'work')['anthropic:work']?.refresh).toBe(sha16('fake-anthropic-refresh-w1'));
+    expect(openclawSees('2026.5.28', split, 'work')['anthropic:work']?.refresh).toBe(
+      sha16('fake-anthropic-refresh-w1'),
+    );
   });
 });

@@ -33,7 +33,11 @@ export const permissionsCheck: Check = {
     };
     for (const home of ctx.scans()) {
       for (const d of home.dirs) look(d, 0o700, home.dir);
-      for (const f of home.credentialFiles) look(f, 0o600, home.dir);
+      const files = new Set(home.credentialFiles);
+      // SQLite creates -wal/-shm on first open (this diagnosis may be that open), with the database's mode.
+      for (const f of home.credentialFiles)
+        if (f.endsWith('.sqlite')) for (const s of ['-wal', '-shm']) files.add(f + s);
+      for (const f of [...files].sort()) look(f, 0o600, home.dir);
     }
     const ck = ctx.clawkeepHome;
     if (existsSync(ck)) {

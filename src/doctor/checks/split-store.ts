@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { writeBackupFile } from '../../openclaw/archive.js';
+import { formatJsonDocument } from '../../openclaw/json-files.js';
 import { canonicalProfileId, compareFreshness, deadReason, sameTokens } from '../../openclaw/profile.js';
 import { writeProfileTo } from '../../openclaw/store-io.js';
 import { type Copy, collectCopies, freshestLive } from '../copies.js';
@@ -104,6 +107,7 @@ function repair(ctx: DoctorContext, finding: Finding): FixResult {
     return { status: 'unchanged', message: 'the store already holds the freshest copy' };
   }
   const storedAt = view.primary.result.contents.updatedAt;
+  let backup: string | null = null;
   const outcome = writeProfileTo(view.primary.ref, best.profile, {
     now,
     // Compare-and-set inside the write: a copy OpenClaw rotated meanwhile is never overwritten.
@@ -114,6 +118,15 @@ function repair(ctx: DoctorContext, finding: Finding): FixResult {
         { profile: best.profile, updatedAt: best.updatedAt },
         { profile: cur, updatedAt: storedAt },
       ) > 0,
+    // The replaced copy is most likely spent, but a doctor never deletes a credential: it is kept
+    // beside the store in OpenClaw's store format (where the next diagnosis reads it too).
+    onReplace: (cur) => {
+      backup = writeBackupFile(
+        join(view.agent.dir, 'auth-profiles.json.clawkeep-replaced'),
+        now,
+        formatJsonDocument({ version: 1, profiles: { [cur.id]: cur.raw } }),
+      );
+    },
   });
   if (outcome.kind === 'unchanged') {
     return {
@@ -123,6 +136,6 @@ function repair(ctx: DoctorContext, finding: Finding): FixResult {
   }
   return {
     status: 'fixed',
-    message: `wrote ${outcome.id} (refresh ${tokenFp(best.profile)}) from ${best.store.path} into ${view.primary.ref.path}; read back OK`,
+    message: `wrote ${outcome.id} (refresh ${tokenFp(best.profile)}) from ${best.store.path} into ${view.primary.ref.path}; read back OK${backup ? `; the replaced copy is kept in ${backup}` : ''}`,
   };
 }
