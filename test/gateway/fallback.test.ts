@@ -68,6 +68,15 @@ describe('loud fallback, cooldowns and the all-cooling 429', () => {
     expect(response.headers.get('x-clawkeep-fallback')).toContain('reason=upstream_5xx');
   });
 
+  it('falls back when the first byte does not come within firstByteTimeoutMs', async () => {
+    t = await startTestGateway({ gateway: { port: 0, logLevel: 'info', firstByteTimeoutMs: 300 } });
+    await t.ctl.addFault({ target: 'model', provider: 'openai-codex', latencyMs: 3000 });
+    const { response } = await ask(t);
+    expect(response.headers.get('x-clawkeep-fallback')).toContain('reason=timeout');
+    expect(response.headers.get('x-clawkeep-target')).toBe('anthropic/claude-sonnet-4-5');
+    await t.ctl.clearFaults();
+  });
+
   it('answers 429 with Retry-After when every target of the chain is cooling down', async () => {
     t = await startTestGateway();
     await t.ctl.addFault({
