@@ -7,6 +7,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
 import { registerEvents } from './commands/events.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerToken } from './commands/token.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerEvents(program, io);
   registerToken(program, io);
   registerModels(program, io, setExit);
+  registerImport(program, io, setExit);
   registerEmulator(program, io);
   registerDoctor(program, io, setExit);
   registerGateway(program, io, setExit);

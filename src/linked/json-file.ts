@@ -48,7 +48,7 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
     path,
     doc: doc as Record<string, unknown>,
     mode: Number(st.mode) & 0o777,
-    mtimeMs: Number(st.mtimeMs),
+    mtimeMs: Math.floor(Number(st.mtimeMs)),
     indent,
     trailingNewline: text.endsWith('\n'),
   };

@@ -1,3 +1,4 @@
+import { readOpenAiIdentity } from '../providers/openai-codex.js';
 import type { Profile } from '../store/types.js';
 import { readJwtClaims } from '../util/jwt.js';
 import { isWritable, judgeWrite } from './account.js';
@@ -35,6 +36,8 @@ export function readPiCopy(d: JsonDoc, provider: string): SourceCopy | null {
     throw sourceInvalid(d.path, `${provider}.expires`, 'epoch milliseconds (a positive number)');
   }
   const claims = readJwtClaims(access);
+  const identity =
+    provider === 'openai-codex' ? readOpenAiIdentity(access) : { accountId: null, email: null };
   const expires = e.expires + skew(provider);
   return {
     provider,
@@ -42,8 +45,8 @@ export function readPiCopy(d: JsonDoc, provider: string): SourceCopy | null {
     refresh,
     expires,
     issuedAt: claims?.iat ? claims.iat * 1000 : Math.min(d.mtimeMs, expires),
-    accountId: optionalString(e, 'accountId'),
-    email: optionalString(e, 'email'),
+    accountId: optionalString(e, 'accountId') ?? identity.accountId,
+    email: optionalString(e, 'email') ?? identity.email,
     updatedAt: d.mtimeMs,
     label: provider,
   };
