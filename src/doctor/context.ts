@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanOpenClawHome } from '../openclaw/scan.js';
 import { readProfilesFrom } from '../openclaw/store-io.js';
-import type { ScannedHome } from '../openclaw/types.js';
+import type { ScannedAgent, ScannedHome } from '../openclaw/types.js';
 import { STORE_FILE } from '../store/open-store.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
@@ -32,17 +32,13 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       return scans;
     },
     agents() {
-      agents ??= ctx.scans().flatMap((home) =>
-        home.agents.map(
-          (agent): AgentView => ({
-            home,
-            agent,
-            primary: agent.primary ? { ref: agent.primary, result: readProfilesFrom(agent.primary) } : null,
-            legacy: agent.legacy.map((ref) => ({ ref, result: readProfilesFrom(ref) })),
-          }),
-        ),
-      );
+      agents ??= ctx.scans().flatMap((home) => home.agents.map((agent) => readAgent(home, agent)));
       return agents;
+    },
+    freshAgent(dir, agentId) {
+      const home = scanOpenClawHome(dir, { agentId });
+      const agent = home.agents.find((a) => a.id === agentId);
+      return agent ? readAgent(home, agent) : null;
     },
     clawkeepStore() {
       clawkeep ??= inspectClawkeep(o.clawkeepHome);
@@ -55,6 +51,15 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
     },
   };
   return ctx;
+}
+
+function readAgent(home: ScannedHome, agent: ScannedAgent): AgentView {
+  return {
+    home,
+    agent,
+    primary: agent.primary ? { ref: agent.primary, result: readProfilesFrom(agent.primary) } : null,
+    legacy: agent.legacy.map((ref) => ({ ref, result: readProfilesFrom(ref) })),
+  };
 }
 
 function inspectClawkeep(home: string): ClawkeepStoreView {

@@ -29,7 +29,7 @@ export interface AppliedFix {
 
 /**
  * Applies the fix of every fixable finding, in check order then finding order (deterministic), each
- * against fresh reads. A fix that throws is recorded as failed; the others still run.
+ * against fresh reads of what it names (`ctx.freshAgent`), never the diagnosis cache. A fix that throws is recorded as failed; the others still run.
  */
 export async function applyFixes(
   checks: readonly Check[],
@@ -42,7 +42,6 @@ export async function applyFixes(
     if (!check?.fix) continue;
     for (const finding of r.findings) {
       if (finding.fix === undefined) continue;
-      ctx.refresh();
       let result: FixResult;
       try {
         result = await check.fix(ctx, finding);

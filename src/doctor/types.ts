@@ -73,5 +73,7 @@ export interface DoctorContext {
   scans(): ScannedHome[];
   agents(): AgentView[];
   clawkeepStore(): ClawkeepStoreView;
+  /** One agent scanned and read now, bypassing the cache (what a fix works from). */
+  freshAgent(home: string, agentId: string): AgentView | null;
   refresh(): void;
 }

@@ -13,7 +13,7 @@ export function fixCommand(ctx: DoctorContext, home?: string): string {
 
 /** The agent view a finding names, read fresh (fixes never trust what diagnosis saw). */
 export function findView(ctx: DoctorContext, f: Finding): AgentView | null {
-  return ctx.agents().find((v) => v.home.dir === f.home && v.agent.id === f.agentId) ?? null;
+  return f.home && f.agentId ? ctx.freshAgent(f.home, f.agentId) : null;
 }
 
 /** True when the process is certainly gone (ESRCH); EPERM means it lives under another user. */
