@@ -36,7 +36,9 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       return agents;
     },
     freshAgent(dir, agentId) {
-      const home = scanOpenClawHome(dir, { agentId });
+      // The era of a home does not change while the doctor holds its lock: reuse what the scan found.
+      const known = scans?.find((h) => h.dir === dir);
+      const home = scanOpenClawHome(dir, { agentId, ...(known ? { sharedActive: known.sharedActive } : {}) });
       const agent = home.agents.find((a) => a.id === agentId);
       return agent ? readAgent(home, agent) : null;
     },

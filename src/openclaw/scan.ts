@@ -8,8 +8,10 @@ const AGENT_DB = 'openclaw-agent.sqlite';
 const BACKUP = /^(auth-profiles|auth|auth-state|oauth)\.json\..*\.bak$/;
 
 export interface ScanOptions {
-  /** Only this agent (`--agent ID`). */
+  /** Only this agent (`--agent ID`); the other agent dirs are not even listed. */
   agentId?: string;
+  /** Whether the shared store is active, when the caller already knows (skips opening the shared DB). */
+  sharedActive?: boolean;
 }
 
 /**
@@ -22,6 +24,7 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
     dir,
     agents: [],
     sharedDb: null,
+    sharedActive: false,
     oauthJson: null,
     dirs: [],
     credentialFiles: [],
@@ -35,6 +38,10 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
     home.sharedDb = sharedDb;
     addDir(home, join(dir, 'state'));
     addSqliteFiles(home, sharedDb);
+  }
+  if (home.sharedDb && o.sharedActive !== undefined) {
+    sharedActive = o.sharedActive;
+  } else if (home.sharedDb) {
     const opened = openOpenClawDb(sharedDb, true);
     if (opened.ok) {
       try {
@@ -46,13 +53,14 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
       home.problems.push(opened.problem);
     }
   }
+  home.sharedActive = sharedActive;
   const oauthJson = join(dir, 'credentials', 'oauth.json');
   if (existsSync(join(dir, 'credentials'))) {
     addDir(home, join(dir, 'credentials'));
     if (existsSync(oauthJson)) home.oauthJson = oauthJson;
   }
   const agentsDir = join(dir, 'agents');
-  const ids = listAgentIds(home, agentsDir, realDir);
+  const ids = listAgentIds(home, agentsDir, realDir, o.agentId);
   if (sharedActive && !ids.includes(MAIN_AGENT)) ids.push(MAIN_AGENT);
   ids.sort();
   if (ids.length > 0) addDir(home, agentsDir);
@@ -63,10 +71,10 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
   return home;
 }
 
-function listAgentIds(home: ScannedHome, agentsDir: string, realDir: string): string[] {
+function listAgentIds(home: ScannedHome, agentsDir: string, realDir: string, only?: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(agentsDir);
+    names = only === undefined ? readdirSync(agentsDir) : existsSync(join(agentsDir, only)) ? [only] : [];
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       home.problems.push({

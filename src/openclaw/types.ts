@@ -95,6 +95,8 @@ export interface ScannedHome {
   agents: ScannedAgent[];
   /** `<state>/state/openclaw.sqlite` when it exists. */
   sharedDb: string | null;
+  /** True when that DB holds the shared auth store (≥ 2026.8): the main agent's store. */
+  sharedActive: boolean;
   /** `<state>/credentials/oauth.json` when it exists (read by OpenClaw for the main agent). */
   oauthJson: string | null;
   /** Paths scanned for permissions: directories (want 0700) and credential files (want 0600). */
