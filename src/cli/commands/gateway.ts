@@ -10,6 +10,7 @@ import { loadConfig } from '../../gateway/config.js';
 import { createLogger } from '../../gateway/log.js';
 import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
+import { createLinkedSources } from '../../linked/index.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
@@ -165,7 +166,7 @@ async function runForeground(h: string, io: Io): Promise<void> {
       url: `http://${config.gateway.host}:${config.gateway.port}`,
       startedAt: Date.now(),
     });
-    const gateway = await startGateway({ store, config, log });
+    const gateway = await startGateway({ store, config, log, linked: createLinkedSources(store) });
     if (gateway.url !== `http://${config.gateway.host}:${config.gateway.port}`) {
       release();
       release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });
