@@ -60,8 +60,14 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     metrics,
     log: o.log,
     adapters: MODEL_ADAPTERS,
-    baseUrl: (provider) =>
-      o.config.providers[provider]?.baseUrl ?? resolveBaseUrl(getProvider(provider), env),
+    baseUrl: (provider) => {
+      let url = baseUrls.get(provider);
+      if (url === undefined) {
+        url = o.config.providers[provider]?.baseUrl ?? resolveBaseUrl(getProvider(provider), env);
+        baseUrls.set(provider, url);
+      }
+      return url;
+    },
   };
   let inFlight = 0;
   let draining: (() => void) | null = null;
