@@ -31,6 +31,7 @@ export async function applyImport(
       profiles.push(await applyStep(store, step, now, undo));
       if (!o.move) {
         for (const c of step.copies) {
+          if (!c.link) continue;
           const ref = { profileId: step.profileId, ...c.link };
           const before = await store.listLinkedSources(step.profileId);
           if (before.some((r) => r.kind === ref.kind && r.location === ref.location)) continue;

@@ -7,8 +7,8 @@ export type SourceKind = 'codex' | 'claude' | 'pi' | 'openclaw';
 export interface ImportCopy extends SourceCopy {
   /** The file (or store) it was read from, for plans and messages. */
   file: string;
-  /** Linked-source ref: adapter kind and location (DESIGN: linked source). */
-  link: { kind: string; location: string };
+  /** Linked-source ref: adapter kind and location (DESIGN: linked source); null for read-only copies. */
+  link: { kind: string; location: string } | null;
   /** The name the source itself gives it (OpenClaw profile names), if any. */
   suggestedName: string | null;
 }

@@ -5,6 +5,7 @@ import { isWritable, sameAccount } from './account.js';
 import type { LinkedAdapter } from './adapter.js';
 import { claudeCredentials } from './claude-credentials.js';
 import { codexAuthJson } from './codex-auth-json.js';
+import { openclawAgent } from './openclaw-agent.js';
 import { piAuth } from './pi-auth.js';
 
 export { sameAccount } from './account.js';
@@ -13,7 +14,7 @@ export type { LinkedAdapter, SourceCopy, WriteOutcome } from './adapter.js';
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 
 const ADAPTERS = new Map<string, LinkedAdapter>(
-  [codexAuthJson, claudeCredentials, piAuth].map((a) => [a.kind, a]),
+  [codexAuthJson, claudeCredentials, piAuth, openclawAgent].map((a) => [a.kind, a]),
 );
 
 /** Registers another format (the OpenClaw agent-store adapter registers itself this way). */

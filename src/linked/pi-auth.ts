@@ -45,8 +45,8 @@ export function readPiCopy(d: JsonDoc, provider: string): SourceCopy | null {
     refresh,
     expires,
     issuedAt: claims?.iat ? claims.iat * 1000 : Math.min(d.mtimeMs, expires),
-    accountId: optionalString(e, 'accountId') ?? identity.accountId,
-    email: optionalString(e, 'email') ?? identity.email,
+    accountId: identity.accountId ?? optionalString(e, 'accountId'),
+    email: identity.email ?? optionalString(e, 'email'),
     updatedAt: d.mtimeMs,
     label: provider,
   };

@@ -2,18 +2,28 @@ import { confirm } from '@inquirer/prompts';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
+import { createClient } from '../../gateway/clients.js';
+import { loadConfig } from '../../gateway/config.js';
 import {
   applyImport,
+  CLIENT_KEY_PLACEHOLDER,
+  checkOpenClawConfigWritable,
   claudeHome,
   codexHome,
   type ImportPlan,
   type ImportSource,
+  openclawConfigPath,
+  openclawGatewayConfig,
+  openclawHomes,
   piHome,
   planImport,
   readClaudeSource,
   readCodexSource,
+  readOpenClawSource,
   readPiSource,
+  writeOpenClawConfig,
 } from '../../import/index.js';
+import type { Store } from '../../store/types.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io } from '../output.js';
 
@@ -68,6 +78,80 @@ export function registerImport(program: Command, io: Io, _setExit: (code: number
   ).action(async (o: ImportFlags & { piHome?: string }) => {
     await runImport(io, g(), await readPiSource(piHome(o.piHome)), o);
   });
+
+  cmd
+    .command('openclaw')
+    .description(
+      'OpenClaw agents, every store era (JSON, per-agent SQLite, shared SQLite), leftovers included',
+    )
+    .option(
+      '--openclaw-home <dir>',
+      'state dir (repeatable; default $OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot)',
+      collectDirs,
+      [],
+    )
+    .option('--name <name>', 'profile name for a new account (default: the OpenClaw profile name)')
+    .option(
+      '--configure',
+      "also write OpenClaw's provider config: its agents call the clawkeep gateway with a client key",
+    )
+    .option('--move', 'not supported for OpenClaw (its agents read their own store): use --configure')
+    .option('--yes', 'import without asking')
+    .action(async (o: ImportFlags & { openclawHome: string[]; configure?: boolean }) => {
+      if (o.move) {
+        throw new ClawkeepError(
+          'usage',
+          "import openclaw --move is not supported: OpenClaw's agents read their own store. Import linked, and pass --configure so they call the clawkeep gateway instead of refreshing",
+        );
+      }
+      const homes = openclawHomes(o.openclawHome);
+      if (o.configure) for (const h of homes) checkOpenClawConfigWritable(openclawConfigPath(h));
+      await runImport(io, g(), readOpenClawSource(homes), o, (store, home) =>
+        configureOpenClaw(io, store, home, homes, Boolean(o.configure)),
+      );
+    });
+}
+
+function collectDirs(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Prints (or with --configure writes) the OpenClaw config that points its agents at the gateway. */
+async function configureOpenClaw(
+  io: Io,
+  store: Store,
+  home: string,
+  stateDirs: string[],
+  write: boolean,
+): Promise<void> {
+  const { gateway } = loadConfig(home).config;
+  const url = `http://${gateway.host}:${gateway.port}`;
+  if (!write) {
+    io.out(
+      `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,
+    );
+    io.out(
+      `Create a client key with \`clawkeep clients add openclaw\`, then merge into ${stateDirs.map(openclawConfigPath).join(', ')}`,
+    );
+    io.out('(or re-run with --configure to do both):');
+    io.out(JSON.stringify(openclawGatewayConfig(url, CLIENT_KEY_PLACEHOLDER), null, 2));
+    return;
+  }
+  const names = new Set((await store.listClients()).map((c) => c.name));
+  for (const dir of stateDirs) {
+    let name = 'openclaw';
+    for (let i = 2; names.has(name); i++) name = `openclaw-${i}`;
+    names.add(name);
+    const { key } = await createClient(store, name, null);
+    const path = openclawConfigPath(dir);
+    const r = await writeOpenClawConfig(path, openclawGatewayConfig(url, key), Date.now());
+    io.out(
+      `configured ${path}: provider clawkeep → ${url}/v1 with client ${name}; agents' primary model is now clawkeep/default` +
+        (r.previousPrimary ? ` (was ${r.previousPrimary})` : '') +
+        (r.backup ? `; previous file kept as ${r.backup} (0600)` : ''),
+    );
+  }
+  io.out('Start the gateway with: clawkeep gateway run');
 }
 
 /** Shows the plan, asks (unless --yes), imports; returns the plan for callers that print more. */
@@ -76,8 +160,9 @@ export async function runImport(
   g: GlobalOptions,
   source: ImportSource,
   o: ImportFlags,
+  after?: (store: Store, home: string) => Promise<void>,
 ): Promise<ImportPlan | null> {
-  return withStore(io, g, async (store) => {
+  return withStore(io, g, async (store, home) => {
     const plan = await planImport(store, source, o.name === undefined ? {} : { name: o.name });
     printPlan(io, plan, Boolean(o.move));
     if (!o.yes) {
@@ -97,6 +182,7 @@ export async function runImport(
     if (result.linked > 0) io.out(`linked ${result.linked} source${result.linked === 1 ? '' : 's'}`);
     for (const line of result.archived) io.out(line);
     for (const w of result.warnings) io.err(`warning: ${w}`);
+    if (after) await after(store, home);
     return plan;
   });
 }
