@@ -122,6 +122,7 @@ export async function runDemo(say: (line: string) => void): Promise<DemoReport> 
     say(
       `  openai-codex:demo is now ${dead?.status} [${dead?.statusReason}]; fix: clawkeep models auth login --provider openai-codex --name demo`,
     );
+    await gateway.flushEvents();
     const kinds = (await store.listEvents()).map((e) => e.kind);
     say(
       `\nEvents recorded: ${[...new Set(kinds)].join(', ')}. The demo home is removed; your ~/.clawkeep was not touched.`,

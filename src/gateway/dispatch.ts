@@ -5,6 +5,7 @@ import type { Store } from '../store/types.js';
 import type { ModelAdapter } from './adapter.js';
 import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
+import type { EventBuffer } from './event-buffer.js';
 import { BROKER_ERROR_RULES, cooldownFor, type FallbackReason, reasonForStatus } from './fallback-rules.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ProfileDirectory } from './profile-directory.js';
@@ -15,6 +16,8 @@ import { notifyWebhook } from './webhook.js';
 export interface DispatchDeps {
   broker: Broker;
   store: Store;
+  /** Request-path events, written in batches. */
+  events: EventBuffer;
   config: GatewayConfig;
   cooldowns: Cooldowns;
   picker: ProfilePicker;
@@ -230,7 +233,7 @@ export function announceFallbacks(
   failures: Failure[],
   servedBy: string | null,
   meta: { client: string; chain: string | null },
-  deps: Pick<DispatchDeps, 'store' | 'log' | 'metrics' | 'config'>,
+  deps: Pick<DispatchDeps, 'events' | 'log' | 'metrics' | 'config'>,
 ): string | null {
   if (failures.length === 0) return null;
   const hops = failures.map((f, i) => ({ ...f, to: failures[i + 1]?.label ?? servedBy ?? 'none' }));
@@ -244,9 +247,7 @@ export function announceFallbacks(
       client: meta.client,
       chain: meta.chain,
     };
-    void deps.store
-      .appendEvent({ profileId: h.profileId, kind: 'fallback', data: record }, now)
-      .catch(() => undefined);
+    deps.events.push({ profileId: h.profileId, kind: 'fallback', data: record }, now);
     deps.log.warn({ fallback: record }, `fallback ${h.label} -> ${h.to} (${h.reason})`);
     deps.metrics.fallbacks.inc({ from: h.label, to: h.to, reason: h.reason });
     notifyWebhook(

@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config.js';
 import { Cooldowns } from './cooldowns.js';
 import type { DispatchDeps } from './dispatch.js';
 import { errorBody } from './error-body.js';
+import { EventBuffer } from './event-buffer.js';
 import type { ClientFormat } from './formats/ir.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
@@ -37,6 +38,8 @@ export interface RunningGateway {
   server: Server;
   metrics: GatewayMetrics;
   cooldowns: Cooldowns;
+  /** Writes buffered events now (tests, shutdown). */
+  flushEvents(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -50,9 +53,11 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const profiles = new ProfileDirectory(o.store);
   const auth = new ClientAuth(o.store);
   const baseUrls = new Map<string, string | null>();
+  const events = new EventBuffer(o.store, o.log);
   const deps: DispatchDeps = {
     broker,
     store: o.store,
+    events,
     config: o.config,
     cooldowns,
     picker: new ProfilePicker(),
@@ -150,6 +155,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     server,
     metrics,
     cooldowns,
+    flushEvents: () => events.flush(),
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -163,6 +169,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       }
       server.closeAllConnections();
       await closed;
+      await events.flush();
       await closeUpstreamPool();
     },
   };

@@ -196,6 +196,8 @@ export interface Store {
   findClientByHash(keyHash: string): Promise<ClientRecord | null>;
   removeClient(name: string, now: number): Promise<ClientRecord | null>;
   appendEvent(event: NewEvent, now: number): Promise<void>;
+  /** Appends several events in one durable transaction (one fsync), each with its own time. */
+  appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void>;
   listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
   close(): Promise<void>;
 }

@@ -30,6 +30,7 @@ describe('loud fallback, cooldowns and the all-cooling 429', () => {
     expect((await t.ctl.stats()).modelCalls.byProvider['openai-codex'] ?? 0).toBe(
       before['openai-codex'] ?? 0,
     );
+    await t.gateway.flushEvents();
     const events = await t.store.listEvents({ profileId: 'openai-codex:default' });
     expect(events.at(-1)).toMatchObject({
       kind: 'fallback',
@@ -134,6 +135,7 @@ describe('loud fallback, cooldowns and the all-cooling 429', () => {
       body: '{}',
     });
     bodies.push(await bad.text());
+    await t.gateway.flushEvents();
     const events = JSON.stringify(await t.store.listEvents());
     const haystack = [...t.logs, ...bodies, events].join('\n');
     expect(t.logs.length).toBeGreaterThan(3);

@@ -171,6 +171,19 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
       ).toEqual(['rotated']);
     });
 
+    it('appends a batch of events in order, each with its own time', async () => {
+      await store.appendEvents([
+        { profileId: null, kind: 'fallback', data: { n: 1 }, at: T0 + 1 },
+        { profileId: null, kind: 'fallback', data: { n: 2 }, at: T0 + 2 },
+      ]);
+      await store.appendEvents([]);
+      const events = await store.listEvents();
+      expect(events.map((e) => [e.at, e.data.n])).toEqual([
+        [T0 + 1, 1],
+        [T0 + 2, 2],
+      ]);
+    });
+
     it('removes a profile and returns what it removed', async () => {
       await store.insertProfile(oauth(), T0);
       const removed = await store.removeProfile('openai-codex:default', T0);

@@ -332,6 +332,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  async appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void> {
+    if (events.length === 0) return;
+    this.#tx(() => {
+      for (const e of events) this.#event(e, e.at);
+    });
+  }
+
   async appendEvent(event: NewEvent, now: number): Promise<void> {
     this.#event(event, now);
   }
