@@ -40,20 +40,6 @@ export async function applyImport(
           linked++;
         }
       }
-      await store.appendEvent(
-        {
-          profileId: step.profileId,
-          kind: 'imported',
-          data: {
-            source: plan.source.kind,
-            file: step.chosen.file,
-            action: step.action,
-            copies: step.copies.length,
-            move: o.move,
-          },
-        },
-        now,
-      );
     }
   } catch (err) {
     for (const u of undo.reverse()) await u().catch(() => {});
@@ -61,6 +47,22 @@ export async function applyImport(
       isClawkeepError(err) ? err.code : 'source_invalid',
       `import from ${plan.source.title} failed and was rolled back, nothing imported: ${(err as Error).message}`,
       { cause: err },
+    );
+  }
+  for (const step of plan.steps) {
+    await store.appendEvent(
+      {
+        profileId: step.profileId,
+        kind: 'imported',
+        data: {
+          source: plan.source.kind,
+          file: step.chosen.file,
+          action: step.action,
+          copies: step.copies.length,
+          move: o.move,
+        },
+      },
+      now,
     );
   }
   const warnings: string[] = [];
