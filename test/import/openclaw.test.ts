@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
 import { readProfilesFrom, scanOpenClawHome, writeProfileTo } from '../../src/openclaw/index.js';
-import { copyFixture, hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
+import { copyFixture, hasOpenClaw, NODE24, openclawPackage, openclawSees, sha16 } from '../doctor/helpers.js';
 import { runCli } from '../helpers/processes.js';
 import { ageProfile, rawDb, readRow } from '../helpers/store-fixtures.js';
 
@@ -135,6 +136,14 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
       api: 'openai-completions',
     });
     expect(cfg.models.providers.clawkeep.apiKey).toMatch(/^ck_/);
+    if (realOpenClaw) {
+      // The real 2026.9.6 accepts what --configure wrote.
+      const v = spawnSync(NODE24, [join(openclawPackage('2026.9.6'), 'openclaw.mjs'), 'config', 'validate'], {
+        env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' },
+        encoding: 'utf8',
+      });
+      expect(v.stdout + v.stderr).toContain('Config valid');
+    }
     const clients = JSON.parse(
       (await runCli(join(state, '.clawkeep-home'), ['clients', 'list', '--json'])).stdout,
     );

@@ -125,7 +125,9 @@ async function configureOpenClaw(
   write: boolean,
 ): Promise<void> {
   const { gateway } = loadConfig(home).config;
-  const url = `http://${gateway.host}:${gateway.port}`;
+  // A gateway bound to every interface is still reached over loopback from this host.
+  const host = gateway.host === '0.0.0.0' || gateway.host === '::' ? '127.0.0.1' : gateway.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
   if (!write) {
     io.out(
       `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,
