@@ -82,6 +82,12 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
     expect(read.ok && read.contents.profiles.find((p) => p.id === 'openai:default')?.refresh).toBe(LIVE);
     if (realOpenClaw)
       expect(openclawSees('2026.6.9', state, 'main')['openai:default']?.refresh).toBe(sha16(LIVE));
+    // The linked agent store is a copy clawkeep keeps in step, not a duplicated-account hazard.
+    const doctor = await runCli(home, ['doctor', '--json', '--openclaw-home', state]);
+    const codes = (
+      JSON.parse(doctor.stdout) as { checks: Array<{ findings: Array<{ code: string }> }> }
+    ).checks.flatMap((c) => c.findings.map((f) => f.code));
+    expect(codes).not.toContain('duplicate_account');
     rmSync(state, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { openclawLocation } from '../../linked/openclaw-agent.js';
 import { compareFreshness, holdsLiveCredential, providerFamily } from '../../openclaw/profile.js';
 import type { OpenClawProfile } from '../../openclaw/types.js';
 import { fingerprint } from '../../util/fingerprint.js';
@@ -6,6 +7,8 @@ import type { Check, Finding } from '../types.js';
 
 interface Holder {
   label: string;
+  /** For OpenClaw holders: the clawkeep profile this copy is a linked source of, if any. */
+  linkedTo?: string | null;
   home?: string;
   agentId?: string;
   profileId: string;
@@ -26,6 +29,12 @@ export const duplicateAccountsCheck: Check = {
   run(ctx) {
     const now = ctx.now();
     const holders: Holder[] = [];
+    const store = ctx.clawkeepStore();
+    const linked = new Map<string, string>();
+    if (store.kind === 'ok') {
+      for (const l of store.inspection.links ?? [])
+        if (l.kind === 'openclaw-agent') linked.set(l.location, l.profileId);
+    }
     for (const view of ctx.agents()) {
       if (!view.primary?.result.ok) continue;
       const c = view.primary.result.contents;
@@ -33,6 +42,7 @@ export const duplicateAccountsCheck: Check = {
         if (p.type !== 'oauth' || !holdsLiveCredential(p, now)) continue;
         holders.push({
           label: `agent ${view.agent.id} (${view.home.dir})`,
+          linkedTo: linked.get(openclawLocation(view.agent.dir, p.id)) ?? null,
           home: view.home.dir,
           agentId: view.agent.id,
           profileId: p.id,
@@ -44,7 +54,6 @@ export const duplicateAccountsCheck: Check = {
         });
       }
     }
-    const store = ctx.clawkeepStore();
     if (store.kind === 'ok') {
       for (const p of store.inspection.profiles ?? []) {
         if (p.type !== 'oauth' || p.status !== 'ok') continue;
@@ -72,7 +81,10 @@ export const duplicateAccountsCheck: Check = {
       }
     }
     const out: Finding[] = [];
-    for (const group of groupByAccount(holders)) {
+    for (const all of groupByAccount(holders)) {
+      // A copy clawkeep keeps in step (a linked source of a clawkeep profile in this group) is intended.
+      const ours = new Set(all.filter((h) => h.label === 'clawkeep').map((h) => h.profileId));
+      const group = all.filter((h) => !(h.linkedTo && ours.has(h.linkedTo)));
       const labels = new Set(group.map((h) => h.label));
       if (labels.size < 2) continue;
       let freshest = group[0]!;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { type ProfileRow, toProfile } from '../row.js';
-import type { Profile } from '../types.js';
+import type { LinkedSourceRef, Profile } from '../types.js';
 import { SCHEMA_VERSION } from './migrations.js';
 
 /** What the doctor needs to know about a clawkeep store file, read without changing it. */
@@ -11,6 +11,8 @@ export interface StoreInspection {
   integrity: string[];
   /** Null when the schema is not the one this clawkeep reads. */
   profiles: Profile[] | null;
+  /** Linked sources (external copies clawkeep keeps in step); null when profiles are. */
+  links: LinkedSourceRef[] | null;
 }
 
 /**
@@ -24,11 +26,21 @@ export function inspectSqliteStore(path: string): StoreInspection {
     const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map(
       (r) => r.integrity_check,
     );
-    const profiles =
-      schemaVersion === SCHEMA_VERSION && integrity[0] === 'ok'
-        ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map(toProfile)
-        : null;
-    return { schemaVersion, supportedSchemaVersion: SCHEMA_VERSION, integrity, profiles };
+    const readable = schemaVersion === SCHEMA_VERSION && integrity[0] === 'ok';
+    const profiles = readable
+      ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map(toProfile)
+      : null;
+    const links = readable
+      ? (
+          db.prepare('SELECT profile_id, kind, location, added_at FROM linked_sources').all() as Array<{
+            profile_id: string;
+            kind: string;
+            location: string;
+            added_at: number;
+          }>
+        ).map((r) => ({ profileId: r.profile_id, kind: r.kind, location: r.location, addedAt: r.added_at }))
+      : null;
+    return { schemaVersion, supportedSchemaVersion: SCHEMA_VERSION, integrity, profiles, links };
   } finally {
     db.close();
   }
