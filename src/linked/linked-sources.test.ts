@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.js';
 import type { Profile, Store } from '../store/types.js';
@@ -182,5 +183,38 @@ describe('createLinkedSources over the store refs', () => {
     expect(piDoc.openai).toEqual({ type: 'api_key', key: 'fake-k' });
     const copies = await createLinkedSources(store).read(p);
     expect(copies.map((c) => c.expires)).toEqual([now + 7_200_000, now + 7_200_000]);
+  });
+
+  it("waits for pi's own lock on auth.json before writing, as pi does", async () => {
+    const p = await store.insertProfile(
+      {
+        id: 'anthropic:default',
+        type: 'oauth',
+        access: 'fake-a2',
+        refresh: 'fake-r2',
+        expires: now + 7_200_000,
+        issuedAt: now,
+      },
+      now,
+    );
+    const pi = join(dir, 'pi-auth.json');
+    writeFileSync(
+      pi,
+      JSON.stringify({ anthropic: { type: 'oauth', access: 'fake-a1', refresh: 'fake-r1', expires: now } }),
+    );
+    await store.addLinkedSource({ profileId: p.id, kind: 'pi-auth', location: pi }, now);
+    const release = await lockfile.lock(pi, { realpath: false, stale: 30_000 });
+    let written = false;
+    const writing = createLinkedSources(store)
+      .writeBack(p)
+      .then(() => {
+        written = true;
+      });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(written).toBe(false);
+    expect(JSON.parse(readFileSync(pi, 'utf8')).anthropic.refresh).toBe('fake-r1');
+    await release();
+    await writing;
+    expect(JSON.parse(readFileSync(pi, 'utf8')).anthropic.refresh).toBe('fake-r2');
   });
 });

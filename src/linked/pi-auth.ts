@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import lockfile from 'proper-lockfile';
 import { readOpenAiIdentity } from '../providers/openai-codex.js';
 import type { Profile } from '../store/types.js';
 import { readJwtClaims } from '../util/jwt.js';
 import { isWritable, judgeWrite } from './account.js';
-import type { LinkedAdapter, SourceCopy } from './adapter.js';
+import type { LinkedAdapter, SourceCopy, WriteOutcome } from './adapter.js';
 import {
   type JsonDoc,
   optionalString,
@@ -62,24 +64,42 @@ export const piAuth: LinkedAdapter = {
 
   async write(location: string, p: Profile) {
     if (!isWritable(p)) return 'skipped';
-    const d = await readJsonDoc(location);
-    if (!d) return 'skipped';
-    const held = readPiCopy(d, p.provider);
-    // pi logged this provider out (or holds an API key for it): leave that alone.
-    if (!held) return 'skipped';
-    const verdict = judgeWrite(location, held, p);
-    if (verdict !== 'write') return verdict;
-    const entry = d.doc[p.provider] as Record<string, unknown>;
-    d.doc[p.provider] = {
-      ...entry,
-      access: p.access,
-      refresh: p.refresh,
-      expires: p.expires - skew(p.provider),
-      ...(entry.accountId === undefined && p.accountId && p.provider === 'openai-codex'
-        ? { accountId: p.accountId }
-        : {}),
-    };
-    await writeJsonDoc(d);
-    return 'written';
+    if (!existsSync(location)) return 'skipped';
+    // pi serialises its own writes with proper-lockfile on auth.json (auth.json.lock): take the same lock.
+    const release = await lockfile.lock(location, {
+      realpath: false,
+      stale: 30_000,
+      retries: { retries: 20, factor: 1.5, minTimeout: 50, maxTimeout: 1000 },
+    });
+    try {
+      return await writeLocked(location, p);
+    } finally {
+      await release().catch(() => undefined);
+    }
   },
 };
+
+async function writeLocked(
+  location: string,
+  p: Profile & { access: string; refresh: string; expires: number },
+): Promise<WriteOutcome> {
+  const d = await readJsonDoc(location);
+  if (!d) return 'skipped';
+  const held = readPiCopy(d, p.provider);
+  // pi logged this provider out (or holds an API key for it): leave that alone.
+  if (!held) return 'skipped';
+  const verdict = judgeWrite(location, held, p);
+  if (verdict !== 'write') return verdict;
+  const entry = d.doc[p.provider] as Record<string, unknown>;
+  d.doc[p.provider] = {
+    ...entry,
+    access: p.access,
+    refresh: p.refresh,
+    expires: p.expires - skew(p.provider),
+    ...(entry.accountId === undefined && p.accountId && p.provider === 'openai-codex'
+      ? { accountId: p.accountId }
+      : {}),
+  };
+  await writeJsonDoc(d);
+  return 'written';
+}
