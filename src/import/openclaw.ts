@@ -1,12 +1,16 @@
 import { ClawkeepError } from '../errors.js';
 import { clawkeepProviderOf, openclawCopy, openclawLocation } from '../linked/openclaw-agent.js';
 import {
+  archiveLegacyFile,
   deadReason,
+  hashFile,
   locateOpenClawHomes,
   readProfilesFrom,
+  removeProfileFrom,
   type ScannedAgent,
   type StoreRef,
   scanOpenClawHome,
+  writeBackupFile,
 } from '../openclaw/index.js';
 import type { ImportCopy, ImportSource } from './types.js';
 
@@ -34,11 +38,12 @@ export function openclawHomes(explicit: string[] = []): string[] {
 export function readOpenClawSource(homes: string[], now = Date.now()): ImportSource {
   const copies: ImportCopy[] = [];
   const notes: string[] = [];
+  const storeOf = new Map<ImportCopy, StoreRef>();
   for (const dir of homes) {
     const scan = scanOpenClawHome(dir);
     for (const problem of scan.problems) notes.push(`${problem.path}: ${problem.message}`);
     if (scan.agents.length === 0) notes.push(`${dir}: no agents with credentials`);
-    for (const agent of scan.agents) readAgent(agent, copies, notes, now);
+    for (const agent of scan.agents) readAgent(agent, copies, notes, now, storeOf);
   }
   if (copies.some((c) => c.link === null)) {
     notes.push(
@@ -57,13 +62,17 @@ export function readOpenClawSource(homes: string[], now = Date.now()): ImportSou
     title: `OpenClaw (${homes.join(', ')})`,
     copies,
     notes,
-    archive: async () => {
-      throw new ClawkeepError('usage', 'import openclaw does not support --move');
-    },
+    archive: async (moved, at) => moveOutOfOpenClaw(moved, storeOf, at),
   };
 }
 
-function readAgent(agent: ScannedAgent, copies: ImportCopy[], notes: string[], now: number): void {
+function readAgent(
+  agent: ScannedAgent,
+  copies: ImportCopy[],
+  notes: string[],
+  now: number,
+  storeOf: Map<ImportCopy, StoreRef>,
+): void {
   const stores: StoreRef[] = [...(agent.primary ? [agent.primary] : []), ...agent.legacy];
   for (const store of stores) {
     const isBackup = store.kind === 'legacy' && store.format === 'backup';
@@ -96,13 +105,50 @@ function readAgent(agent: ScannedAgent, copies: ImportCopy[], notes: string[], n
         notes.push(`${where}: no usable tokens (${dead ?? 'no access token'}); not imported`);
         continue;
       }
-      copies.push({
+      const imported: ImportCopy = {
         ...copy,
         file: store.path,
         // Only the store the agent's runtime reads is kept in step; leftovers are read once.
         link: primary ? { kind: 'openclaw-agent', location: openclawLocation(agent.dir, p.id) } : null,
         suggestedName: p.id.slice(p.id.indexOf(':') + 1) || null,
-      });
+      };
+      copies.push(imported);
+      storeOf.set(imported, store);
     }
   }
+}
+
+/**
+ * `--move`: takes the imported logins out of OpenClaw so only clawkeep holds them. From each agent's
+ * runtime store the profile is removed after its record is saved as a 0600 backup beside the store;
+ * leftover JSON files holding a copy are archived as OpenClaw's importer does
+ * (`<file>.sqlite-import.<ms>.bak`). OpenClaw's own `*.bak` archives are left as they are.
+ */
+function moveOutOfOpenClaw(moved: ImportCopy[], storeOf: Map<ImportCopy, StoreRef>, now: number): string[] {
+  const lines: string[] = [];
+  const leftovers = new Set<string>();
+  for (const c of moved) {
+    const store = storeOf.get(c);
+    if (!store) continue;
+    if (store.kind === 'legacy') {
+      if (store.format !== 'backup') leftovers.add(store.path);
+      continue;
+    }
+    const id = c.link?.location.slice(c.link.location.lastIndexOf('#') + 1);
+    if (!id) continue;
+    let backup = '';
+    const removed = removeProfileFrom(store, id, {
+      now,
+      onRemove: (storedId, record) => {
+        const base = `${store.path}.clawkeep-import.${storedId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+        backup = writeBackupFile(base, now, `${JSON.stringify({ [storedId]: record }, null, 2)}\n`);
+      },
+    });
+    if (removed) lines.push(`${store.path}: ${removed} removed; its record saved to ${backup} (0600)`);
+  }
+  for (const path of leftovers) {
+    const r = archiveLegacyFile(path, now, hashFile(path));
+    lines.push(r.archived ? `${path} archived to ${r.to} (0600)` : `${path} left in place: ${r.reason}`);
+  }
+  return lines;
 }

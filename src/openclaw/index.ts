@@ -1,5 +1,5 @@
 /** Reading and writing OpenClaw's credential stores of every era. */
-export { archiveLegacyFile, archivePathFor, writeBackupFile } from './archive.js';
+export { archiveLegacyFile, archivePathFor, hashFile, writeBackupFile } from './archive.js';
 export { locateOpenClawHomes } from './locate.js';
 export {
   canonicalProfileId,
@@ -12,5 +12,5 @@ export {
   providerFamily,
 } from './profile.js';
 export { describeEra, MAIN_AGENT, scanOpenClawHome } from './scan.js';
-export { readProfilesFrom, type WriteOutcome, writeProfileTo } from './store-io.js';
+export { readProfilesFrom, removeProfileFrom, type WriteOutcome, writeProfileTo } from './store-io.js';
 export type * from './types.js';

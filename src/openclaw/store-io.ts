@@ -64,6 +64,45 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
   return result;
 }
 
+/**
+ * Takes one profile (or its other-era alias) out of a store, keeping everything else. `onRemove`
+ * gets the record first, inside the write, so the caller can back it up before it is gone.
+ * Verifies by reading back. Returns the id removed, or null when the store did not hold it.
+ */
+export function removeProfileFrom(
+  store: StoreRef,
+  profileId: string,
+  o: { now: number; onRemove: (id: string, record: unknown) => void },
+): string | null {
+  if (store.kind === 'legacy') throw new Error(`refusing to change legacy file ${store.path}`);
+  let removed: string | null = null;
+  const apply = (doc: Record<string, unknown>): Record<string, unknown> | null => {
+    const profiles = { ...((doc.profiles as Record<string, unknown> | undefined) ?? {}) };
+    const id = findStoredId(profiles, profileId);
+    if (id === null) return null;
+    o.onRemove(id, profiles[id]);
+    delete profiles[id];
+    removed = id;
+    return { ...doc, profiles };
+  };
+  if (store.kind === 'json') {
+    const r = readJsonObject(store.path);
+    if (!r.ok) throw new Error(r.problem.message);
+    const next = apply(r.doc);
+    if (next) writeJsonDocument(store.path, next);
+  } else {
+    updateSqliteDocument(store, o.now, apply);
+  }
+  const id = removed as string | null;
+  if (id !== null) {
+    const back = readProfilesFrom(store);
+    if (!back.ok || back.contents.profiles.some((p) => p.id === id)) {
+      throw new Error(`read-back of ${store.path} still shows ${id} after removing it`);
+    }
+  }
+  return id;
+}
+
 function findStoredId(profiles: Record<string, unknown>, id: string): string | null {
   if (id in profiles) return id;
   const want = canonicalProfileId(id);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
@@ -91,6 +91,35 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
     rmSync(state, { recursive: true, force: true });
   });
 
+  it('--move takes the login out of the agent store (record backed up 0600) and archives the leftover', async () => {
+    const state = copyFixture('split-2026.6');
+    const home = join(state, '.clawkeep-home');
+    const r = await importOpenClaw(state, ['--yes', '--move']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('pass --configure too');
+    expect(readRow(home, 'openai-codex:default')).toMatchObject({ refresh: LIVE });
+    const agentDir = join(state, 'agents/main/agent');
+    const store = {
+      kind: 'agent-sqlite' as const,
+      path: join(agentDir, 'openclaw-agent.sqlite'),
+      agentId: 'main',
+    };
+    const read = readProfilesFrom(store);
+    expect(read.ok && read.contents.profiles.some((p) => p.id === 'openai:default')).toBe(false);
+    const files = readdirSync(agentDir);
+    const backup = files.find((f) => f.startsWith('openclaw-agent.sqlite.clawkeep-import.openai_default.'));
+    expect(backup).toBeTruthy();
+    expect(statSync(join(agentDir, backup!)).mode & 0o777).toBe(0o600);
+    expect(Object.keys(JSON.parse(readFileSync(join(agentDir, backup!), 'utf8')))).toEqual([
+      'openai:default',
+    ]);
+    expect(files).not.toContain('auth-profiles.json');
+    expect(files.some((f) => f.startsWith('auth-profiles.json.sqlite-import.'))).toBe(true);
+    // No credential was lost: clawkeep holds the live token, the backups hold the rest.
+    if (realOpenClaw) expect(openclawSees('2026.6.9', state, 'main')['openai:default']).toBeUndefined();
+    rmSync(state, { recursive: true, force: true });
+  });
+
   it('shared SQLite era (2026.9): the live token reaches state/openclaw.sqlite', async () => {
     const state = copyFixture('shared-2026.9');
     const home = join(state, '.clawkeep-home');
@@ -122,7 +151,7 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
     rmSync(state, { recursive: true, force: true });
   });
 
-  it('--configure writes the gateway provider into openclaw.json with a new client key; --move is refused', async () => {
+  it('--configure writes the gateway provider into openclaw.json with a new client key', async () => {
     const state = copyFixture('json-single');
     writeFileSync(
       join(state, 'openclaw.json'),
@@ -154,10 +183,6 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
       (await runCli(join(state, '.clawkeep-home'), ['clients', 'list', '--json'])).stdout,
     );
     expect(clients.map((c: { name: string }) => c.name)).toEqual(['openclaw']);
-
-    const move = await importOpenClaw(state, ['--yes', '--move']);
-    expect(move.code).toBe(2);
-    expect(move.stderr).toMatch(/--move is not supported.*\[usage\]/);
 
     const json5 = copyFixture('json-single');
     writeFileSync(join(json5, 'openclaw.json'), '{ // mine\n agents: {} }');

@@ -95,13 +95,15 @@ export function registerImport(program: Command, io: Io, _setExit: (code: number
       '--configure',
       "also write OpenClaw's provider config: its agents call the clawkeep gateway with a client key",
     )
-    .option('--move', 'not supported for OpenClaw (its agents read their own store): use --configure')
+    .option(
+      '--move',
+      "take the logins out of OpenClaw's agent stores (0600 backups kept) so only clawkeep holds them; pair with --configure",
+    )
     .option('--yes', 'import without asking')
     .action(async (o: ImportFlags & { openclawHome: string[]; configure?: boolean }) => {
-      if (o.move) {
-        throw new ClawkeepError(
-          'usage',
-          "import openclaw --move is not supported: OpenClaw's agents read their own store. Import linked, and pass --configure so they call the clawkeep gateway instead of refreshing",
+      if (o.move && !o.configure) {
+        io.err(
+          "note: with --move OpenClaw's agents no longer hold these logins; pass --configure too (or point them at the gateway yourself)",
         );
       }
       const homes = openclawHomes(o.openclawHome);
