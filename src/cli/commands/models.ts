@@ -14,6 +14,7 @@ import {
 } from '../../login/index.js';
 import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
+import { type ProfileView, viewProfile } from '../../store/profile-view.js';
 import type { LinkedSourceRef, Profile } from '../../store/types.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
@@ -106,37 +107,15 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
     });
 }
 
-interface StatusRow {
-  id: string;
-  provider: string;
-  name: string;
-  type: Profile['type'];
-  accountId: string | null;
-  email: string | null;
-  status: Profile['status'];
-  statusReason: string | null;
-  generation: number;
-  expires: number | null;
-  expiresInSeconds: number | null;
-  rotatedAt: number | null;
+/** A profile as `models status` shows it: the listing view plus its linked sources and fix command. */
+interface StatusRow extends ProfileView {
   linkedSources: { kind: string; location: string }[];
   fix: string | null;
 }
 
 function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): StatusRow {
   return {
-    id: p.id,
-    provider: p.provider,
-    name: p.name,
-    type: p.type,
-    accountId: p.accountId,
-    email: p.email,
-    status: p.status,
-    statusReason: p.statusReason,
-    generation: p.generation,
-    expires: p.expires,
-    expiresInSeconds: p.expires === null ? null : Math.round((p.expires - now) / 1000),
-    rotatedAt: p.rotatedAt,
+    ...viewProfile(p, now),
     linkedSources: links
       .filter((l) => l.profileId === p.id)
       .map((l) => ({ kind: l.kind, location: l.location })),
