@@ -75,7 +75,8 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
   gw.command('restart')
     .description('stop, then start the background gateway')
     .action(async () => {
-      await stop(home());
+      const stopped = await stop(home());
+      if (stopped) io.out(`gateway stopped (pid ${stopped})`);
       await program.parseAsync(['node', 'clawkeep', ...homeArgs(program), 'gateway', 'start']);
     });
 
