@@ -29,6 +29,24 @@ export function chainsOf(config: GatewayConfig): Record<string, TargetSpecInput[
  * empty/`default` for the client's (else the config's) default chain.
  */
 export function resolveRoute(model: string, clientChain: string | null, config: GatewayConfig): Route {
+  // The config does not change while the gateway runs: resolve each (model, client chain) once.
+  let memo = routeMemo.get(config);
+  if (!memo) {
+    memo = new Map();
+    routeMemo.set(config, memo);
+  }
+  const key = `${clientChain ?? ''}\n${model}`;
+  let route = memo.get(key);
+  if (!route) {
+    route = computeRoute(model, clientChain, config);
+    if (memo.size < 1000) memo.set(key, route);
+  }
+  return route;
+}
+
+const routeMemo = new WeakMap<GatewayConfig, Map<string, Route>>();
+
+function computeRoute(model: string, clientChain: string | null, config: GatewayConfig): Route {
   const chains = chainsOf(config);
   const named = model.startsWith('chain:') ? model.slice(6) : model && model !== 'default' ? model : null;
   if (named !== null && chains[named])
