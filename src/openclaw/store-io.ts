@@ -51,14 +51,7 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
     outcome = { kind: 'written', id };
     return { ...doc, version: doc.version ?? 1, profiles };
   };
-  if (store.kind === 'json') {
-    const r = readJsonObject(store.path);
-    if (!r.ok) throw new Error(r.problem.message);
-    const next = apply(r.doc);
-    if (next) writeJsonDocument(store.path, next);
-  } else {
-    updateSqliteDocument(store, o.now, apply);
-  }
+  updateStoreDocument(store, o.now, apply);
   const result = outcome as WriteOutcome;
   if (result.kind === 'written') verifyWritten(store, result.id, profile);
   return result;
@@ -85,14 +78,7 @@ export function removeProfileFrom(
     removed = id;
     return { ...doc, profiles };
   };
-  if (store.kind === 'json') {
-    const r = readJsonObject(store.path);
-    if (!r.ok) throw new Error(r.problem.message);
-    const next = apply(r.doc);
-    if (next) writeJsonDocument(store.path, next);
-  } else {
-    updateSqliteDocument(store, o.now, apply);
-  }
+  updateStoreDocument(store, o.now, apply);
   const id = removed as string | null;
   if (id !== null) {
     const back = readProfilesFrom(store);
@@ -101,6 +87,22 @@ export function removeProfileFrom(
     }
   }
   return id;
+}
+
+/** Read-modify-write of a JSON or SQLite store's credential document (`apply` returns null to leave it). */
+function updateStoreDocument(
+  store: StoreRef,
+  now: number,
+  apply: (doc: Record<string, unknown>) => Record<string, unknown> | null,
+): void {
+  if (store.kind === 'json') {
+    const r = readJsonObject(store.path);
+    if (!r.ok) throw new Error(r.problem.message);
+    const next = apply(r.doc);
+    if (next) writeJsonDocument(store.path, next);
+  } else if (store.kind !== 'legacy') {
+    updateSqliteDocument(store, now, apply);
+  }
 }
 
 function findStoredId(profiles: Record<string, unknown>, id: string): string | null {
