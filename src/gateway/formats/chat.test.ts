@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClawkeepError } from '../../errors.js';
+import { chunks, usageError } from '../../../test/helpers/format-testing.js';
 import { parseChatStream } from '../wire/openai-chat.js';
 import { parseSse } from '../wire/sse.js';
 import { createChatStreamEncoder, formatChatResponse, parseChatRequest } from './chat.js';
@@ -49,22 +49,8 @@ const agentBody = {
   stream_options: { include_usage: true },
 };
 
-function usageError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isClawkeepError(err, 'usage')) return err.message;
-    throw err;
-  }
-  throw new Error('expected a usage error');
-}
-
 async function* events(list: readonly IrEvent[]): AsyncGenerator<IrEvent> {
   yield* list;
-}
-
-async function* chunks(text: string): AsyncGenerator<string> {
-  yield text;
 }
 
 /** Runs events through the chat encoder, then reads its SSE back as the upstream chat parser would. */

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isClawkeepError } from '../../errors.js';
+import { chunks, sseFrames as frames, type Json, usageError } from '../../../test/helpers/format-testing.js';
 import { parseMessagesStream } from '../wire/anthropic-messages.js';
 import { parseSse } from '../wire/sse.js';
 import { collectResponse } from './collect.js';
 import type { IrEvent, IrResponse } from './ir.js';
 import { createMessagesStreamEncoder, formatMessagesResponse, parseMessagesRequest } from './messages.js';
-
-type Json = Record<string, unknown>;
 
 const readTool = {
   name: 'read_file',
@@ -77,33 +75,9 @@ const toolAnswer: IrEvent[] = [
   { type: 'done', stopReason: 'tool_calls', usage: { inputTokens: 80, outputTokens: 12 } },
 ];
 
-function usageError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isClawkeepError(err, 'usage')) return err.message;
-    throw err;
-  }
-  throw new Error('expected a usage error');
-}
-
-async function* chunks(text: string): AsyncGenerator<string> {
-  yield text;
-}
-
 function encode(list: readonly IrEvent[]): string {
   const encoder = createMessagesStreamEncoder({ model: 'claude-test' });
   return list.map((e) => encoder.push(e)).join('') + encoder.end();
-}
-
-function frames(sse: string): { event: string; data: Json }[] {
-  return sse
-    .split('\n\n')
-    .filter(Boolean)
-    .map((frame) => {
-      const [eventLine, dataLine] = frame.split('\n');
-      return { event: (eventLine ?? '').slice(7), data: JSON.parse((dataLine ?? '').slice(6)) as Json };
-    });
 }
 
 /** What @anthropic-ai/sdk's MessageStream does with our events, with its assumptions asserted. */
