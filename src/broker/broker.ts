@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
+import { profileNotFound } from '../store/profile-id.js';
 import type { Profile, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
-import { notFoundError, reauthError } from './errors.js';
+import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
@@ -118,7 +119,7 @@ export class Broker {
 
   async #resolve(id: string): Promise<Credential> {
     const profile = await this.#store.getProfile(id);
-    if (!profile) throw notFoundError(id);
+    if (!profile) throw profileNotFound(id);
     if (profile.status === 'disabled') {
       throw new ClawkeepError(
         'profile_disabled',
@@ -163,7 +164,7 @@ export class Broker {
       });
       switch (d.kind) {
         case 'missing':
-          throw notFoundError(id);
+          throw profileNotFound(id);
         case 'needs_reauth':
           throw reauthError(d.profile, d.profile.statusReason);
         case 'fresh':

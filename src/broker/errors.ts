@@ -12,9 +12,3 @@ export function reauthError(p: Profile, reason: string | null): ClawkeepError {
     { details: { profileId: p.id, reason, fix: loginCommand(p) } },
   );
 }
-
-export function notFoundError(id: string): ClawkeepError {
-  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
-    details: { profileId: id },
-  });
-}

@@ -1,18 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fsyncDir } from './json-files.js';
+import { fsyncDir } from '../util/files.js';
 
 /** OpenClaw's own archive name for an imported legacy file. */
 export function archivePathFor(path: string, epochMs: number): string {
@@ -58,32 +47,4 @@ export function archiveLegacyFile(
   return { archived: true, to };
 }
 
-/**
- * Writes a new backup atomically and never over an existing file: a private temp file (0600,
- * fsync'd) hard-linked to `<base>.<epochMs>.bak`, bumping the stamp while that name is taken.
- */
-export function writeBackupFile(base: string, now: number, content: string): string {
-  mkdirSync(dirname(base), { recursive: true, mode: 0o700 });
-  const tmp = `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    for (let stamp = now; ; stamp++) {
-      const to = `${base}.${stamp}.bak`;
-      try {
-        linkSync(tmp, to);
-        fsyncDir(dirname(base));
-        return to;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-    }
-  } finally {
-    unlinkSync(tmp);
-  }
-}
+export { writeBackupFile } from '../util/files.js';

@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { fsyncDir } from '../util/files.js';
 import { parseProfileRecord } from './profile.js';
 import type { FileProblem, LegacyFormat, OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
@@ -101,16 +102,4 @@ export function formatJsonDocument(doc: unknown): string {
 export function writeJsonDocument(path: string, doc: unknown): void {
   writeFileAtomic.sync(path, formatJsonDocument(doc), { mode: 0o600, fsync: true });
   fsyncDir(dirname(path));
-}
-
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }

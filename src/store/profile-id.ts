@@ -22,3 +22,10 @@ export function formatProfileId(provider: string, name: string): string {
   parseProfileId(id);
   return id;
 }
+
+/** The one "no such profile" error, with the command that lists what exists. */
+export function profileNotFound(id: string): ClawkeepError {
+  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
+    details: { profileId: id },
+  });
+}

@@ -1,17 +1,66 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/**
- * Writes a new file with mode 0600 and fsyncs it; refuses (EEXIST) to overwrite anything.
- * Used for backups, which must never replace an earlier backup.
- */
-export function writeNewPrivateFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const fd = openSync(path, 'wx', 0o600);
+/** fsyncs a directory so a link or rename in it is durable (best effort where the filesystem refuses). */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A private (0600), fsync'd temp file beside `base` holding `content`; the caller links and removes it. */
+function writePrivateTemp(base: string, content: string): string {
+  mkdirSync(dirname(base), { recursive: true, mode: 0o700 });
+  const tmp = `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+  return tmp;
+}
+
+/**
+ * Writes a new 0600 file atomically (a complete temp file hard-linked into place) and refuses
+ * (EEXIST) to replace anything. Used for backups, which must never overwrite an earlier one.
+ */
+export function writeNewPrivateFile(path: string, content: string): void {
+  const tmp = writePrivateTemp(path, content);
+  try {
+    linkSync(tmp, path);
+    fsyncDir(dirname(path));
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/**
+ * Writes a new backup `<base>.<epochMs>.bak` atomically and never over an existing file, bumping
+ * the stamp while that name is taken. Returns the path written.
+ */
+export function writeBackupFile(base: string, now: number, content: string): string {
+  const tmp = writePrivateTemp(base, content);
+  try {
+    for (let stamp = now; ; stamp++) {
+      const to = `${base}.${stamp}.bak`;
+      try {
+        linkSync(tmp, to);
+        fsyncDir(dirname(base));
+        return to;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  } finally {
+    unlinkSync(tmp);
   }
 }

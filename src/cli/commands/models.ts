@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
+import { loginCommand } from '../../broker/errors.js';
 import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
@@ -126,9 +127,7 @@ function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): Stat
 function fixCommand(p: Profile): string | null {
   if (p.status === 'disabled') return `clawkeep profiles enable ${p.id}`;
   if (p.status !== 'needs_reauth') return null;
-  if (loginProviders().includes(p.provider)) {
-    return `clawkeep models auth login --provider ${p.provider} --name ${p.name}`;
-  }
+  if (loginProviders().includes(p.provider)) return loginCommand(p);
   return p.type === 'oauth'
     ? `clawkeep profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
     : `clawkeep profiles add-key --provider ${p.provider} --name ${p.name} --force`;

@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
 import { getProvider } from '../../providers/registry.js';
 import { parseOAuthInput } from '../../store/oauth-input.js';
-import { formatProfileId } from '../../store/profile-id.js';
+import { formatProfileId, profileNotFound } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
 import type { ProfileInput, Store } from '../../store/types.js';
 import { writeNewPrivateFile } from '../../util/files.js';
@@ -167,10 +167,7 @@ async function save(store: Store, input: ProfileInput, force: boolean) {
 
 async function requireProfile(store: Store, id: string) {
   const p = await store.getProfile(id);
-  if (!p)
-    throw new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
-      details: { id },
-    });
+  if (!p) throw profileNotFound(id);
   return p;
 }
 

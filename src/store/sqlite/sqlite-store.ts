@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { PermissionFix } from '../home.js';
-import { parseProfileId } from '../profile-id.js';
+import { parseProfileId, profileNotFound } from '../profile-id.js';
 import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
 import type {
   ClaimLeaseInput,
@@ -74,7 +74,7 @@ export class SqliteStore implements Store {
     parseProfileId(input.id);
     return this.#tx(() => {
       const before = this.#read(input.id);
-      if (!before) throw notFound(input.id);
+      if (!before) throw profileNotFound(input.id);
       this.#db
         .prepare(
           `UPDATE profiles SET type = @type, account_id = @accountId, email = @email, access = @access,
@@ -393,10 +393,4 @@ function bindInput(input: ProfileInput) {
 
 function describe(input: ProfileInput): Record<string, unknown> {
   return { type: input.type, accessFp: fingerprint(input.access), refreshFp: fingerprint(input.refresh) };
-}
-
-function notFound(id: string): ClawkeepError {
-  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
-    details: { id },
-  });
 }
