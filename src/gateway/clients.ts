@@ -37,38 +37,36 @@ export function readClientKey(headers: {
 }
 
 /**
- * Resolves client keys to clients. Known hashes are cached; unknown ones are looked up in the store
- * (so `clawkeep clients add` works while the gateway runs) at most once per second each.
+ * Resolves client keys to clients. A known key is re-checked against the store at most once per
+ * `recheckMs`, so `clawkeep clients rm` takes effect on a running gateway within that time; an
+ * unknown key is looked up at most once per second (so `clients add` works while the gateway runs).
  */
 export class ClientAuth {
   #store: Store;
-  #known = new Map<string, ClientRecord>();
+  #recheckMs: number;
+  #known = new Map<string, { client: ClientRecord; checkedAt: number }>();
   #misses = new Map<string, number>();
 
-  constructor(store: Store) {
+  constructor(store: Store, recheckMs = 5000) {
     this.#store = store;
+    this.#recheckMs = recheckMs;
   }
 
   async authenticate(key: string | null): Promise<ClientRecord | null> {
     if (!key) return null;
     const hash = hashClientKey(key);
-    const hit = this.#known.get(hash);
-    if (hit) return hit;
     const now = Date.now();
-    if ((this.#misses.get(hash) ?? 0) > now) return null;
+    const hit = this.#known.get(hash);
+    if (hit && now - hit.checkedAt < this.#recheckMs) return hit.client;
+    if (!hit && (this.#misses.get(hash) ?? 0) > now) return null;
     const found = await this.#store.findClientByHash(hash);
     if (found) {
-      this.#known.set(hash, found);
+      this.#known.set(hash, { client: found, checkedAt: now });
       return found;
     }
+    this.#known.delete(hash);
     if (this.#misses.size > 10_000) this.#misses.clear();
     this.#misses.set(hash, now + 1000);
     return null;
-  }
-
-  /** Forget cached clients, e.g. after `clients rm`. */
-  reset(): void {
-    this.#known.clear();
-    this.#misses.clear();
   }
 }

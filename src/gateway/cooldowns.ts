@@ -27,10 +27,6 @@ export class Cooldowns {
     return c;
   }
 
-  clear(profileId: string, model: string): void {
-    this.#until.delete(`${profileId}|${model}`);
-  }
-
   list(): Array<{ profileId: string; model: string; until: number; reason: FallbackReason }> {
     const now = this.#now();
     return [...this.#until.entries()]
