@@ -297,6 +297,26 @@ describe('Broker', () => {
       });
     });
 
+    it('looks for a revived login of a needs_reauth profile at most every 5 s', async () => {
+      await store.markNeedsReauth('anthropic:a', 'fake-refresh-0', 'refresh_token_reused', now);
+      let reads = 0;
+      const linked: LinkedSources = {
+        read: async () => {
+          reads++;
+          return [];
+        },
+        writeBack: async () => undefined,
+      };
+      const broker = new Broker({ store, clock, env, fetch: scriptedFetch([]).fn, linked });
+      for (let i = 0; i < 3; i++) {
+        await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'reauth_required' });
+      }
+      expect(reads).toBe(1);
+      now += 5001;
+      await expect(broker.getAccessToken('anthropic:a')).rejects.toMatchObject({ code: 'reauth_required' });
+      expect(reads).toBe(2);
+    });
+
     it('revives a needs_reauth profile when a linked tool holds a newer login', async () => {
       await store.markNeedsReauth('anthropic:a', 'fake-refresh-0', 'refresh_token_reused', now);
       const { linked } = fakeLinked({

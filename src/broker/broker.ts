@@ -18,6 +18,7 @@ export const brokerChannel = channel('clawkeep:broker');
 
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 const MAX_ATTEMPTS = 8;
+const REVIVAL_CHECK_MS = 5000;
 
 export interface BrokerOptions {
   store: Store;
@@ -58,6 +59,8 @@ export class Broker {
   #flights = new SingleFlight<Credential>();
   /** Access tokens upstream rejected, by profile: not fresh whatever their expiry says. */
   #rejected = new Map<string, string>();
+  /** When linked sources were last searched for a revived login of a needs_reauth profile. */
+  #revivalCheckedAt = new Map<string, number>();
   #backoff = new Map<string, { until: number; failures: number }>();
   #now: () => number;
   #leaseTtlMs: number;
@@ -141,6 +144,10 @@ export class Broker {
     if (profile.type !== 'oauth') return this.#adopt(profile, Number.POSITIVE_INFINITY);
     if (profile.status === 'needs_reauth') {
       // A linked tool may have logged in again since: that is a changed credential, worth adopting.
+      // Looked for at most every few seconds, so a dead profile in a busy chain costs no file reads.
+      const last = this.#revivalCheckedAt.get(id) ?? Number.NEGATIVE_INFINITY;
+      if (this.#now() - last < REVIVAL_CHECK_MS) throw reauthError(profile, profile.statusReason);
+      this.#revivalCheckedAt.set(id, this.#now());
       if (!(await this.#adoptFresherLinked(profile))) throw reauthError(profile, profile.statusReason);
       return this.#acquire(id);
     }
