@@ -61,6 +61,8 @@ export const ConfigSchema = z
       .default({}),
     /** Chain for clients without their own and requests that name none. */
     defaultChain: z.string().optional(),
+    /** Model names clients send, aliased to a chain (`chain:NAME`), a `provider/model` or another model id. */
+    models: z.record(z.string().min(1), z.string().min(1)).default({}),
     cooldowns: z
       .object({
         rate_limited: z.number().int().nonnegative().optional(),

@@ -1,4 +1,5 @@
 import { optionalNumber, requireString } from './token-fields.js';
+import { CLAUDE_MODELS } from './model-catalog.js';
 import type { ProviderDescriptor } from './types.js';
 
 /** Claude subscription login (Anthropic). Access tokens are opaque; identity comes in the token answer. */
@@ -6,6 +7,7 @@ export const anthropic: ProviderDescriptor = {
   id: 'anthropic',
   title: 'Anthropic (Claude login)',
   baseUrl: 'https://api.anthropic.com',
+  models: CLAUDE_MODELS,
   oauth: {
     defaults: {
       tokenUrl: 'https://platform.claude.com/v1/oauth/token',

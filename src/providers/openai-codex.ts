@@ -1,5 +1,6 @@
 import { readJwtClaims, readNestedClaim } from '../util/jwt.js';
 import { optionalNumber, requireString } from './token-fields.js';
+import { OPENAI_MODELS } from './model-catalog.js';
 import type { ProviderDescriptor } from './types.js';
 
 const AUTH_CLAIM = 'https://api.openai.com/auth';
@@ -23,6 +24,7 @@ export const openaiCodex: ProviderDescriptor = {
   id: 'openai-codex',
   title: 'OpenAI (ChatGPT/Codex login)',
   baseUrl: 'https://chatgpt.com/backend-api/codex',
+  models: OPENAI_MODELS,
   oauth: {
     defaults: {
       tokenUrl: 'https://auth.openai.com/oauth/token',

@@ -27,6 +27,8 @@ export interface IrToolCall {
 }
 
 export type IrMessage =
+  /** A system turn inside the conversation (a leading system prompt is `IrRequest.system`). */
+  | { role: 'system'; text: string }
   | { role: 'user'; content: IrPart[] }
   | { role: 'assistant'; content: IrPart[]; toolCalls: IrToolCall[] }
   | { role: 'tool'; toolCallId: string; name: string | null; content: string; isError: boolean };
@@ -43,6 +45,21 @@ export interface IrRequest {
   topP: number | null;
   stop: string[];
   stream: boolean;
+  /** Reasoning control: an effort level, a token budget, or both (null: the client set none). */
+  reasoning: IrReasoning | null;
+  /** Whether the model may call several tools in one turn (null: the client did not say). */
+  parallelToolCalls: boolean | null;
+  /** Prompt-cache intent: a key that keeps one conversation's cache together, and whether caching was asked for. */
+  cache: { key: string | null; requested: boolean };
+  /** Client fields (dotted paths) that have no neutral equivalent; reported to the client as dropped. */
+  dropped: string[];
+}
+
+export type IrEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export interface IrReasoning {
+  effort: IrEffort | null;
+  budgetTokens: number | null;
 }
 
 export type IrStopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
