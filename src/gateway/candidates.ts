@@ -21,7 +21,8 @@ export async function expandCandidates(
     }
     const ids = deps.picker.order(target, await deps.profiles.forProvider(target.provider));
     if (ids.length === 0) skipped.push({ label, detail: `no ${target.provider} profile` });
-    for (const profileId of ids) candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
+    for (const profileId of ids)
+      candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
   }
   return { candidates, skipped };
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { createChatStreamEncoder, formatChatResponse, parseChatRequest } from './formats/chat.js';
-import type { ClientFormat, IrRequest, IrResponse } from './formats/ir.js';
+import type { ClientFormat, IrRequest, IrResponse, IrTool } from './formats/ir.js';
 import {
   createMessagesStreamEncoder,
   formatMessagesResponse,
@@ -16,8 +16,9 @@ import type { StreamEncoder } from './formats/stream-encoder.js';
 /** How the gateway reads and answers one client API shape in translation. */
 export interface ClientCodec {
   parse(body: unknown): IrRequest;
-  formatResponse(r: IrResponse): unknown;
-  createEncoder(opts: { model: string; includeUsage: boolean }): StreamEncoder;
+  /** `tools` are the request's, so calls to a client's special tools are answered in kind. */
+  formatResponse(r: IrResponse, tools: readonly IrTool[]): unknown;
+  createEncoder(opts: { model: string; includeUsage: boolean; tools: readonly IrTool[] }): StreamEncoder;
 }
 
 /**
@@ -85,7 +86,11 @@ const readStream = (body: Record<string, unknown>) => body.stream === true;
 export const CHAT: ClientFormatDescriptor = {
   id: 'chat',
   paths: ['/v1/chat/completions', '/chat/completions'],
-  codec: { parse: parseChatRequest, formatResponse: formatChatResponse, createEncoder: createChatStreamEncoder },
+  codec: {
+    parse: parseChatRequest,
+    formatResponse: formatChatResponse,
+    createEncoder: createChatStreamEncoder,
+  },
   errorBody: openaiErrorBody,
   readKey: (h) => bearer(h) ?? xApiKey(h),
   readModel,

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isClawkeepError } from '../errors.js';
 import type { ClientRecord } from '../store/types.js';
-import type { Failure, Skip } from './attempt.js';
 import { announceFallbacks, skippedHeader } from './announce.js';
+import type { Failure, Skip } from './attempt.js';
 import { expandCandidates } from './candidates.js';
 import type { ClientFormatDescriptor } from './client-formats.js';
 import type { GatewayDeps } from './deps.js';
 import type { IrRequest } from './formats/ir.js';
 import { forwardableRequestHeaders } from './headers.js';
-import { firstByteObserver, writeServed } from './respond.js';
 import { readJsonBody } from './request-body.js';
+import { firstByteObserver, writeServed } from './respond.js';
 import { resolveRoute } from './routing.js';
 import { runChain, withCooldown, withCredential } from './send.js';
 import { type ClientRequest, upstreamCall } from './upstream-call.js';

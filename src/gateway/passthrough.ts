@@ -1,5 +1,3 @@
-import { DEFAULT_CODEX_INSTRUCTIONS } from './wire/openai-responses.js';
-
 /**
  * What an upstream demands of a client body it would otherwise take as written. A passed-through
  * request changes only the credential, the model id and these adjustments, each with the upstream
@@ -13,7 +11,10 @@ export interface Adjustment {
   apply(body: Record<string, unknown>): boolean;
 }
 
-/** The ChatGPT Codex backend (`/backend-api/codex/responses`), as Codex CLI itself speaks to it. */
+/**
+ * The ChatGPT Codex backend (`/backend-api/codex/responses`), as Codex CLI itself speaks to it. Codex
+ * CLI 0.171 sends no `instructions` (its system prompt is a developer message), so none is added.
+ */
 export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
   {
     field: 'store',
@@ -31,15 +32,6 @@ export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
       return false;
     },
   },
-  {
-    field: 'instructions',
-    why: 'the backend requires instructions ("Instructions are required"); leading system turns become them',
-    apply: (b) => {
-      if (typeof b.instructions === 'string' && b.instructions !== '') return false;
-      b.instructions = takeLeadingSystem(b) ?? DEFAULT_CODEX_INSTRUCTIONS;
-      return false;
-    },
-  },
   ...['max_output_tokens', 'temperature', 'top_p'].map(
     (field): Adjustment => ({
       field,
@@ -48,29 +40,6 @@ export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
     }),
   ),
 ];
-
-/** Removes the system/developer messages before the first other input item and returns their text. */
-function takeLeadingSystem(body: Record<string, unknown>): string | null {
-  if (!Array.isArray(body.input)) return null;
-  const texts: string[] = [];
-  let n = 0;
-  for (const item of body.input as unknown[]) {
-    const m = item as { type?: unknown; role?: unknown; content?: unknown } | null;
-    if (!m || (m.type !== undefined && m.type !== 'message')) break;
-    if (m.role !== 'system' && m.role !== 'developer') break;
-    texts.push(textOf(m.content));
-    n++;
-  }
-  if (n === 0) return null;
-  body.input = (body.input as unknown[]).slice(n);
-  return texts.join('\n\n');
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('');
-}
 
 /** Applies `adjustments` to a copy of the client body with the target's model; lists removed fields. */
 export function passThroughBody(

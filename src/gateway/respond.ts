@@ -46,7 +46,7 @@ export async function writeServed(
     case 'json':
       res.writeHead(200, { 'content-type': 'application/json', ...headers });
       firstByte();
-      res.end(JSON.stringify(format.codec.formatResponse(served.response)));
+      res.end(JSON.stringify(format.codec.formatResponse(served.response, served.tools)));
       return;
     case 'stream':
       await writeStream(served, format, opts, res, firstByte);
@@ -60,7 +60,11 @@ async function writeStream(
   res: ServerResponse,
   firstByte: () => void,
 ): Promise<void> {
-  const encoder = format.codec.createEncoder({ model: opts.model, includeUsage: opts.includeUsage });
+  const encoder = format.codec.createEncoder({
+    model: opts.model,
+    includeUsage: opts.includeUsage,
+    tools: served.tools,
+  });
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

@@ -1,6 +1,13 @@
 import type { Broker, Credential } from '../broker/broker.js';
 import { isClawkeepError } from '../errors.js';
-import { type Attempt, type Candidate, type ChainOutcome, type Failure, failureOf, type Send } from './attempt.js';
+import {
+  type Attempt,
+  type Candidate,
+  type ChainOutcome,
+  type Failure,
+  failureOf,
+  type Send,
+} from './attempt.js';
 import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
 import { BROKER_ERROR_RULES, cooldownFor } from './fallback-rules.js';

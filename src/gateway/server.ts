@@ -3,15 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
-import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import { isClawkeepError } from '../errors.js';
+import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
 import { MODEL_ADAPTERS } from './adapters.js';
+import { expandCandidates } from './candidates.js';
+import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
 import { ClientAuth } from './clients.js';
 import type { GatewayConfig } from './config.js';
 import { Cooldowns } from './cooldowns.js';
-import { expandCandidates } from './candidates.js';
-import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
 import { countTokens } from './count-tokens.js';
 import type { GatewayDeps } from './deps.js';
 import { EventBuffer } from './event-buffer.js';
@@ -95,7 +95,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0]!;
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/') return sendJson(res, 200, { ok: true });
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/')
+      return sendJson(res, 200, { ok: true });
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
     if (req.method === 'GET' && path === '/metrics') {
@@ -107,7 +108,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     const isCount = path === COUNT_TOKENS_PATH;
     // Anthropic SDKs send anthropic-version on every call: answer them in Anthropic's shape.
     const format =
-      formatForPath(path) ?? (isCount || req.headers['anthropic-version'] !== undefined ? MESSAGES : RESPONSES);
+      formatForPath(path) ??
+      (isCount || req.headers['anthropic-version'] !== undefined ? MESSAGES : RESPONSES);
     if (!formatForPath(path) && !isModels && !isCount) {
       req.resume();
       return sendError(req, res, format, 404, 'not_found', `no route ${req.method} ${path}`);
@@ -125,7 +127,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       );
     }
     if (isModels) {
-      if (req.method !== 'GET') return sendError(req, res, format, 405, 'method_not_allowed', 'use GET /v1/models');
+      if (req.method !== 'GET')
+        return sendError(req, res, format, 405, 'method_not_allowed', 'use GET /v1/models');
       return listModels(res, format === MESSAGES);
     }
     if (req.method !== 'POST') {
@@ -138,12 +141,17 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
 
   async function listModels(res: ServerResponse, anthropicShape: boolean): Promise<void> {
     const withProfiles = new Set<string>();
-    for (const id of MODEL_ADAPTERS.keys()) if ((await profiles.forProvider(id)).length > 0) withProfiles.add(id);
+    for (const id of MODEL_ADAPTERS.keys())
+      if ((await profiles.forProvider(id)).length > 0) withProfiles.add(id);
     const ids = listModelIds(o.config, (p) => withProfiles.has(p));
     sendJson(res, 200, anthropicShape ? anthropicModelList(ids) : openaiModelList(ids));
   }
 
-  async function countTokensRoute(req: IncomingMessage, res: ServerResponse, chain: string | null): Promise<void> {
+  async function countTokensRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    chain: string | null,
+  ): Promise<void> {
     try {
       const json = await readJsonBody(req);
       const route = resolveRoute(MESSAGES.readModel(json), chain, o.config);
@@ -153,7 +161,14 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       res.end(answer.body);
     } catch (err) {
       const e = isClawkeepError(err) ? err : null;
-      sendError(req, res, MESSAGES, e?.status ?? 500, e?.code ?? 'internal_error', e?.message ?? 'internal error');
+      sendError(
+        req,
+        res,
+        MESSAGES,
+        e?.status ?? 500,
+        e?.code ?? 'internal_error',
+        e?.message ?? 'internal error',
+      );
     }
   }
 
@@ -166,7 +181,10 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     code: string,
     message: string,
   ): void {
-    o.log.warn({ method: req.method, path: (req.url ?? '/').split('?', 1)[0], status, code }, 'request refused');
+    o.log.warn(
+      { method: req.method, path: (req.url ?? '/').split('?', 1)[0], status, code },
+      'request refused',
+    );
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(format.errorBody(status, code, message));
   }

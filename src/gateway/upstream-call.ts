@@ -4,7 +4,7 @@ import type { ClientFormatDescriptor } from './client-formats.js';
 import type { GatewayDeps } from './deps.js';
 import { reasonForStatus } from './fallback-rules.js';
 import { collectResponse } from './formats/collect.js';
-import type { IrEvent, IrRequest, IrResponse } from './formats/ir.js';
+import type { IrEvent, IrRequest, IrResponse, IrTool } from './formats/ir.js';
 import { forwardableResponseHeaders } from './headers.js';
 import { passThroughBody } from './passthrough.js';
 import { scrubSecrets } from './scrub.js';
@@ -30,8 +30,8 @@ type Relayed = Record<string, string | string[]>;
 export type Served =
   | { mode: 'pipe'; res: UpstreamResponse; headers: Relayed; dropped: string[] }
   | { mode: 'body'; status: number; body: string; headers: Relayed; dropped: string[] }
-  | { mode: 'stream'; first: IrEvent; rest: AsyncIterator<IrEvent>; dropped: string[] }
-  | { mode: 'json'; response: IrResponse; dropped: string[] };
+  | { mode: 'stream'; first: IrEvent; rest: AsyncIterator<IrEvent>; tools: IrTool[]; dropped: string[] }
+  | { mode: 'json'; response: IrResponse; tools: IrTool[]; dropped: string[] };
 
 /**
  * The innermost call of the chain: forwards the client's request as written where the upstream speaks
@@ -46,7 +46,11 @@ export function upstreamCall(
     const base = deps.baseUrl(c.target.provider);
     if (!base) {
       const env = `CLAWKEEP_${c.target.provider.toUpperCase().replace(/-/g, '_')}_BASE_URL`;
-      return next(c, 'connect_error', `no base URL for ${c.target.provider}; set ${env} or providers.${c.target.provider}.baseUrl`);
+      return next(
+        c,
+        'connect_error',
+        `no base URL for ${c.target.provider}; set ${env} or providers.${c.target.provider}.baseUrl`,
+      );
     }
     const native = c.adapter.native[req.format.id];
     let path: string;
@@ -73,11 +77,18 @@ export function upstreamCall(
     if (up.status < 200 || up.status >= 300) return judgeError(c, up, req, cred, !!native);
     if (!native) return translated(c, up, req, dropped);
     const relayed = forwardableResponseHeaders(up.headers);
-    if (!native.alwaysStreams || req.stream) return served({ mode: 'pipe', res: up, headers: relayed, dropped });
+    if (!native.alwaysStreams || req.stream)
+      return served({ mode: 'pipe', res: up, headers: relayed, dropped });
     const collected = await collectResponseObject(parseSse(up.body));
     if (!collected.ok) return next(c, 'stream_error', collected.message);
     relayed['content-type'] = 'application/json';
-    return served({ mode: 'body', status: 200, body: JSON.stringify(collected.response), headers: relayed, dropped });
+    return served({
+      mode: 'body',
+      status: 200,
+      body: JSON.stringify(collected.response),
+      headers: relayed,
+      dropped,
+    });
   };
 }
 
@@ -85,7 +96,12 @@ function served(value: Served): Attempt<Served> {
   return { kind: 'served', value };
 }
 
-function next(c: Candidate, reason: Parameters<typeof failureOf>[1], detail: string, retryAfterMs: number | null = null): Attempt<Served> {
+function next(
+  c: Candidate,
+  reason: Parameters<typeof failureOf>[1],
+  detail: string,
+  retryAfterMs: number | null = null,
+): Attempt<Served> {
   return { kind: 'next', failure: failureOf(c, reason, detail, retryAfterMs) };
 }
 
@@ -123,7 +139,8 @@ export function readUpstreamError(text: string, status: number): { code: string;
     const json = JSON.parse(text) as { error?: { code?: unknown; type?: unknown; message?: unknown } };
     const e = json.error;
     if (e && typeof e === 'object') {
-      const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : `upstream_${status}`;
+      const code =
+        typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : `upstream_${status}`;
       return { code, message: typeof e.message === 'string' ? e.message : text.slice(0, 500) };
     }
   } catch {
@@ -149,10 +166,11 @@ async function translated(
       up.body.destroy();
       return next(c, 'stream_error', first.value.message);
     }
-    return served({ mode: 'stream', first: first.value, rest: events, dropped });
+    return served({ mode: 'stream', first: first.value, rest: events, tools: req.ir().tools, dropped });
   }
   try {
-    return served({ mode: 'json', response: await collectResponse({ [Symbol.asyncIterator]: () => events }), dropped });
+    const response = await collectResponse({ [Symbol.asyncIterator]: () => events });
+    return served({ mode: 'json', response, tools: req.ir().tools, dropped });
   } catch (err) {
     // Nothing was sent to the client yet, so a broken upstream stream can still fall back.
     return next(c, 'stream_error', (err as Error).message);

@@ -1,5 +1,5 @@
-import { optionalNumber, requireString } from './token-fields.js';
 import { CLAUDE_MODELS } from './model-catalog.js';
+import { optionalNumber, requireString } from './token-fields.js';
 import type { ProviderDescriptor } from './types.js';
 
 /** Claude subscription login (Anthropic). Access tokens are opaque; identity comes in the token answer. */

@@ -23,12 +23,6 @@ export const OPENAI_MODELS: ModelCatalog = {
 
 /** Anthropic's Claude models. */
 export const CLAUDE_MODELS: ModelCatalog = {
-  ids: [
-    'claude-opus-4-5',
-    'claude-sonnet-4-5',
-    'claude-haiku-4-5',
-    'claude-opus-4-1',
-    'claude-sonnet-4-0',
-  ],
+  ids: ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'claude-sonnet-4-0'],
   serves: (model) => model.startsWith('claude-'),
 };

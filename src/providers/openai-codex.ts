@@ -1,6 +1,6 @@
 import { readJwtClaims, readNestedClaim } from '../util/jwt.js';
-import { optionalNumber, requireString } from './token-fields.js';
 import { OPENAI_MODELS } from './model-catalog.js';
+import { optionalNumber, requireString } from './token-fields.js';
 import type { ProviderDescriptor } from './types.js';
 
 const AUTH_CLAIM = 'https://api.openai.com/auth';

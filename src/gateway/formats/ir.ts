@@ -9,10 +9,20 @@
 export type ClientFormat = 'chat' | 'responses' | 'messages';
 
 export interface IrTool {
+  /** The name the upstream sees (a namespaced tool flattened to `namespace__name`). */
   name: string;
   description: string | null;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
+  /** A Responses client's tool that is not a plain function: its calls are answered in kind. */
+  origin?: IrToolOrigin;
+}
+
+/** A namespaced function tool, or a freeform (`custom`) tool carried as a function of `{input}`. */
+export interface IrToolOrigin {
+  namespace: string | null;
+  name: string;
+  freeform: boolean;
 }
 
 export type IrToolChoice = 'auto' | 'none' | 'required' | { name: string };

@@ -137,7 +137,10 @@ export function parseMessagesRequest(body: unknown): IrRequest {
       choice && 'disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use !== undefined
         ? !choice.disable_parallel_tool_use
         : null,
-    cache: { key: req.metadata?.user_id ?? null, requested: JSON.stringify(body).includes('"cache_control"') },
+    cache: {
+      key: req.metadata?.user_id ?? null,
+      requested: JSON.stringify(body).includes('"cache_control"'),
+    },
     dropped: dropped.list(),
   };
 }

@@ -19,18 +19,49 @@ const FunctionCall = z.looseObject({
   type: z.literal('function_call'),
   call_id: z.string(),
   name: z.string(),
+  namespace: z.string().nullish(),
   arguments: z.string(),
 });
+const ToolOutput = z.union([z.string(), z.array(z.discriminatedUnion('type', [InputText, InputImage]))]);
 const FunctionCallOutput = z.looseObject({
   type: z.literal('function_call_output'),
   call_id: z.string(),
-  output: z.union([z.string(), z.array(z.discriminatedUnion('type', [InputText, InputImage]))]),
+  output: ToolOutput,
+});
+// Freeform tools (Codex CLI's `exec`, `apply_patch`) travel as functions of `{input}` across families.
+const CustomToolCall = z.looseObject({
+  type: z.literal('custom_tool_call'),
+  call_id: z.string(),
+  name: z.string(),
+  namespace: z.string().nullish(),
+  input: z.string(),
+});
+const CustomToolCallOutput = z.looseObject({
+  type: z.literal('custom_tool_call_output'),
+  call_id: z.string(),
+  output: ToolOutput,
 });
 // Other items (reasoning, signed for one provider; custom and built-in tool calls…) have no neutral
 // equivalent and are reported dropped.
 const OtherItem = z.object({ type: z.literal(OTHER), original: z.string() });
-const KnownItem = z.discriminatedUnion('type', [MessageItem, FunctionCall, FunctionCallOutput]);
-const KNOWN_ITEM_TYPES: ReadonlySet<string> = new Set(['message', 'function_call', 'function_call_output']);
+// Codex CLI's responses-lite requests carry their tools in an input item rather than in `tools`.
+const AdditionalTools = z.looseObject({ type: z.literal('additional_tools'), tools: z.array(z.unknown()) });
+const KnownItem = z.discriminatedUnion('type', [
+  MessageItem,
+  FunctionCall,
+  FunctionCallOutput,
+  CustomToolCall,
+  CustomToolCallOutput,
+  AdditionalTools,
+]);
+const KNOWN_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'additional_tools',
+]);
 
 /** Items written `{role, content}` without a type are messages (the API's "easy input message"). */
 const Item = z.preprocess(
@@ -38,7 +69,15 @@ const Item = z.preprocess(
     v !== null && typeof v === 'object' && !('type' in v) && 'role' in v
       ? { ...v, type: 'message' }
       : markOther(v, KNOWN_ITEM_TYPES),
-  z.discriminatedUnion('type', [MessageItem, FunctionCall, FunctionCallOutput, OtherItem]),
+  z.discriminatedUnion('type', [
+    MessageItem,
+    FunctionCall,
+    FunctionCallOutput,
+    CustomToolCall,
+    CustomToolCallOutput,
+    AdditionalTools,
+    OtherItem,
+  ]),
 );
 
 const FunctionTool = z.looseObject({
@@ -106,10 +145,12 @@ export function parseResponsesRequest(body: unknown): IrRequest {
   for (const f of unmappedFields(body, MAPPED)) dropped.add(f);
   const system: string[] = req.instructions ? [req.instructions] : [];
   const items: ResponsesItem[] = [];
+  const toolSpecs: unknown[] = [...(req.tools ?? [])];
   for (const item of typeof req.input === 'string'
     ? [{ type: 'message' as const, role: 'user' as const, content: req.input }]
     : req.input) {
     if (item.type === OTHER) dropped.add(`input[type=${item.original}]`);
+    else if (item.type === 'additional_tools') toolSpecs.push(...item.tools);
     else items.push(item);
   }
   const messages = messagesOf(items, system);
@@ -118,7 +159,7 @@ export function parseResponsesRequest(body: unknown): IrRequest {
     model: req.model,
     system: joinSystem(system),
     messages,
-    tools: toolsOf(req.tools ?? [], dropped),
+    tools: toolsOf(toolSpecs, dropped),
     toolChoice: toolChoiceOf(req.tool_choice),
     maxTokens: req.max_output_tokens ?? null,
     temperature: req.temperature ?? null,
@@ -132,27 +173,60 @@ export function parseResponsesRequest(body: unknown): IrRequest {
   };
 }
 
-/** Function tools as they are, namespaced ones flattened (`ns__name`); every other tool type is dropped. */
-function toolsOf(tools: readonly z.infer<typeof AnyTool>[], dropped: Dropped): IrTool[] {
+/**
+ * Function tools as they are; namespaced ones flattened (`ns__name`); freeform (`custom`) tools as
+ * functions of `{input}`; the origin kept so calls go back to the client in kind. Built-in tools
+ * (web_search…) have no equivalent elsewhere and are dropped.
+ */
+function toolsOf(tools: readonly unknown[], dropped: Dropped): IrTool[] {
   const out: IrTool[] = [];
-  const add = (t: unknown, prefix: string) => {
+  const add = (t: unknown, namespace: string | null): boolean => {
     const f = FunctionTool.safeParse(t);
-    if (!f.success) return false;
+    if (f.success) {
+      out.push({
+        name: flatName(namespace, f.data.name),
+        description: f.data.description ?? null,
+        parameters: f.data.parameters ?? { type: 'object', properties: {} },
+        ...(namespace ? { origin: { namespace, name: f.data.name, freeform: false } } : {}),
+      });
+      return true;
+    }
+    const c = CustomTool.safeParse(t);
+    if (!c.success) return false;
     out.push({
-      name: `${prefix}${f.data.name}`,
-      description: f.data.description ?? null,
-      parameters: f.data.parameters ?? { type: 'object', properties: {} },
+      name: flatName(namespace, c.data.name),
+      description: c.data.description ?? null,
+      parameters: FREEFORM_PARAMETERS,
+      origin: { namespace, name: c.data.name, freeform: true },
     });
     return true;
   };
   for (const t of tools) {
-    if (t.type === 'namespace' && t.name) {
-      for (const inner of t.tools ?? []) {
-        if (!add(inner, `${t.name}${NAMESPACE_SEPARATOR}`)) dropped.add(`tools[namespace=${t.name}]`);
+    const any = AnyTool.safeParse(t);
+    if (!any.success) continue;
+    if (any.data.type === 'namespace' && any.data.name) {
+      for (const inner of any.data.tools ?? []) {
+        if (!add(inner, any.data.name)) dropped.add(`tools[namespace=${any.data.name}]`);
       }
-    } else if (!add(t, '')) dropped.add(`tools[type=${t.type}]`);
+    } else if (!add(t, null)) dropped.add(`tools[type=${any.data.type}]`);
   }
   return out;
+}
+
+const CustomTool = z.looseObject({
+  type: z.literal('custom'),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+});
+
+const FREEFORM_PARAMETERS = {
+  type: 'object',
+  properties: { input: { type: 'string', description: 'The tool input, as free text.' } },
+  required: ['input'],
+};
+
+function flatName(namespace: string | null | undefined, name: string): string {
+  return namespace ? `${namespace}${NAMESPACE_SEPARATOR}${name}` : name;
 }
 
 /** Input items as neutral messages; function calls join the assistant message they follow. */
@@ -170,15 +244,21 @@ function messagesOf(items: readonly ResponsesItem[], system: string[]): IrMessag
         else messages.push({ role: 'assistant', content: assistantParts(item.content), toolCalls: [] });
         break;
       }
-      case 'function_call': {
-        toolNames.set(item.call_id, item.name);
-        const call = { id: item.call_id, name: item.name, arguments: item.arguments };
+      case 'function_call':
+      case 'custom_tool_call': {
+        const name = flatName(item.namespace, item.name);
+        toolNames.set(item.call_id, name);
+        const args = item.type === 'function_call' ? item.arguments : JSON.stringify({ input: item.input });
+        const call = { id: item.call_id, name, arguments: args };
         const last = messages.at(-1);
         if (last?.role === 'assistant') last.toolCalls.push(call);
         else messages.push({ role: 'assistant', content: [], toolCalls: [call] });
         break;
       }
+      case 'additional_tools':
+        break;
       case 'function_call_output':
+      case 'custom_tool_call_output':
         messages.push({
           role: 'tool',
           toolCallId: item.call_id,

@@ -122,10 +122,16 @@ describe('buildMessagesBody', () => {
     expect(body.max_tokens).toBeGreaterThan(24_000);
     expect(body).not.toHaveProperty('temperature');
     expect(dropped).toEqual(['temperature', 'top_p']);
-    const tight = buildMessagesBody({ ...ir, maxTokens: 2000, reasoning: { effort: 'high', budgetTokens: null } }, 'm', noDrop);
+    const tight = buildMessagesBody(
+      { ...ir, maxTokens: 2000, reasoning: { effort: 'high', budgetTokens: null } },
+      'm',
+      noDrop,
+    );
     expect(tight.thinking).toEqual({ type: 'enabled', budget_tokens: 1999 });
     const none: string[] = [];
-    buildMessagesBody({ ...ir, maxTokens: 500, reasoning: { effort: 'low', budgetTokens: null } }, 'm', (f) => none.push(f));
+    buildMessagesBody({ ...ir, maxTokens: 500, reasoning: { effort: 'low', budgetTokens: null } }, 'm', (f) =>
+      none.push(f),
+    );
     expect(none).toContain('reasoning');
   });
 
@@ -143,7 +149,9 @@ describe('buildMessagesBody', () => {
     expect(body.system).toEqual([
       { type: 'text', text: 'Be careful.\n\nLater rule.', cache_control: { type: 'ephemeral' } },
     ]);
-    expect((body.tools as Record<string, unknown>[]).at(-1)).toMatchObject({ cache_control: { type: 'ephemeral' } });
+    expect((body.tools as Record<string, unknown>[]).at(-1)).toMatchObject({
+      cache_control: { type: 'ephemeral' },
+    });
     expect(body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
     expect(body.metadata).toEqual({ user_id: 'conv-1' });
   });

@@ -1,7 +1,7 @@
 import { parseToolArguments, splitDataUrl } from '../formats/content.js';
 import { newId } from '../formats/ids.js';
-import { EFFORT_BUDGET } from '../formats/request-extras.js';
 import type { IrEvent, IrMessage, IrPart, IrRequest, IrStopReason, IrToolChoice } from '../formats/ir.js';
+import { EFFORT_BUDGET } from '../formats/request-extras.js';
 import { driveStream, parseJsonData, type StreamMachine, WIRE_ERRORS } from './drive.js';
 import { type Json, num, obj, str } from './json.js';
 import type { SseMessage } from './sse.js';
@@ -39,7 +39,8 @@ export function buildMessagesBody(ir: IrRequest, upstreamModel: string, drop: (f
       ...(t.description === null ? {} : { description: t.description }),
       input_schema: t.parameters,
     }));
-    if (ir.cache.requested) tools[tools.length - 1] = { ...tools.at(-1), cache_control: { type: 'ephemeral' } };
+    if (ir.cache.requested)
+      tools[tools.length - 1] = { ...tools.at(-1), cache_control: { type: 'ephemeral' } };
     body.tools = tools;
     body.tool_choice = anthropicToolChoice(ir.toolChoice, ir.parallelToolCalls);
   }
@@ -132,7 +133,9 @@ function toolUseId(id: string): string {
 
 function anthropicToolChoice(choice: IrToolChoice, parallel: boolean | null): Json {
   const base: Json =
-    typeof choice === 'object' ? { type: 'tool', name: choice.name } : { type: choice === 'required' ? 'any' : choice };
+    typeof choice === 'object'
+      ? { type: 'tool', name: choice.name }
+      : { type: choice === 'required' ? 'any' : choice };
   return parallel === false && base.type !== 'none' ? { ...base, disable_parallel_tool_use: true } : base;
 }
 

@@ -4,9 +4,6 @@ import { driveStream, parseJsonData, type StreamMachine, WIRE_ERRORS } from './d
 import { arr, type Json, num, obj, str } from './json.js';
 import type { SseMessage } from './sse.js';
 
-/** The ChatGPT Codex backend requires instructions; this stands in when the client sent no system prompt. */
-export const DEFAULT_CODEX_INSTRUCTIONS = 'You are a helpful assistant.';
-
 /**
  * The body for the ChatGPT Codex backend (`/backend-api/codex/responses`): a stateless
  * (`store:false`), streamed Responses request. The backend refuses sampling and token-limit
@@ -19,7 +16,6 @@ export function buildCodexBody(ir: IrRequest, upstreamModel: string, drop: (fiel
   if (ir.stop.length > 0) drop('stop');
   const body: Json = {
     model: upstreamModel,
-    instructions: ir.system ?? DEFAULT_CODEX_INSTRUCTIONS,
     input: responsesInput(ir.messages),
     tools: ir.tools.map((t) => ({
       type: 'function',
@@ -34,6 +30,8 @@ export function buildCodexBody(ir: IrRequest, upstreamModel: string, drop: (fiel
     stream: true,
     include: [],
   };
+  // Only what the client sent: Codex CLI itself sends its system prompt as instructions or a developer turn.
+  if (ir.system !== null) body.instructions = ir.system;
   if (ir.reasoning?.effort) body.reasoning = { effort: ir.reasoning.effort };
   if (ir.cache.key) body.prompt_cache_key = ir.cache.key;
   return body;
