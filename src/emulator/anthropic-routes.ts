@@ -1,7 +1,7 @@
 import { anthropicAuth } from './anthropic-auth.js';
 import { buildMessage, MessagesRequestSchema } from './anthropic-messages.js';
 import { anthropicError } from './envelopes.js';
-import { bearerToken, header, readBody, sendJson } from './http-util.js';
+import { bearerToken, header, sendJson } from './http-util.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
@@ -54,7 +54,7 @@ async function handleMessages(ctx: RequestContext): Promise<void> {
       headers,
     );
   }
-  const parsed = parseWith(MessagesRequestSchema, await readBody(ctx.req));
+  const parsed = parseWith(MessagesRequestSchema, await ctx.body());
   if (!parsed.ok) {
     return sendJson(ctx.res, 400, anthropicError('invalid_request_error', parsed.message), headers);
   }
