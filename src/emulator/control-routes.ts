@@ -20,7 +20,7 @@ const ConfigSchema = z.strictObject({
   accessTtlSeconds: z.number().int().positive().optional(),
 });
 
-/** `/_emulator/*`: counters, minting, fault injection and runtime configuration. */
+/** `/_emulator/*`: counters, minting, fault injection, runtime configuration and the request log. */
 export function controlRoutes(): Route[] {
   return [
     {
@@ -33,6 +33,22 @@ export function controlRoutes(): Route[] {
     { method: 'POST', path: '/_emulator/faults', handle: addFault },
     { method: 'DELETE', path: '/_emulator/faults', handle: clearFaults },
     { method: 'GET', path: '/_emulator/config', handle: showConfig },
+    {
+      method: 'GET',
+      path: '/_emulator/requests',
+      handle: (ctx) =>
+        sendJson(ctx.res, 200, {
+          requests: ctx.state.recorder.list(ctx.url.searchParams.get('path') ?? undefined),
+        }),
+    },
+    {
+      method: 'DELETE',
+      path: '/_emulator/requests',
+      handle: (ctx) => {
+        ctx.state.recorder.clear();
+        sendJson(ctx.res, 200, { requests: [] });
+      },
+    },
     { method: 'POST', path: '/_emulator/config', handle: changeConfig },
   ];
 }

@@ -2,6 +2,7 @@ import { fingerprint } from '../util/fingerprint.js';
 import { buildChatCompletion, ChatRequestSchema } from './chat-completions.js';
 import { openaiError } from './envelopes.js';
 import { bearerToken, sendJson } from './http-util.js';
+import { openaiModelList } from './model-catalog.js';
 import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
 import { openaiApiKeyHeaders } from './quotas.js';
 import { buildResponse, ResponsesRequestSchema } from './responses-api.js';
@@ -14,12 +15,20 @@ const MISSING_KEY =
 const WRONG_KEY =
   'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.';
 
-/** api.openai.com/v1 with `sk-emu-…` API keys: Chat Completions and Responses. */
+/** api.openai.com/v1 with `sk-emu-…` API keys: Chat Completions, Responses and the model list. */
 export function openaiRoutes(): Route[] {
   const fault = { target: 'model', provider: 'openai' } as const;
   return [
     { method: 'POST', path: '/openai/v1/chat/completions', fault, record: true, handle: handleChat },
     { method: 'POST', path: '/openai/v1/responses', fault, record: true, handle: handleResponses },
+    {
+      method: 'GET',
+      path: '/openai/v1/models',
+      record: true,
+      handle: (ctx) => {
+        if (authorized(ctx)) sendJson(ctx.res, 200, openaiModelList());
+      },
+    },
   ];
 }
 
