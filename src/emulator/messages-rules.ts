@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deepestBranch } from './validate.js';
 
 // What api.anthropic.com's Messages endpoint accepts, from the @anthropic-ai/sdk 1.13 request types
 // (MessageCreateParams, GA and beta) and from the 400s the API answers, which name the field the way
@@ -353,6 +354,8 @@ function describe(issue: z.core.$ZodIssue | undefined): string {
     case 'too_big':
       return `${at(path)}Input should be less than or equal to ${issue.maximum}`;
     case 'invalid_union': {
+      const branch = deepestBranch(issue.errors);
+      if (branch) return describe({ ...branch, path: [...issue.path, ...branch.path] });
       const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
       const input = issue.input as Record<string, unknown> | undefined;
       if (discriminator && input?.[discriminator] === undefined) return `${at(path)}Field required`;

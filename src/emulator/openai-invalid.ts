@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { deepestBranch } from './validate.js';
 
 /** The body of an OpenAI API 400 (`api.openai.com` and the Responses engine behind the Codex backend). */
 export interface OpenAIInvalid {
@@ -17,6 +18,13 @@ export function openaiParam(path: readonly PropertyKey[]): string {
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+/** An integer whose type error reads "expected an integer", as the API's does (zod reports "number"). */
+export function integer() {
+  return z.custom<number>((v) => typeof v === 'number' && Number.isInteger(v), {
+    params: { expectedType: 'int' },
+  });
 }
 
 /** Validates `body`; a failure becomes the 400 body the OpenAI API sends for the first problem. */
@@ -47,6 +55,8 @@ function describeIssue(issue: z.core.$ZodIssue): OpenAIInvalid {
     case 'invalid_value':
       return invalidValue(param, issue.input, issue.values);
     case 'invalid_union': {
+      const branch = deepestBranch(issue.errors);
+      if (branch) return describeIssue({ ...branch, path: [...issue.path, ...branch.path] });
       const discriminator = (issue as { discriminator?: string }).discriminator;
       const options = (issue as { options?: unknown[] }).options;
       if (discriminator && options) {
@@ -57,6 +67,14 @@ function describeIssue(issue: z.core.$ZodIssue): OpenAIInvalid {
       return openaiInvalid(`Invalid value for '${param}'.`, param, 'invalid_value');
     }
     case 'custom': {
+      const expectedType = (issue.params as { expectedType?: string } | undefined)?.expectedType;
+      if (expectedType !== undefined) {
+        return openaiInvalid(
+          `Invalid type for '${param}': expected ${expected(expectedType)}, but got ${got(issue.input)} instead.`,
+          param,
+          'invalid_type',
+        );
+      }
       const code = (issue.params as { code?: string } | undefined)?.code ?? 'invalid_value';
       return openaiInvalid(issue.message, param, code);
     }

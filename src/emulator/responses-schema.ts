@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { integer } from './openai-invalid.js';
 
 // Shapes from the OpenAI Responses API reference as the openai-node SDK (v6.49, generated from the
 // OpenAPI spec) types them, and from what Codex CLI sends (codex-rs/codex-api/src/common.rs). Only the
@@ -166,7 +167,7 @@ const ToolChoice = z.union([
   z.looseObject({ type: str, name: str.optional() }),
 ]);
 
-const int = z.number().int();
+const int = integer();
 
 /** A `POST /v1/responses` body: every top-level parameter of the API, nothing else. */
 export const ResponsesRequestSchema = z.strictObject({

@@ -1,5 +1,5 @@
-import { createParser } from 'eventsource-parser';
 import type { ServerResponse } from 'node:http';
+import { createParser } from 'eventsource-parser';
 
 /** One server-sent event; `event` is omitted for `data:`-only streams (OpenAI chat completions). */
 export interface SseEvent {
