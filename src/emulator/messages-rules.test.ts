@@ -1,52 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkCountTokens, checkMessages, parseBetas } from './messages-rules.js';
+import { CLAUDE_CODE_BETAS, CLAUDE_CODE_REQUEST, ephemeral } from '../../test/helpers/client-requests.js';
+import { checkCountTokens, checkMessages } from './messages-rules.js';
 
 type Json = Record<string, unknown>;
-
-/** The betas Claude Code sends on a logged-in request (captured, see opencode-anthropic-auth#174). */
-const CLAUDE_CODE_BETAS = parseBetas(
-  'claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,context-management-2025-06-27,prompt-caching-scope-2026-01-05,mid-conversation-system-2026-04-07,effort-2025-11-24',
-);
-const ephemeral = { type: 'ephemeral' };
-
-/** A request in the shape Claude Code sends. */
-const CLAUDE_CODE_REQUEST: Json = {
-  model: 'claude-opus-4-8',
-  max_tokens: 32000,
-  system: [
-    { type: 'text', text: 'You are a helpful agent.', cache_control: ephemeral },
-    { type: 'text', text: 'Environment: linux', cache_control: { type: 'ephemeral', ttl: '1h' } },
-  ],
-  messages: [
-    { role: 'user', content: [{ type: 'text', text: 'list files' }] },
-    {
-      role: 'assistant',
-      content: [
-        { type: 'thinking', thinking: 'plan', signature: 'sig' },
-        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
-      ],
-    },
-    {
-      role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt', cache_control: ephemeral }],
-    },
-    { role: 'system', content: '<system-reminder>todo list is empty</system-reminder>' },
-  ],
-  tools: [
-    {
-      name: 'Bash',
-      description: 'Run a command',
-      input_schema: { type: 'object', properties: { command: { type: 'string' } } },
-    },
-    { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
-  ],
-  tool_choice: { type: 'auto' },
-  thinking: { type: 'adaptive' },
-  context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
-  output_config: { effort: 'high' },
-  metadata: { user_id: 'user_abc_account_def_session_ghi' },
-  stream: true,
-};
 
 const base = { model: 'claude-sonnet-4-5', max_tokens: 2048, messages: [{ role: 'user', content: 'hi' }] };
 

@@ -1,69 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CODEX_CLI_REQUEST } from '../../test/helpers/client-requests.js';
 import { codexBackendRefusal } from './openai-codex-routes.js';
 import { validateOpenAI } from './openai-invalid.js';
 import { ResponsesRequestSchema } from './responses-schema.js';
 
 type Json = Record<string, unknown>;
-
-/** A request in the shape Codex CLI builds (codex-rs ResponsesApiRequest), every tool kind it sends. */
-export const CODEX_CLI_REQUEST: Json = {
-  model: 'gpt-5.3-codex',
-  instructions: 'You are Codex, a coding agent.',
-  input: [
-    { type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions>' }] },
-    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list files' }] },
-    {
-      type: 'reasoning',
-      summary: [{ type: 'summary_text', text: 'thinking' }],
-      content: null,
-      encrypted_content: 'gAAAAB-fake-encrypted',
-    },
-    { type: 'function_call', name: 'shell', arguments: '{"command":["ls"]}', call_id: 'call_1' },
-    { type: 'function_call_output', call_id: 'call_1', output: 'a.txt' },
-    { type: 'custom_tool_call', name: 'apply_patch', input: '*** Begin Patch', call_id: 'call_2' },
-    { type: 'custom_tool_call_output', call_id: 'call_2', output: 'Done' },
-    { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] },
-    { role: 'user', content: 'and now?' },
-  ],
-  tools: [
-    {
-      type: 'function',
-      name: 'shell',
-      description: 'Runs a command',
-      strict: false,
-      parameters: { type: 'object', properties: { command: { type: 'array' } }, required: ['command'] },
-    },
-    {
-      type: 'custom',
-      name: 'apply_patch',
-      description: 'Edits files',
-      format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' },
-    },
-    {
-      type: 'namespace',
-      name: 'multi_agent_v1',
-      description: 'Sub-agents',
-      tools: [
-        { type: 'function', name: 'spawn_agent', parameters: { type: 'object', properties: {} } },
-        { type: 'function', name: 'wait', strict: false, parameters: { type: 'object', properties: {} } },
-      ],
-    },
-    { type: 'web_search', external_web_access: true },
-    { type: 'local_shell' },
-    { type: 'image_generation', output_format: 'png' },
-    { type: 'file_search', vector_store_ids: ['vs_1'] },
-  ],
-  tool_choice: 'auto',
-  parallel_tool_calls: true,
-  reasoning: { effort: 'medium', summary: 'auto' },
-  store: false,
-  stream: true,
-  include: ['reasoning.encrypted_content'],
-  prompt_cache_key: '0199a7c2-5a8e-7d53-9d0c-6a1b7c2d3e4f',
-  client_metadata: { 'x-codex-installation-id': 'inst-1' },
-  text: { verbosity: 'low', format: { type: 'json_schema', name: 'out', strict: true, schema: {} } },
-  service_tier: 'priority',
-};
 
 const invalid = (param: string | null, code: string | null, message: string) => ({
   error: { type: 'invalid_request_error', param, code, message },
