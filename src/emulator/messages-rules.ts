@@ -82,7 +82,8 @@ export function parseBetas(header: string | undefined): string[] {
     .filter((b) => b !== '');
 }
 
-const CacheControl = z.strictObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+// Loose: Claude Code adds `scope` under the prompt-caching-scope beta.
+const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
 const Block = z.looseObject({ type: z.string(), cache_control: CacheControl.nullish() });
 const Content = z.union([z.string(), z.array(Block)]);
 

@@ -73,7 +73,7 @@ export const CLAUDE_CODE_REQUEST: Json = {
   model: 'claude-opus-4-8',
   max_tokens: 32000,
   system: [
-    { type: 'text', text: 'You are a helpful agent.', cache_control: ephemeral },
+    { type: 'text', text: 'You are a helpful agent.', cache_control: { type: 'ephemeral', scope: 'global' } },
     { type: 'text', text: 'Environment: linux', cache_control: { type: 'ephemeral', ttl: '1h' } },
   ],
   messages: [
