@@ -46,7 +46,10 @@ const BETA_FIELDS: Record<string, string> = {
   billing_policy: '',
 };
 
-/** `count_tokens` takes the prompt, never generation settings such as `max_tokens` or `stream`. */
+/**
+ * `count_tokens` takes the prompt, never generation settings such as `max_tokens` or `stream`
+ * (the SDK's MessageCountTokensParams, GA and beta).
+ */
 const COUNT_FIELDS = new Set([
   'model',
   'messages',
@@ -54,11 +57,16 @@ const COUNT_FIELDS = new Set([
   'tools',
   'tool_choice',
   'thinking',
+  'cache_control',
+  'output_config',
+  'speed',
+  'user_profile_id',
+  'workspace_id',
   'context_management',
   'mcp_servers',
-  'output_config',
   'output_format',
-  'cache_control',
+  'compaction',
+  'billing_policy',
 ]);
 
 /** Claude Code's beta for `role: "system"` turns inside `messages`. */
