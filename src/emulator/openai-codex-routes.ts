@@ -111,7 +111,8 @@ const UNSUPPORTED = new Set<string>(CODEX_UNSUPPORTED);
 
 /**
  * The Codex backend's own checks, answered as `{"detail": …}` before the Responses engine sees the
- * request: parameters it refuses, streaming and `store: false` required, instructions required, input a list.
+ * request: parameters it refuses, streaming and `store: false` required, input a list. Instructions are optional: Codex CLI 0.171 sends its
+ * system prompt as a developer message and no `instructions` at all.
  */
 export function codexBackendRefusal(body: Record<string, unknown>): string | null {
   for (const key of Object.keys(body)) {
@@ -119,7 +120,6 @@ export function codexBackendRefusal(body: Record<string, unknown>): string | nul
   }
   if (body.stream !== true) return 'Stream must be set to true';
   if (body.store !== false) return 'Store must be set to false';
-  if (typeof body.instructions !== 'string' || body.instructions === '') return 'Instructions are required';
   if (!Array.isArray(body.input)) return 'Input must be a list';
   return null;
 }
