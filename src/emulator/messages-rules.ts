@@ -71,6 +71,15 @@ const COUNT_FIELDS = new Set([
 
 /** Claude Code's beta for `role: "system"` turns inside `messages`. */
 export const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-';
+/**
+ * Betas under which Claude Code sends `role: "system"` turns: 2.1.332 sends them with
+ * `mid-conversation-tool-changes-2026-07-01` (and `per-turn-control-…`) and no `mid-conversation-system-…`.
+ */
+const SYSTEM_TURN_BETAS = [
+  MID_CONVERSATION_SYSTEM_BETA,
+  'mid-conversation-tool-changes-',
+  'per-turn-control-',
+];
 /** Unlocks `output_config` on a mid-conversation system turn. */
 const PER_TURN_CONTROL_BETA = 'per-turn-control-';
 /** With interleaved thinking the budget spans the whole turn and may exceed `max_tokens`. */
@@ -249,7 +258,7 @@ function allowedField(key: string, betas: Betas, kind: 'messages' | 'count'): bo
  * beta, never first, and only after a user turn (so never between a `tool_use` and its `tool_result`).
  */
 function checkTurns(turns: unknown[], betas: Betas): MessageParam[] | string {
-  const systemAllowed = hasBeta(betas, MID_CONVERSATION_SYSTEM_BETA);
+  const systemAllowed = SYSTEM_TURN_BETAS.some((b) => hasBeta(betas, b));
   const out: MessageParam[] = [];
   for (const [i, turn] of turns.entries()) {
     const at = `messages.${i}`;

@@ -32,6 +32,14 @@ export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
       return false;
     },
   },
+  {
+    field: 'input',
+    why: 'the backend takes input only as a list of items ("Input must be a list"); a string is one user message',
+    apply: (b) => {
+      if (typeof b.input === 'string') b.input = [{ type: 'message', role: 'user', content: b.input }];
+      return false;
+    },
+  },
   ...['max_output_tokens', 'temperature', 'top_p'].map(
     (field): Adjustment => ({
       field,
