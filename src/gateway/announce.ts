@@ -10,7 +10,7 @@ export function announceFallbacks(
   failures: readonly Failure[],
   servedBy: string | null,
   meta: { client: string; chain: string | null },
-  deps: Pick<GatewayDeps, 'events' | 'log' | 'metrics' | 'config'>,
+  deps: Pick<GatewayDeps, 'events' | 'log' | 'metrics' | 'config' | 'labels'>,
 ): string | null {
   if (failures.length === 0) return null;
   const hops = failures.map((f, i) => ({ ...f, to: failures[i + 1]?.label ?? servedBy ?? 'none' }));
@@ -26,7 +26,11 @@ export function announceFallbacks(
     };
     deps.events.push({ profileId: h.profileId, kind: 'fallback', data: record }, now);
     deps.log.warn({ fallback: record }, `fallback ${h.label} -> ${h.to} (${h.reason})`);
-    deps.metrics.fallbacks.inc({ from: h.label, to: h.to, reason: h.reason });
+    deps.metrics.fallbacks.inc({
+      from: deps.labels.target(h.label),
+      to: deps.labels.target(h.to),
+      reason: h.reason,
+    });
     notifyWebhook(
       deps.config.gateway.webhook,
       { event: 'fallback', at: new Date(now).toISOString(), ...record },

@@ -5,6 +5,7 @@ import type { ModelAdapter } from './adapter.js';
 import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
 import type { EventBuffer } from './event-buffer.js';
+import type { MetricLabels } from './labels.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ProfileDirectory } from './profile-directory.js';
 import type { ProfilePicker } from './routing.js';
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   picker: ProfilePicker;
   profiles: ProfileDirectory;
   metrics: GatewayMetrics;
+  /** Bounds the metric labels client input reaches. */
+  labels: MetricLabels;
   log: Logger;
   adapters: ReadonlyMap<string, ModelAdapter>;
   baseUrl(provider: string): string | null;

@@ -7,6 +7,7 @@ import { expandCandidates } from './candidates.js';
 import type { ClientFormatDescriptor } from './client-formats.js';
 import type { GatewayDeps } from './deps.js';
 import type { IrRequest } from './formats/ir.js';
+import { checkModelName } from './guards.js';
 import { forwardableRequestHeaders } from './headers.js';
 import { readJsonBody } from './request-body.js';
 import { firstByteObserver, writeServed } from './respond.js';
@@ -29,8 +30,12 @@ export async function handleModelRequest(
   let fallback: string | null = null;
   let errorCode: string | null = null;
   try {
-    const json = await readJsonBody(req);
+    const json = await readJsonBody(req, {
+      maxBytes: deps.config.gateway.maxBodyBytes,
+      maxDepth: deps.config.gateway.maxJsonDepth,
+    });
     const model = format.readModel(json);
+    checkModelName(model);
     const route = resolveRoute(model, client.chain, deps.config);
     chain = route.chain;
     const { candidates, skipped } = await expandCandidates(route, deps);
@@ -98,7 +103,7 @@ export async function handleModelRequest(
       format,
       { model: model || targetLabel, includeUsage, headers },
       res,
-      firstByteObserver(deps.metrics, targetLabel, started),
+      firstByteObserver(deps.metrics, deps.labels.target(targetLabel), started),
     );
   } catch (err) {
     status = isClawkeepError(err) ? err.status : 500;
@@ -116,7 +121,7 @@ export async function handleModelRequest(
     deps.metrics.requests.inc({
       client: client.name,
       chain: chain ?? '-',
-      target: targetLabel,
+      target: deps.labels.target(targetLabel),
       status: String(status),
     });
     const line = {

@@ -11,6 +11,7 @@ import {
 import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
 import { BROKER_ERROR_RULES, cooldownFor } from './fallback-rules.js';
+import type { MetricLabels } from './labels.js';
 import type { GatewayMetrics } from './metrics.js';
 
 /**
@@ -45,7 +46,7 @@ export function withCredential<T>(broker: Broker, call: CallWithCredential<T>): 
 
 /** Skips a (profile, model) while it rests; after a failure, rests it as the cooldown table says. */
 export function withCooldown<T>(
-  deps: { cooldowns: Cooldowns; metrics: GatewayMetrics; config: GatewayConfig },
+  deps: { cooldowns: Cooldowns; metrics: GatewayMetrics; config: GatewayConfig; labels: MetricLabels },
   next: Send<T>,
 ): Send<T> {
   return async function sendWithCooldown(c) {
@@ -62,7 +63,10 @@ export function withCooldown<T>(
       const ms = cooldownFor(f.reason, f.retryAfterMs, deps.config.cooldowns);
       if (ms > 0) {
         deps.cooldowns.set(c.profileId, c.target.model, ms, f.reason);
-        deps.metrics.cooldowns.inc({ target: `${c.target.provider}/${c.target.model}`, reason: f.reason });
+        deps.metrics.cooldowns.inc({
+          target: deps.labels.target(`${c.target.provider}/${c.target.model}`),
+          reason: f.reason,
+        });
       }
     }
     return out;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
-import { isClawkeepError } from '../errors.js';
+import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
 import { MODEL_ADAPTERS } from './adapters.js';
@@ -15,6 +15,8 @@ import { Cooldowns } from './cooldowns.js';
 import { countTokens } from './count-tokens.js';
 import type { GatewayDeps } from './deps.js';
 import { EventBuffer } from './event-buffer.js';
+import { ClientConcurrency, hostAllowed, isLoopback } from './guards.js';
+import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
 import { anthropicModelList, listModelIds, openaiModelList } from './models-list.js';
@@ -47,6 +49,14 @@ export interface RunningGateway {
 /** Starts the HTTP gateway on the configured host and port (loopback by default). */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const env = o.env ?? process.env;
+  const gw = o.config.gateway;
+  if (!isLoopback(gw.host) && (await o.store.listClients()).length === 0) {
+    throw new ClawkeepError(
+      'config_invalid',
+      `gateway.host ${gw.host} is reachable from other machines and there is no client key yet: create one first (clawkeep clients add NAME), or bind to 127.0.0.1`,
+    );
+  }
+  const concurrency = new ClientConcurrency(gw.maxConcurrentPerClient);
   const broker = new Broker({ store: o.store, env, ...(o.linked ? { linked: o.linked } : {}) });
   const metrics = new GatewayMetrics();
   const cooldowns = new Cooldowns();
@@ -63,6 +73,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     picker: new ProfilePicker(),
     profiles,
     metrics,
+    labels: new MetricLabels(o.config),
     log: o.log,
     adapters: MODEL_ADAPTERS,
     baseUrl: (provider) => {
@@ -95,9 +106,30 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (!hostAllowed(req.headers.host, gw.host, gw.allowedHosts)) {
+      req.resume();
+      return sendError(
+        req,
+        res,
+        RESPONSES,
+        421,
+        'host_not_allowed',
+        'this Host is not served here; add it to gateway.allowedHosts',
+      );
+    }
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/')
       return sendJson(res, 200, { ok: true });
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (req.method === 'GET' && (path === '/readyz' || path === '/metrics') && !(await mayReadStatus(req))) {
+      return sendError(
+        req,
+        res,
+        RESPONSES,
+        401,
+        'invalid_client_key',
+        'off loopback, /metrics and /readyz need a client key or gateway.metricsToken',
+      );
+    }
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -135,8 +167,29 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       req.resume();
       return sendError(req, res, format, 405, 'method_not_allowed', `use POST ${path}`);
     }
+    if (!concurrency.acquire(client.name)) {
+      req.resume();
+      res.setHeader('retry-after', '1');
+      return sendError(
+        req,
+        res,
+        format,
+        429,
+        'client_busy',
+        `client ${client.name} has ${gw.maxConcurrentPerClient} requests in flight (gateway.maxConcurrentPerClient)`,
+      );
+    }
+    res.on('close', () => concurrency.release(client.name));
     if (isCount) return countTokensRoute(req, res, client.chain);
     await handleModelRequest(format, req, res, client, deps);
+  }
+
+  /** Status routes are open on loopback; elsewhere they need a client key or the metrics token. */
+  async function mayReadStatus(req: IncomingMessage): Promise<boolean> {
+    if (isLoopback(gw.host)) return true;
+    const key = RESPONSES.readKey(req.headers);
+    if (gw.metricsToken && key === gw.metricsToken) return true;
+    return (await auth.authenticate(key)) !== null;
   }
 
   async function listModels(res: ServerResponse, anthropicShape: boolean): Promise<void> {
@@ -153,7 +206,10 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     chain: string | null,
   ): Promise<void> {
     try {
-      const json = await readJsonBody(req);
+      const json = await readJsonBody(req, {
+        maxBytes: o.config.gateway.maxBodyBytes,
+        maxDepth: o.config.gateway.maxJsonDepth,
+      });
       const route = resolveRoute(MESSAGES.readModel(json), chain, o.config);
       const { candidates } = await expandCandidates(route, deps);
       const answer = await countTokens(json, req.headers, candidates, deps);
