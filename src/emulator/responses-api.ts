@@ -20,7 +20,9 @@ function turnOf(input: ResponsesRequest['input']): Turn {
   const lastUser = input.findLast((item) => roleOf(item) === 'user');
   const content =
     lastUser && typeof lastUser === 'object' && 'content' in lastUser ? lastUser.content : undefined;
-  return { text: textOf(content), endsWithUser: lastUser !== undefined && lastUser === input.at(-1) };
+  // System and developer turns after the user's (Claude Code's reminders) do not end the user's turn.
+  const last = input.findLast((item) => roleOf(item) !== 'system' && roleOf(item) !== 'developer');
+  return { text: textOf(content), endsWithUser: lastUser !== undefined && lastUser === last };
 }
 
 function toolChoiceOf(value: unknown): ToolChoice {
