@@ -6,6 +6,7 @@ import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
 import { codexQuotaHeaders, codexRateLimitsEvent } from './quotas.js';
 import { buildResponse } from './responses-api.js';
 import { CODEX_UNSUPPORTED, ResponsesRequestSchema } from './responses-schema.js';
+import { unverifiedContentError } from './sealed-content.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
 
@@ -95,7 +96,9 @@ async function handleCodexResponses(ctx: RequestContext): Promise<void> {
   }
   const parsed = validateOpenAI(ResponsesRequestSchema, body);
   if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
-  const { events } = buildResponse('openai-codex', parsed.data);
+  const unverified = unverifiedContentError(parsed.data.input, ctx.state.sealer);
+  if (unverified !== null) return sendJson(ctx.res, 400, unverified);
+  const { events } = buildResponse('openai-codex', parsed.data, (p) => ctx.state.sealer.seal(p));
   countModelCall(ctx.state, 'openai-codex');
   const now = ctx.state.now();
   const usage = ctx.state.quotas.use(`openai-codex:${auth.accountId}`, now);
