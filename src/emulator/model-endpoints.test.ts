@@ -375,6 +375,12 @@ describe('model endpoints as a strict upstream', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       expect(body.data.at(-1)?.id).toBe(body.last_id);
+      expect(await control.lastRequest({ path: '/anthropic/v1/models' })).toMatchObject({
+        method: 'GET',
+        path: '/anthropic/v1/models?limit=20',
+        body: null,
+        status: 200,
+      });
       const unversioned = await fetch(`${emu.url}/anthropic/v1/models`, {
         headers: { 'x-api-key': API_KEY },
       });
