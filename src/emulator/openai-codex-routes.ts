@@ -1,5 +1,6 @@
 import { openaiError } from './envelopes.js';
 import { bearerToken, header, sendJson } from './http-util.js';
+import { roleOf } from './model-reply.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { AUTH_CLAIM, OPENAI_API_AUDIENCE, OPENAI_ISSUER, openaiCodexAuth } from './openai-codex-auth.js';
 import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
@@ -114,7 +115,8 @@ const UNSUPPORTED = new Set<string>(CODEX_UNSUPPORTED);
 
 /**
  * The Codex backend's own checks, answered as `{"detail": …}` before the Responses engine sees the
- * request: parameters it refuses, streaming and `store: false` required, instructions required, input a list.
+ * request: parameters it refuses, streaming and `store: false` required, input a list without
+ * `system` messages, and instructions present.
  */
 export function codexBackendRefusal(body: Record<string, unknown>): string | null {
   for (const key of Object.keys(body)) {
@@ -122,7 +124,12 @@ export function codexBackendRefusal(body: Record<string, unknown>): string | nul
   }
   if (body.stream !== true) return 'Stream must be set to true';
   if (body.store !== false) return 'Store must be set to false';
-  if (typeof body.instructions !== 'string' || body.instructions === '') return 'Instructions are required';
   if (!Array.isArray(body.input)) return 'Input must be a list';
+  if (body.input.some((item) => roleOf(item) === 'system')) return 'System messages are not allowed';
+  // Codex CLI 0.171 sends no `instructions` and its base prompt as the first developer message;
+  // clients that send neither are refused, as reported in 2026.
+  const instructed = typeof body.instructions === 'string' && body.instructions !== '';
+  if (!instructed && !body.input.some((item) => roleOf(item) === 'developer'))
+    return 'Instructions are required';
   return null;
 }
