@@ -49,6 +49,26 @@ describe('Messages request rules', () => {
       ['mid-conversation-system-2026-04-07', 'per-turn-control-2026-07-01'],
     ],
     [
+      'a system turn with the mid-conversation beta',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: 'be brief' },
+        ],
+      },
+      ['mid-conversation-system-2026-04-07'],
+    ],
+    [
+      'a system turn with only per-turn control (Claude Code 2.1.332)',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: 'be brief' },
+        ],
+      },
+      ['per-turn-control-2026-07-01'],
+    ],
+    [
       'four cache breakpoints',
       {
         system: [{ type: 'text', text: 's', cache_control: ephemeral }],

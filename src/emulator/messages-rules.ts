@@ -69,9 +69,12 @@ const COUNT_FIELDS = new Set([
   'billing_policy',
 ]);
 
-/** Claude Code's beta for `role: "system"` turns inside `messages`. */
+/** The beta for `role: "system"` turns inside `messages` (Claude Code 2.1.168–2.1.261 send `…-2026-04-07`). */
 export const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-';
-/** Unlocks `output_config` on a mid-conversation system turn. */
+/**
+ * Unlocks `output_config` on a mid-conversation system turn. Claude Code 2.1.332 sends system turns
+ * with this beta and without the one above, so either admits them.
+ */
 const PER_TURN_CONTROL_BETA = 'per-turn-control-';
 /** With interleaved thinking the budget spans the whole turn and may exceed `max_tokens`. */
 const INTERLEAVED_THINKING_BETA = 'interleaved-thinking-';
@@ -246,10 +249,10 @@ function allowedField(key: string, betas: Betas, kind: 'messages' | 'count'): bo
 
 /**
  * Roles, the fields of a turn, and where a system turn may stand: only with the mid-conversation
- * beta, never first, and only after a user turn (so never between a `tool_use` and its `tool_result`).
+ * (or per-turn-control) beta, never first, and only after a user turn (so never between a `tool_use` and its `tool_result`).
  */
 function checkTurns(turns: unknown[], betas: Betas): MessageParam[] | string {
-  const systemAllowed = hasBeta(betas, MID_CONVERSATION_SYSTEM_BETA);
+  const systemAllowed = hasBeta(betas, MID_CONVERSATION_SYSTEM_BETA) || hasBeta(betas, PER_TURN_CONTROL_BETA);
   const out: MessageParam[] = [];
   for (const [i, turn] of turns.entries()) {
     const at = `messages.${i}`;

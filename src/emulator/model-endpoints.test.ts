@@ -30,7 +30,7 @@ describe('model endpoints as a strict upstream', () => {
     authorization: `Bearer ${codex.access}`,
     'chatgpt-account-id': codex.accountId,
   });
-  const claudeHeaders = (betas = CLAUDE_CODE_BETAS_HEADER) => ({
+  const claudeHeaders = (betas = `${CLAUDE_CODE_BETAS_HEADER},oauth-2025-04-20`) => ({
     authorization: `Bearer ${claude.access}`,
     'anthropic-version': '2023-06-01',
     'anthropic-beta': betas,
@@ -285,10 +285,20 @@ describe('model endpoints as a strict upstream', () => {
       const starts = named(list, 'content_block_start').map((e) => (e.content_block as Json).type);
       expect(starts).toEqual(['thinking', 'text']);
       const deltas = named(list, 'content_block_delta').map((e) => (e.delta as Json).type);
-      expect(deltas).toContain('thinking_delta');
-      expect(deltas).toContain('signature_delta');
+      // display: "omitted": a signature, no thinking text
+      expect(deltas).not.toContain('thinking_delta');
       expect(deltas.indexOf('signature_delta')).toBeLessThan(deltas.indexOf('text_delta'));
-      expect((await control.lastRequest({ path: '/anthropic/v1/messages' }))?.path).toBe(
+      expect(deltas.indexOf('signature_delta')).toBeGreaterThanOrEqual(0);
+      const shown = await post('/anthropic/v1/messages', claudeHeaders(), {
+        ...CLAUDE_CODE_REQUEST,
+        thinking: { type: 'adaptive' },
+      });
+      const shownDeltas = named(await events(shown), 'content_block_delta').map(
+        (e) => (e.delta as Json).type,
+      );
+      expect(shownDeltas.slice(0, 2)).toEqual(['thinking_delta', 'thinking_delta']);
+      expect(shownDeltas).toContain('signature_delta');
+      expect((await control.requests({ path: '/anthropic/v1/messages' }))[0]?.path).toBe(
         '/anthropic/v1/messages?beta=true',
       );
     });

@@ -62,15 +62,18 @@ export const CODEX_CLI_REQUEST: Json = {
   service_tier: 'priority',
 };
 
-/** The betas Claude Code sends on a logged-in request (captured, see opencode-anthropic-auth#174). */
+/**
+ * The `anthropic-beta` header Claude Code 2.1.332 sent to the emulator with an API key
+ * (`claude -p`, default model claude-opus-5-5); with a Claude login it adds `oauth-2025-04-20`.
+ */
 export const CLAUDE_CODE_BETAS_HEADER =
-  'claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,context-management-2025-06-27,prompt-caching-scope-2026-01-05,mid-conversation-system-2026-04-07,effort-2025-11-24';
+  'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27,per-turn-control-2026-07-01,mid-conversation-tool-changes-2026-07-01,thinking-token-count-2026-05-13,advanced-tool-use-2025-11-20,effort-2025-11-24';
 export const CLAUDE_CODE_BETAS = CLAUDE_CODE_BETAS_HEADER.split(',');
 export const ephemeral = { type: 'ephemeral' };
 
-/** A request in the shape Claude Code sends. */
+/** A request in the shape Claude Code 2.1.332 sends (trimmed): system blocks, a system turn, adaptive thinking. */
 export const CLAUDE_CODE_REQUEST: Json = {
-  model: 'claude-opus-4-8',
+  model: 'claude-opus-5-5',
   max_tokens: 32000,
   system: [
     { type: 'text', text: 'You are a helpful agent.', cache_control: { type: 'ephemeral', scope: 'global' } },
@@ -100,9 +103,9 @@ export const CLAUDE_CODE_REQUEST: Json = {
     { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
   ],
   tool_choice: { type: 'auto' },
-  thinking: { type: 'adaptive' },
+  thinking: { type: 'adaptive', display: 'omitted' },
   context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
-  output_config: { effort: 'high' },
+  output_config: { effort: 'medium' },
   metadata: { user_id: 'user_abc_account_def_session_ghi' },
   stream: true,
 };
