@@ -125,7 +125,9 @@ const ToolChoice = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
 ]);
 
-const Display = z.enum(['summarized', 'omitted']).nullish();
+// `updates` comes with the thinking-display-updates beta (Claude Code 2.1.332 in stream-json mode).
+const Display = z.enum(['summarized', 'omitted', 'updates']).nullish();
+const THINKING_DISPLAY_UPDATES_BETA = 'thinking-display-updates-';
 const Thinking = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('enabled'),
@@ -209,7 +211,7 @@ function check(
   }
   const shape = kind === 'messages' ? MessagesShape : CountShape;
   const parsed = shape.safeParse(body, { reportInput: true });
-  if (!parsed.success) return fail(describe(parsed.error.issues[0]));
+  if (!parsed.success) return fail(describe(tagged(parsed.error.issues[0], body)));
   const messages = checkTurns(body.messages as unknown[], betas);
   if (typeof messages === 'string') return fail(messages);
   const tools = checkTools(body.tools);
@@ -221,6 +223,11 @@ function check(
     );
   }
   const thinking = parsed.data.thinking;
+  if (thinking && 'display' in thinking && thinking.display === 'updates') {
+    if (!hasBeta(betas, THINKING_DISPLAY_UPDATES_BETA)) {
+      return fail(`thinking.${thinking.type}.display: Input should be 'summarized' or 'omitted'`);
+    }
+  }
   const data = parsed.data as Record<string, unknown>;
   const maxTokens = typeof data.max_tokens === 'number' ? data.max_tokens : 0;
   if (
@@ -237,6 +244,18 @@ function check(
     ok: true,
     data: { ...(data as unknown as MessagesRequest), max_tokens: maxTokens, messages, tools },
   };
+}
+
+/** Issues inside a tagged union (`thinking`, `tool_choice`) name the tag, as the API's validator does. */
+function tagged(
+  issue: z.core.$ZodIssue | undefined,
+  body: Record<string, unknown>,
+): z.core.$ZodIssue | undefined {
+  const [field, ...rest] = issue?.path ?? [];
+  if (!issue || issue.code === 'invalid_union' || rest.length === 0) return issue;
+  if (field !== 'thinking' && field !== 'tool_choice') return issue;
+  const tag = (body[field] as { type?: unknown } | undefined)?.type;
+  return typeof tag === 'string' ? { ...issue, path: [field, tag, ...rest] } : issue;
 }
 
 function allowedField(key: string, betas: Betas, kind: 'messages' | 'count'): boolean {
