@@ -48,6 +48,7 @@ describe('model endpoints as a strict upstream', () => {
     claude = await control.mint({ provider: 'anthropic' });
     const first = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
       ...CODEX_CLI_REQUEST,
+      instructions: 'You are a coding agent.',
       input: [{ role: 'user', content: 'start' }],
     });
     const issued = named(await events(first), 'response.output_item.done')[0]?.item as Json;
@@ -202,6 +203,7 @@ describe('model endpoints as a strict upstream', () => {
     it('calls a custom (freeform) tool with a custom_tool_call item', async () => {
       const res = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
         ...codexRequest,
+        instructions: 'You are a coding agent.',
         input: [{ role: 'user', content: 'use tool please' }],
         tools: [{ type: 'custom', name: 'apply_patch', format: { type: 'text' } }],
         reasoning: null,

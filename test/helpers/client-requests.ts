@@ -2,13 +2,27 @@
 
 type Json = Record<string, unknown>;
 
-/** A request in the shape Codex CLI builds (codex-rs ResponsesApiRequest), every tool kind it sends. */
+/**
+ * A request in the shape Codex CLI 0.171.0 sent to the emulator (trimmed): no `instructions`, the base
+ * prompt as the first developer message, message ids although `store` is false, `client_metadata`,
+ * a `namespace` tool (multi_agent_v1) and `web_search`; plus the other tool kinds and optional fields
+ * Codex can send (custom apply_patch grammar, local_shell, image_generation, text, service_tier).
+ */
 export const CODEX_CLI_REQUEST: Json = {
   model: 'gpt-5.3-codex',
-  instructions: 'You are Codex, a coding agent.',
   input: [
-    { type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions>' }] },
-    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list files' }] },
+    {
+      type: 'message',
+      id: 'msg_f20346f4-0111-5ff6-9377-05cacf9ede34',
+      role: 'developer',
+      content: [{ type: 'input_text', text: 'You are a coding agent running in the Codex CLI.' }],
+    },
+    {
+      type: 'message',
+      id: 'msg_01a23784-2b77-7671-ab51-ebf594bf7686',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'list files' }],
+    },
     {
       type: 'reasoning',
       summary: [{ type: 'summary_text', text: 'thinking' }],
@@ -45,7 +59,7 @@ export const CODEX_CLI_REQUEST: Json = {
         { type: 'function', name: 'wait', strict: false, parameters: { type: 'object', properties: {} } },
       ],
     },
-    { type: 'web_search', external_web_access: true },
+    { type: 'web_search', external_web_access: false },
     { type: 'local_shell' },
     { type: 'image_generation', output_format: 'png' },
     { type: 'file_search', vector_store_ids: ['vs_1'] },
@@ -57,7 +71,11 @@ export const CODEX_CLI_REQUEST: Json = {
   stream: true,
   include: ['reasoning.encrypted_content'],
   prompt_cache_key: '0199a7c2-5a8e-7d53-9d0c-6a1b7c2d3e4f',
-  client_metadata: { 'x-codex-installation-id': 'inst-1' },
+  client_metadata: {
+    'x-codex-installation-id': '6d62897c-dffb-4dc0-a11e-014b3e37bd05',
+    turn_id: '01a23784-2abf-7c73-9250-c59166250952',
+    session_id: '01a23784-2aa1-7183-9d23-576861a268ba',
+  },
   text: { verbosity: 'low', format: { type: 'json_schema', name: 'out', strict: true, schema: {} } },
   service_tier: 'priority',
 };
