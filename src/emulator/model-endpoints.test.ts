@@ -83,6 +83,7 @@ describe('model endpoints as a strict upstream', () => {
       expect(JSON.stringify(seen)).not.toContain(codex.access);
       expect(second).toMatchObject({ status: 400, body: { store: true } });
       expect(await control.lastRequest({ path })).toEqual(second);
+      expect(emu.requests(path)).toEqual(seen);
 
       await control.clearRequests();
       expect(await control.requests()).toEqual([]);
