@@ -39,6 +39,7 @@ describe('passThroughBody for the Codex backend', () => {
       store: false,
       input: [
         { type: 'additional_tools', role: 'developer', tools: [{ type: 'namespace', name: 'n', tools: [] }] },
+        { type: 'message', role: 'developer', content: 'You are Codex.' },
       ],
       reasoning: { effort: 'low', context: 'all_turns' },
       include: ['reasoning.encrypted_content'],

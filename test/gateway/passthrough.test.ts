@@ -40,7 +40,12 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
   });
 
   it('Codex CLI → Codex login: every field and tool type arrives as written; only credential and model change', async () => {
-    const res = await post('/v1/responses', CODEX_CLI_REQUEST, {
+    // Reasoning items are signed by the upstream that issued them: this one was not, so it stays out.
+    const request = {
+      ...CODEX_CLI_REQUEST,
+      input: (CODEX_CLI_REQUEST.input as Json[]).filter((i) => i.type !== 'reasoning'),
+    };
+    const res = await post('/v1/responses', request, {
       originator: 'codex_exec',
       'x-codex-window-id': 'w1',
       'accept-encoding': 'zstd,gzip',
@@ -50,7 +55,7 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
     expect(res.headers.get('x-clawkeep-dropped')).toBeNull();
     await res.text();
     const seen = await t.ctl.lastRequest({ path: '/openai-codex/backend-api/codex/responses' });
-    const { model: _m, ...rest } = CODEX_CLI_REQUEST;
+    const { model: _m, ...rest } = request;
     expect(seen?.body).toEqual({ ...rest, model: 'gpt-5.3-codex' });
     const codex = (await t.store.getProfile('openai-codex:default'))!;
     expect(seen?.headers.authorization).toBe(`Bearer fp:${fingerprint(codex.access)}`);
@@ -67,14 +72,14 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
       'x-app': 'cli',
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get('x-clawkeep-target')).toBe('anthropic/claude-opus-4-8');
+    expect(res.headers.get('x-clawkeep-target')).toBe(`anthropic/${String(CLAUDE_CODE_REQUEST.model)}`);
     await res.text();
     const seen = await t.ctl.lastRequest({ path: '/anthropic/v1/messages' });
     expect(seen?.body).toEqual(CLAUDE_CODE_REQUEST);
     expect(JSON.stringify(seen?.body)).not.toMatch(/You are Claude Code/);
     const betas = seen?.headers['anthropic-beta']?.split(',') ?? [];
     expect(betas).toContain('oauth-2025-04-20');
-    expect(betas).toContain('mid-conversation-system-2026-04-07');
+    expect(betas).toContain('per-turn-control-2026-07-01');
     expect(betas.filter((b) => b === 'oauth-2025-04-20')).toHaveLength(1);
     expect(seen?.headers['x-app']).toBe('cli');
   });
@@ -113,7 +118,7 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
     );
     const seen = await t.ctl.lastRequest({ path: '/openai-codex/backend-api/codex/responses' });
     expect(seen?.body).toMatchObject({
-      reasoning: { effort: 'high' },
+      reasoning: { effort: 'medium' },
       prompt_cache_key: 'user_abc_account_def_session_ghi',
       parallel_tool_calls: false,
     });
