@@ -81,6 +81,6 @@ for (const reuse of ['strict', 'family'] as const) {
       expect(res.status).toBe(200);
       await res.text();
       expect(integrityCheck(home)).toBe('ok');
-    });
+    }, 240_000);
   });
 }
