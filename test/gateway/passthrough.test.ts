@@ -41,7 +41,7 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
 
   it('Codex CLI → Codex login: every field and tool type arrives as written; only credential and model change', async () => {
     // Reasoning items are signed by the upstream that issued them: this one was not, so it stays out.
-    const request = {
+    const request: Json = {
       ...CODEX_CLI_REQUEST,
       input: (CODEX_CLI_REQUEST.input as Json[]).filter((i) => i.type !== 'reasoning'),
     };
