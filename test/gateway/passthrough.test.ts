@@ -122,7 +122,7 @@ describe('issue 8: passthrough first, faithful translation, loud drops, honest f
       prompt_cache_key: 'user_abc_account_def_session_ghi',
       parallel_tool_calls: false,
     });
-    const input = (seen?.body as { input: Json[] }).input;
+    const input = (seen?.body as { input: Json[] } | undefined)?.input ?? [];
     expect(input.at(-1)).toMatchObject({ role: 'developer' });
   });
 
