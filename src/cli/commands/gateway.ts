@@ -13,7 +13,8 @@ import { startGateway } from '../../gateway/server.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
 import { resolveHome } from '../../store/home.js';
-import { openStore } from '../../store/open-store.js';
+import { openStore, STORE_FILE } from '../../store/open-store.js';
+import { withWriteWorker } from '../../store/worker/write-worker-store.js';
 import { writeNewPrivateFile } from '../../util/files.js';
 import type { GlobalOptions } from '../context.js';
 import { type Io, printJson } from '../output.js';
@@ -156,9 +157,11 @@ async function stop(h: string): Promise<number | null> {
 
 async function runForeground(h: string, io: Io): Promise<void> {
   const { config, file } = loadConfig(h);
-  const { store, fixes } = openStore({ home: h });
-  for (const f of fixes)
+  const opened = openStore({ home: h });
+  for (const f of opened.fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
+  // Writes on a worker thread: another process holding the store's lock never freezes requests.
+  const store = withWriteWorker(opened.store, join(h, STORE_FILE));
   const log = createLogger(config.gateway.logLevel);
   let release: (() => void) | null = null;
   try {
