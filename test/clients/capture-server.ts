@@ -59,7 +59,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Tools with a `name` the emulated model may call: function tools only (never `web_search` etc.). */
 function functionTools<T extends { type?: unknown }>(tools: unknown): T[] {
   return Array.isArray(tools)
-    ? tools.filter((t): t is T => isObject(t) && (t.type === undefined || t.type === 'function' || t.type === 'custom'))
+    ? tools.filter(
+        (t): t is T => isObject(t) && (t.type === undefined || t.type === 'function' || t.type === 'custom'),
+      )
     : [];
 }
 

@@ -2,6 +2,7 @@
  * Records exactly what each real client sends: points it at a capture server, runs a one-shot prompt
  * and writes `<out>/<client>-<api>.json` (method, path, query, headers, body of every request; keys
  * redacted). Usage: node --import tsx test/clients/capture.ts OUT_DIR client:api [client:api...]
+ * A trailing `:tool` asks for a tool call (the capture server calls the first function tool).
  * (e.g. codex:responses claude-code:messages opencode:chat pi:messages openclaw:chat).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,14 @@ import {
 
 const KEY = 'ck_capture_fake_key_0000000000000000';
 
-async function captureOne(out: string, name: ClientName, api: ClientApi, prompt: string, model?: string) {
+async function captureOne(
+  out: string,
+  name: ClientName,
+  api: ClientApi,
+  prompt: string,
+  model: string | undefined,
+  variant: string,
+) {
   const reason = missingReason(name);
   if (reason) {
     console.log(`skip ${name}: ${reason}`);
@@ -50,7 +58,7 @@ async function captureOne(out: string, name: ClientName, api: ClientApi, prompt:
       requests: server.requests.map((r) => JSON.parse(redact(JSON.stringify(r)))),
     };
     const suffix = model ? `-${model.replace(/[^a-z0-9.-]/gi, '_')}` : '';
-    const file = join(out, `${name}-${api}${suffix}.json`);
+    const file = join(out, `${name}-${api}${suffix}${variant}.json`);
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     console.log(
       `${name}:${api} exit=${result.code} requests=${server.requests.length} ` +
@@ -64,11 +72,15 @@ async function captureOne(out: string, name: ClientName, api: ClientApi, prompt:
 
 const [out, ...specs] = process.argv.slice(2);
 if (!out || specs.length === 0) {
-  console.error('usage: capture.ts OUT_DIR client:api[:model] ...');
+  console.error('usage: capture.ts OUT_DIR client:api[:model][:tool] ...');
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });
 for (const spec of specs) {
-  const [name, api, model] = spec.split(':') as [ClientName, ClientApi, string | undefined];
-  await captureOne(out, name, api, 'Say hello in five words.', model);
+  const parts = spec.split(':');
+  const tool = parts.at(-1) === 'tool';
+  if (tool) parts.pop();
+  const [name, api, model] = parts as [ClientName, ClientApi, string | undefined];
+  const prompt = tool ? 'Please use tool to list the files here.' : 'Say hello in five words.';
+  await captureOne(out, name, api, prompt, model, tool ? '-tool' : '');
 }

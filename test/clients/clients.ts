@@ -47,7 +47,8 @@ export function clientBinary(name: ClientName): string {
 export function missingReason(name: ClientName): string | null {
   const bin = clientBinary(name);
   if (!existsSync(bin)) return `${name} is not installed at ${bin}: run test/clients/install-clients.sh`;
-  if (!existsSync(join(NODE24_BIN, 'node'))) return `Node 24 is not installed: run test/clients/install-clients.sh`;
+  if (!existsSync(join(NODE24_BIN, 'node')))
+    return `Node 24 is not installed: run test/clients/install-clients.sh`;
   return null;
 }
 
@@ -174,9 +175,11 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
     }
     case 'pi': {
       const model = target.model ?? (target.api === 'messages' ? 'claude-sonnet-4-5' : 'gpt-5.1-codex');
-      const api = { responses: 'openai-responses', messages: 'anthropic-messages', chat: 'openai-completions' }[
-        target.api
-      ];
+      const api = {
+        responses: 'openai-responses',
+        messages: 'anthropic-messages',
+        chat: 'openai-completions',
+      }[target.api];
       const agentDir = join(home, '.pi/agent');
       const models = {
         providers: {
@@ -196,9 +199,11 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
     case 'openclaw': {
       const model = target.model ?? 'default';
       const stateDir = join(home, '.openclaw');
-      const api = { responses: 'openai-responses', messages: 'anthropic-messages', chat: 'openai-completions' }[
-        target.api
-      ];
+      const api = {
+        responses: 'openai-responses',
+        messages: 'anthropic-messages',
+        chat: 'openai-completions',
+      }[target.api];
       const config = {
         models: {
           providers: {
