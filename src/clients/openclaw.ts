@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { OPENCLAW_PROVIDER_ID, openclawConfigPath } from '../import/openclaw-config.js';
+import type { ClientApi, ClientConnector } from './types.js';
+
+const API: Record<ClientApi, string> = {
+  chat: 'openai-completions',
+  responses: 'openai-responses',
+  messages: 'anthropic-messages',
+};
+
+/**
+ * OpenClaw: a custom provider `models.providers.clawkeep` in `<state dir>/openclaw.json`, made the
+ * agents' primary model (what `import openclaw --configure` writes, for one state dir).
+ */
+export const openclaw: ClientConnector = {
+  id: 'openclaw',
+  title: 'OpenClaw',
+  format: 'json',
+  apis: ['chat', 'messages', 'responses'],
+  configPath: (env, userHome) => openclawConfigPath(env.OPENCLAW_STATE_DIR || join(userHome, '.openclaw')),
+  settings: (o) => [
+    {
+      path: ['models', 'providers', OPENCLAW_PROVIDER_ID],
+      value: {
+        baseUrl: o.api === 'messages' ? o.gatewayUrl : `${o.gatewayUrl}/v1`,
+        apiKey: o.key,
+        api: API[o.api],
+        models: o.models.map((id) => ({ id, name: `${id} (clawkeep)` })),
+      },
+    },
+    { path: ['agents', 'defaults', 'model', 'primary'], value: `${OPENCLAW_PROVIDER_ID}/${o.models[0]}` },
+  ],
+  usage: () => 'run: openclaw agent --message "…"  (its agents now call the clawkeep gateway)',
+};
