@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
@@ -138,6 +138,7 @@ export async function connectClient(
   const after = formatConfig(connector.format, parsed);
   const mode = before === null ? null : statSync(path).mode & 0o777;
   const backup = before === null ? null : writeBackupFile(path, now, before);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path, after, { mode: 0o600, fsync: true });
   const record: ConnectRecord = {
     client: connector.id,
