@@ -72,9 +72,15 @@ export interface ClientRun {
   display: string;
 }
 
-/** Env every client run gets: a private HOME, Node 24 first on PATH, no telemetry or update checks. */
-function baseEnv(home: string, apiKey: string): Record<string, string> {
-  return {
+/** Shared across runs so opencode installs its AI SDK provider packages from the registry once. */
+const OPENCODE_CACHE = join(CLIENTS_CACHE, 'opencode-xdg-cache');
+
+/**
+ * Env for one client run: a private HOME (every client keeps its config under it), Node 24 first on
+ * PATH, and every telemetry, update check and nonessential request the client has a switch for off.
+ */
+export function clientEnv(name: ClientName, home: string): Record<string, string> {
+  const env: Record<string, string> = {
     PATH: `${NODE24_BIN}:/usr/local/bin:/usr/bin:/bin`,
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
@@ -86,8 +92,113 @@ function baseEnv(home: string, apiKey: string): Record<string, string> {
     TERM: 'dumb',
     NO_COLOR: '1',
     CI: 'true',
-    CLAWKEEP_API_KEY: apiKey,
   };
+  mkdirSync(join(home, 'tmp'), { recursive: true });
+  switch (name) {
+    case 'codex':
+      return { ...env, CODEX_HOME: join(home, '.codex') };
+    case 'claude-code':
+      return {
+        ...env,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_AUTOUPDATER: '1',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_ERROR_REPORTING: '1',
+        DISABLE_BUG_COMMAND: '1',
+        CLAUDE_CODE_DISABLE_TERMINAL_TITLE: '1',
+      };
+    case 'opencode':
+      return {
+        ...env,
+        XDG_CACHE_HOME: OPENCODE_CACHE,
+        OPENCODE_DISABLE_AUTOUPDATE: '1',
+        OPENCODE_DISABLE_MODELS_FETCH: '1',
+        OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+        OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+        OPENCODE_DISABLE_CLAUDE_CODE: '1',
+      };
+    case 'pi':
+      return { ...env, PI_CODING_AGENT_DIR: join(home, '.pi/agent'), PI_OFFLINE: '1', PI_TELEMETRY: '0' };
+    case 'openclaw':
+      return { ...env, OPENCLAW_STATE_DIR: join(home, '.openclaw') };
+  }
+}
+
+/** Settings each client needs for a quiet test run that are not `connect`'s business (merged before it). */
+export function quietSettings(name: ClientName, home: string): { path: string; text: string } | null {
+  switch (name) {
+    case 'codex':
+      return {
+        path: join(home, '.codex/config.toml'),
+        text: 'check_for_update_on_startup = false\n\n[analytics]\nenabled = false\n\n[feedback]\nenabled = false\n',
+      };
+    case 'opencode':
+      return {
+        path: join(home, '.config/opencode/opencode.json'),
+        text: `${JSON.stringify({ $schema: 'https://opencode.ai/config.json', autoupdate: false, share: 'disabled' }, null, 2)}\n`,
+      };
+    case 'openclaw':
+      return {
+        path: join(home, '.openclaw/openclaw.json'),
+        text: `${JSON.stringify({ agents: { defaults: { workspace: join(home, 'work') } } }, null, 2)}\n`,
+      };
+    case 'claude-code':
+      return { path: join(home, '.claude/settings.json'), text: '{\n  "cleanupPeriodDays": 1\n}\n' };
+    case 'pi':
+      return null;
+  }
+}
+
+/** The one-shot command that runs `prompt` non-interactively; `model` overrides the configured one. */
+export function oneShot(
+  name: ClientName,
+  home: string,
+  env: Record<string, string>,
+  prompt: string,
+  model?: string,
+): ClientRun {
+  const cwd = join(home, 'work');
+  mkdirSync(cwd, { recursive: true });
+  const bin = clientBinary(name);
+  const run = (command: string, args: string[], display: string): ClientRun => ({
+    command,
+    args,
+    env,
+    cwd,
+    display: `${display} ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
+  });
+  switch (name) {
+    case 'codex':
+      return run(
+        bin,
+        ['exec', '--skip-git-repo-check', '--color', 'never', ...(model ? ['-m', model] : []), prompt],
+        'codex',
+      );
+    case 'claude-code':
+      return run(
+        bin,
+        ['-p', prompt, '--output-format', 'text', ...(model ? ['--model', model] : [])],
+        'claude',
+      );
+    case 'opencode':
+      return run(bin, ['run', ...(model ? ['-m', `clawkeep/${model}`] : []), prompt], 'opencode');
+    case 'pi':
+      return run(
+        bin,
+        ['--offline', '--no-session', '--provider', 'clawkeep', '--model', model ?? 'default', '-p', prompt],
+        'pi',
+      );
+    case 'openclaw': {
+      const args = [
+        'agent',
+        '--local',
+        '--agent',
+        'main',
+        ...(model ? ['--model', `clawkeep/${model}`] : []),
+      ];
+      return run(join(NODE24_BIN, 'node'), [bin, ...args, '--message', prompt], 'node24 openclaw.mjs');
+    }
+  }
 }
 
 function write(path: string, text: string): void {
@@ -95,17 +206,20 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-/** Writes `home`'s config for `name` pointed at `target` and returns the one-shot run for `prompt`. */
+/**
+ * Capture runs only: writes `home`'s config for `name` by hand (not through `connect`), pointed at
+ * `target` (a capture server), and returns the one-shot run for `prompt`.
+ */
 export function prepareClient(name: ClientName, home: string, target: Target, prompt: string): ClientRun {
+  const env: Record<string, string> = { ...clientEnv(name, home), CLAWKEEP_API_KEY: target.apiKey };
   const cwd = join(home, 'work');
   mkdirSync(cwd, { recursive: true });
-  mkdirSync(join(home, 'tmp'), { recursive: true });
-  const env = baseEnv(home, target.apiKey);
-  const bin = clientBinary(name);
   const v1 = `${target.url.replace(/\/+$/, '')}/v1`;
+  const api = { responses: 'openai-responses', messages: 'anthropic-messages', chat: 'openai-completions' }[
+    target.api
+  ];
   switch (name) {
     case 'codex': {
-      const codexHome = join(home, '.codex');
       const lines = [
         ...(target.model ? [`model = ${JSON.stringify(target.model)}`] : []),
         'model_provider = "clawkeep"',
@@ -124,25 +238,16 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
         'wire_api = "responses"',
         '',
       ];
-      write(join(codexHome, 'config.toml'), lines.join('\n'));
-      Object.assign(env, { CODEX_HOME: codexHome });
-      const args = ['exec', '--skip-git-repo-check', '--color', 'never', prompt];
-      return { command: bin, args, env, cwd, display: `codex ${args.join(' ')}` };
+      write(join(env.CODEX_HOME as string, 'config.toml'), lines.join('\n'));
+      return oneShot(name, home, env, prompt);
     }
     case 'claude-code': {
       Object.assign(env, {
         ANTHROPIC_BASE_URL: target.url,
         ANTHROPIC_AUTH_TOKEN: target.apiKey,
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_BUG_COMMAND: '1',
-        CLAUDE_CODE_DISABLE_TERMINAL_TITLE: '1',
         ...(target.model ? { ANTHROPIC_MODEL: target.model } : {}),
       });
-      const args = ['-p', prompt, '--output-format', 'text'];
-      return { command: bin, args, env, cwd, display: `claude ${args.join(' ')}` };
+      return oneShot(name, home, env, prompt);
     }
     case 'opencode': {
       const model = target.model ?? (target.api === 'messages' ? 'claude-sonnet-4-5' : 'gpt-5.1-codex');
@@ -163,24 +268,10 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
         small_model: `clawkeep/${model}`,
       };
       write(join(home, '.config/opencode/opencode.json'), `${JSON.stringify(config, null, 2)}\n`);
-      Object.assign(env, {
-        OPENCODE_DISABLE_AUTOUPDATE: '1',
-        OPENCODE_DISABLE_MODELS_FETCH: '1',
-        OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-        OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
-        OPENCODE_DISABLE_CLAUDE_CODE: '1',
-      });
-      const args = ['run', '-m', `clawkeep/${model}`, prompt];
-      return { command: bin, args, env, cwd, display: `opencode ${args.join(' ')}` };
+      return oneShot(name, home, env, prompt, model);
     }
     case 'pi': {
       const model = target.model ?? (target.api === 'messages' ? 'claude-sonnet-4-5' : 'gpt-5.1-codex');
-      const api = {
-        responses: 'openai-responses',
-        messages: 'anthropic-messages',
-        chat: 'openai-completions',
-      }[target.api];
-      const agentDir = join(home, '.pi/agent');
       const models = {
         providers: {
           clawkeep: {
@@ -191,19 +282,11 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
           },
         },
       };
-      write(join(agentDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
-      Object.assign(env, { PI_CODING_AGENT_DIR: agentDir, PI_OFFLINE: '1', PI_TELEMETRY: '0' });
-      const args = ['--offline', '--no-session', '--provider', 'clawkeep', '--model', model, '-p', prompt];
-      return { command: bin, args, env, cwd, display: `pi ${args.join(' ')}` };
+      write(join(env.PI_CODING_AGENT_DIR as string, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
+      return oneShot(name, home, env, prompt, model);
     }
     case 'openclaw': {
       const model = target.model ?? 'default';
-      const stateDir = join(home, '.openclaw');
-      const api = {
-        responses: 'openai-responses',
-        messages: 'anthropic-messages',
-        chat: 'openai-completions',
-      }[target.api];
       const config = {
         models: {
           providers: {
@@ -217,16 +300,8 @@ export function prepareClient(name: ClientName, home: string, target: Target, pr
         },
         agents: { defaults: { model: { primary: `clawkeep/${model}` }, workspace: cwd } },
       };
-      write(join(stateDir, 'openclaw.json'), `${JSON.stringify(config, null, 2)}\n`);
-      Object.assign(env, { OPENCLAW_STATE_DIR: stateDir });
-      const args = [bin, 'agent', '--local', '--agent', 'main', '--message', prompt];
-      return {
-        command: join(NODE24_BIN, 'node'),
-        args,
-        env,
-        cwd,
-        display: `openclaw ${args.slice(1).join(' ')}`,
-      };
+      write(join(env.OPENCLAW_STATE_DIR as string, 'openclaw.json'), `${JSON.stringify(config, null, 2)}\n`);
+      return oneShot(name, home, env, prompt);
     }
   }
 }
