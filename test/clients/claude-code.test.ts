@@ -16,7 +16,7 @@ import {
  */
 const reason = skipReason('claude-code');
 
-describe.skipIf(reason !== null)('Claude Code through the gateway', () => {
+describe.skipIf(reason !== null)('Claude Code through the gateway', { timeout: 240_000 }, () => {
   let tg: TestGateway;
   beforeAll(async () => {
     tg = await startGatewayForClients();

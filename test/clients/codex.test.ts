@@ -15,7 +15,7 @@ import {
  */
 const reason = skipReason('codex');
 
-describe.skipIf(reason !== null)('Codex CLI through the gateway', () => {
+describe.skipIf(reason !== null)('Codex CLI through the gateway', { timeout: 240_000 }, () => {
   let tg: TestGateway;
   beforeAll(async () => {
     tg = await startGatewayForClients();

@@ -16,7 +16,7 @@ import {
  */
 const reason = skipReason('openclaw');
 
-describe.skipIf(reason !== null)('OpenClaw through the gateway', () => {
+describe.skipIf(reason !== null)('OpenClaw through the gateway', { timeout: 240_000 }, () => {
   let tg: TestGateway;
   beforeAll(async () => {
     tg = await startGatewayForClients();

@@ -22,7 +22,7 @@ const ROUTES = [
   { title: 'messages → anthropic (same family)', api: 'messages', chain: 'claude', provider: 'anthropic' },
 ] as const;
 
-describe.skipIf(reason !== null)('opencode through the gateway', () => {
+describe.skipIf(reason !== null)('opencode through the gateway', { timeout: 240_000 }, () => {
   let tg: TestGateway;
   beforeAll(async () => {
     tg = await startGatewayForClients();

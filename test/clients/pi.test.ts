@@ -27,7 +27,7 @@ const ROUTES = [
   },
 ] as const;
 
-describe.skipIf(reason !== null)('pi through the gateway', () => {
+describe.skipIf(reason !== null)('pi through the gateway', { timeout: 240_000 }, () => {
   let tg: TestGateway;
   beforeAll(async () => {
     tg = await startGatewayForClients();
