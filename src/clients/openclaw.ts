@@ -1,6 +1,12 @@
 import { join } from 'node:path';
-import { OPENCLAW_PROVIDER_ID, openclawConfigPath } from '../import/openclaw-config.js';
 import type { ClientApi, ClientConnector } from './types.js';
+
+export const OPENCLAW_PROVIDER_ID = 'clawkeep';
+
+/** Path of the OpenClaw config file of a state dir. */
+export function openclawConfigPath(stateDir: string): string {
+  return join(stateDir, 'openclaw.json');
+}
 
 const API: Record<ClientApi, string> = {
   chat: 'openai-completions',
@@ -10,7 +16,7 @@ const API: Record<ClientApi, string> = {
 
 /**
  * OpenClaw: a custom provider `models.providers.clawkeep` in `<state dir>/openclaw.json`, made the
- * agents' primary model (what `import openclaw --configure` writes, for one state dir).
+ * agents' primary model. `import openclaw --configure` writes the same settings (chat API, model `default`).
  */
 export const openclaw: ClientConnector = {
   id: 'openclaw',

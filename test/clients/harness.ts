@@ -55,13 +55,18 @@ export const UPSTREAM_PATHS = {
   openai: '/openai/v1/',
 } as const;
 
-/** Starts the emulator + gateway of test/helpers/gateway.ts, or reports why `client` cannot run here. */
+/**
+ * Why `client`'s suite is skipped here (printed), or null when it runs. CI installs every client
+ * (.ci/run), so under CI a missing client fails the suite instead of skipping it.
+ */
 export function skipReason(client: ClientName): string | null {
   const reason = missingReason(client);
+  if (reason && process.env.CI) throw new Error(`test/clients ${client}: ${reason} (CI never skips)`);
   if (reason) console.warn(`[skip] test/clients ${client}: ${reason}`);
   return reason;
 }
 
+/** The emulator + gateway of test/helpers/gateway.ts (Codex and Claude logins, API keys, chains). */
 export async function startGatewayForClients(): Promise<TestGateway> {
   return startTestGateway();
 }
