@@ -61,6 +61,21 @@ describe.skipIf(reason !== null)('Claude Code through the gateway', { timeout: 2
     expect(carriesToolResult(sent.at(-1)?.body), describeRun(r)).toBe(true);
   });
 
+  it('same family through a chain name (chain:claude): text answer from Anthropic', async () => {
+    // For a model name it does not know, Claude Code 2.1.332 still sends `role: "system"` turns but
+    // without the per-turn-control beta its default model gets (docs/clients.md, "What each client sends").
+    const r = await runCase(tg, {
+      client: 'claude-code',
+      chain: null,
+      model: 'chain:claude',
+      prompt: 'text',
+    });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout, describeRun(r)).toContain('emulated anthropic reply to:');
+    if (r.upstream === null) return;
+    expect(requestsTo(r, 'anthropic').length, describeRun(r)).toBeGreaterThanOrEqual(1);
+  });
+
   it('cross family (chain:codex-only): text answer from the Codex backend', async () => {
     const r = await runCase(tg, {
       client: 'claude-code',
