@@ -42,6 +42,8 @@ describe.skipIf(reason !== null)('Codex CLI through the gateway', { timeout: 240
       client_metadata: expect.any(Object),
     });
     expect(sent?.headers.originator).toBe('codex_exec');
+    // Its newest default model carries the tools in an `additional_tools` input item.
+    expect(JSON.stringify(body.input)).toContain('"additional_tools"');
   });
 
   it('same family, tool round trip with namespace and web_search tools passed through', async () => {

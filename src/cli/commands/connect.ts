@@ -100,6 +100,7 @@ export function registerConnect(program: Command, io: Io): void {
         );
         io.out(`  ${connector.usage(o.model ?? 'default')}`);
         io.out(`  undo: clawkeep connect ${connector.id} --undo`);
+        io.out('  the gateway must be running: clawkeep gateway run (or gateway install)');
       });
     });
 }
