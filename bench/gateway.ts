@@ -64,6 +64,21 @@ interface PathSpec {
 const chatBody = (model: string) => (stream: boolean) =>
   JSON.stringify({ model, messages: [{ role: 'user', content: 'benchmark' }], stream });
 
+/** A Codex CLI-shaped Responses request: the Codex backend only streams, so every request is a stream. */
+const codexBody = (model: string) => () =>
+  JSON.stringify({
+    model,
+    stream: true,
+    store: false,
+    input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'benchmark' }] }],
+    tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
+    tool_choice: 'auto',
+    parallel_tool_calls: true,
+    reasoning: { effort: 'low' },
+    include: ['reasoning.encrypted_content'],
+    prompt_cache_key: 'bench',
+  });
+
 async function load(p: PathSpec) {
   const r = await autocannon({
     url: p.url,
@@ -105,6 +120,17 @@ try {
   );
   const home = join(dir, 'home');
   await runCli(home, ['profiles', 'add-key', '--provider', 'openai', '--name', 'bench'], { input: KEY });
+  // The mission's own path: a Codex login behind the gateway.
+  const minted = (await (
+    await fetch(`${emuUrl}/_emulator/mint`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'openai-codex', email: 'bench@example.test' }),
+    })
+  ).json()) as { access: string; refresh: string; expires: number; accountId: string };
+  await runCli(home, ['profiles', 'add-oauth', '--provider', 'openai-codex', '--name', 'bench'], {
+    input: JSON.stringify({ access: minted.access, refresh: minted.refresh, expires: minted.expires }),
+  });
   const key = (await runCli(home, ['clients', 'add', 'bench'])).stdout.trim();
   writeFileSync(
     join(home, 'config.yaml'),
@@ -116,6 +142,8 @@ try {
     /listening on (http:\S+)/,
     {
       CLAWKEEP_OPENAI_BASE_URL: `${emuUrl}/openai/v1`,
+      CLAWKEEP_OPENAI_CODEX_BASE_URL: `${emuUrl}/openai-codex/backend-api/codex`,
+      CLAWKEEP_ANTHROPIC_BASE_URL: `${emuUrl}/anthropic`,
     },
   );
   const rawPort = await startProcess(
@@ -141,6 +169,42 @@ try {
       url: `${gwUrl}/v1/chat/completions`,
       headers: { authorization: `Bearer ${key}` },
       body: chatBody('chain:bench'),
+    },
+  ];
+  const codexDirect = {
+    authorization: `Bearer ${minted.access}`,
+    'chatgpt-account-id': minted.accountId,
+  };
+  const missionPaths: PathSpec[] = [
+    {
+      name: 'codex: direct (emulator)',
+      url: `${emuUrl}/openai-codex/backend-api/codex/responses`,
+      headers: codexDirect,
+      body: codexBody('gpt-5.1-codex'),
+    },
+    {
+      name: 'codex: raw node proxy',
+      url: `http://127.0.0.1:${rawPort}/openai-codex/backend-api/codex/responses`,
+      headers: codexDirect,
+      body: codexBody('gpt-5.1-codex'),
+    },
+    {
+      name: 'codex: clawkeep passthrough',
+      url: `${gwUrl}/v1/responses`,
+      headers: { authorization: `Bearer ${key}` },
+      body: codexBody('gpt-5.1-codex'),
+    },
+    {
+      name: 'codex: clawkeep translated (messages client)',
+      url: `${gwUrl}/v1/messages`,
+      headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+      body: (stream) =>
+        JSON.stringify({
+          model: 'openai-codex/gpt-5.1-codex',
+          max_tokens: 256,
+          messages: [{ role: 'user', content: 'benchmark' }],
+          stream,
+        }),
     },
   ];
   if (!values['no-portkey']) {
@@ -175,7 +239,7 @@ try {
       body: chatBody('gpt-4.1'),
     });
   }
-  for (const p of paths) {
+  for (const p of [...paths, ...missionPaths]) {
     const check = await request(p.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...p.headers },
@@ -225,6 +289,36 @@ try {
     );
   console.log(
     `streaming TTFB overhead p50: ${(ours.ttfb - direct.ttfb).toFixed(2)} ms (target < 1 ms: ${ours.ttfb - direct.ttfb < 1 ? 'met' : 'MISSED'})`,
+  );
+  const mission: typeof results = {};
+  for (const p of missionPaths) mission[p.name] = { ...(await load(p)), ttfb: await ttfb(p) };
+  const cDirect = mission['codex: direct (emulator)']!;
+  const cRaw = mission['codex: raw node proxy']!;
+  const cPass = mission['codex: clawkeep passthrough']!;
+  const cTrans = mission['codex: clawkeep translated (messages client)']!;
+  console.log('\nmission path: Codex CLI Responses requests to a Codex login (streamed SSE, relayed)\n');
+  console.table(
+    Object.fromEntries(
+      Object.entries(mission).map(([name, r]) => [
+        name,
+        {
+          'req/s': Math.round(r.rps),
+          'p99 ms': r.p99,
+          'stream TTFB p50 ms': r.ttfb.toFixed(2),
+          'TTFB overhead ms': name.includes('direct') ? '-' : (r.ttfb - cDirect.ttfb).toFixed(2),
+          errors: r.errors,
+        },
+      ]),
+    ),
+  );
+  console.log(
+    `passthrough req/s vs raw proxy: ${(cPass.rps / cRaw.rps).toFixed(2)}x (target >= 0.85: ${cPass.rps / cRaw.rps >= 0.85 ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `passthrough stream TTFB overhead p50: ${(cPass.ttfb - cDirect.ttfb).toFixed(2)} ms (target < 1 ms: ${cPass.ttfb - cDirect.ttfb < 1 ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `translated stream req/s vs raw proxy: ${(cTrans.rps / cRaw.rps).toFixed(2)}x (target >= 0.50: ${cTrans.rps / cRaw.rps >= 0.5 ? 'met' : 'MISSED'})`,
   );
 } finally {
   for (const c of children) c.kill('SIGTERM');

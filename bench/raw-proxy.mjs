@@ -14,6 +14,7 @@ const server = createServer(async (req, res) => {
       headers: {
         'content-type': req.headers['content-type'] ?? 'application/json',
         authorization: req.headers.authorization ?? '',
+        ...(req.headers['chatgpt-account-id'] ? { 'chatgpt-account-id': req.headers['chatgpt-account-id'] } : {}),
       },
       body: req,
     });

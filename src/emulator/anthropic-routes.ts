@@ -1,12 +1,15 @@
+import { fingerprint } from '../util/fingerprint.js';
 import { anthropicAuth } from './anthropic-auth.js';
-import { buildMessage, MessagesRequestSchema } from './anthropic-messages.js';
+import { buildMessage, countInputTokens } from './anthropic-messages.js';
 import { anthropicError } from './envelopes.js';
-import { bearerToken, header, readBody, sendJson } from './http-util.js';
+import { bearerToken, header, sendJson } from './http-util.js';
+import { checkCountTokens, checkMessages, parseBetas } from './messages-rules.js';
+import { anthropicModelList } from './model-catalog.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { anthropicApiKeyHeaders, anthropicUnifiedHeaders } from './quotas.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
 import { newId } from './tokens.js';
-import { parseWith } from './validate.js';
 
 const OAUTH_BETA = 'oauth-2025-04-20';
 const ACCESS_ERRORS = {
@@ -15,7 +18,7 @@ const ACCESS_ERRORS = {
   revoked: 'OAuth token has been revoked. Please obtain a new token.',
 } as const;
 
-/** Claude's OAuth server and api.anthropic.com's Messages endpoint. */
+/** Claude's OAuth server and api.anthropic.com's Messages, count_tokens and models endpoints. */
 export function anthropicRoutes(): Route[] {
   return [
     ...oauthRoutes(anthropicAuth),
@@ -23,43 +26,95 @@ export function anthropicRoutes(): Route[] {
       method: 'POST',
       path: '/anthropic/v1/messages',
       fault: { target: 'model', provider: 'anthropic' },
+      record: true,
       handle: handleMessages,
     },
+    { method: 'POST', path: '/anthropic/v1/messages/count_tokens', record: true, handle: handleCountTokens },
+    { method: 'GET', path: '/anthropic/v1/models', record: true, handle: handleModels },
   ];
 }
 
-/** Null when the request may call the model, else the authentication error message. */
-function authenticate(ctx: RequestContext): string | null {
+type Caller = { kind: 'api_key'; key: string } | { kind: 'oauth'; account: string };
+
+/** Who is calling, or the authentication error message. */
+function authenticate(ctx: RequestContext): Caller | string {
   const apiKey = header(ctx.req, 'x-api-key');
-  if (apiKey !== undefined) return apiKey.startsWith('sk-emu-') ? null : 'invalid x-api-key';
+  if (apiKey !== undefined)
+    return apiKey.startsWith('sk-emu-') ? { kind: 'api_key', key: apiKey } : 'invalid x-api-key';
   const token = bearerToken(ctx.req);
   if (token === undefined) return 'x-api-key header is required';
-  const betas = (header(ctx.req, 'anthropic-beta') ?? '').split(',').map((b) => b.trim());
-  if (!betas.includes(OAUTH_BETA)) return 'OAuth authentication is currently not supported.';
+  if (!parseBetas(header(ctx.req, 'anthropic-beta')).includes(OAUTH_BETA)) {
+    return 'OAuth authentication is currently not supported.';
+  }
   const check = ctx.state.ledger.checkAccess(token, ctx.state.now());
-  return check.status === 'ok' ? null : ACCESS_ERRORS[check.status];
+  return check.status === 'ok'
+    ? { kind: 'oauth', account: check.family.account.accountId }
+    : ACCESS_ERRORS[check.status];
 }
 
-async function handleMessages(ctx: RequestContext): Promise<void> {
-  const headers = { 'request-id': newId('req', 12) };
-  const authError = authenticate(ctx);
-  if (authError !== null) {
-    return sendJson(ctx.res, 401, anthropicError('authentication_error', authError), headers);
+/** Authentication and the version header every endpoint wants; null once it has answered an error. */
+function admit(ctx: RequestContext, headers: Record<string, string>): Caller | null {
+  const caller = authenticate(ctx);
+  if (typeof caller === 'string') {
+    sendJson(ctx.res, 401, anthropicError('authentication_error', caller), headers);
+    return null;
   }
   if (!header(ctx.req, 'anthropic-version')) {
-    return sendJson(
+    sendJson(
       ctx.res,
       400,
       anthropicError('invalid_request_error', 'anthropic-version: header is required'),
       headers,
     );
+    return null;
   }
-  const parsed = parseWith(MessagesRequestSchema, await readBody(ctx.req));
-  if (!parsed.ok) {
-    return sendJson(ctx.res, 400, anthropicError('invalid_request_error', parsed.message), headers);
+  return caller;
+}
+
+async function readObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  return ctx.body();
+}
+
+async function handleMessages(ctx: RequestContext): Promise<void> {
+  const headers = { 'request-id': newId('req', 12) };
+  const caller = admit(ctx, headers);
+  if (caller === null) return;
+  const checked = checkMessages(await readObject(ctx), parseBetas(header(ctx.req, 'anthropic-beta')));
+  if (!checked.ok) {
+    return sendJson(ctx.res, 400, anthropicError('invalid_request_error', checked.message), headers);
   }
-  const { message, events } = buildMessage(parsed.data);
+  const { message, events } = buildMessage(checked.data);
   countModelCall(ctx.state, 'anthropic');
-  if (parsed.data.stream === true) return sendSse(ctx.res, events, headers);
-  sendJson(ctx.res, 200, message, headers);
+  const usage = message.usage as { input_tokens: number; output_tokens: number };
+  const all = { ...headers, ...quotaHeaders(ctx, caller, usage.input_tokens + usage.output_tokens) };
+  if (checked.data.stream === true) return sendSse(ctx.res, events, all);
+  sendJson(ctx.res, 200, message, all);
+}
+
+/** A local estimate: never a model call, never counted as one. */
+async function handleCountTokens(ctx: RequestContext): Promise<void> {
+  const headers = { 'request-id': newId('req', 12) };
+  if (admit(ctx, headers) === null) return;
+  const checked = checkCountTokens(await readObject(ctx), parseBetas(header(ctx.req, 'anthropic-beta')));
+  if (!checked.ok) {
+    return sendJson(ctx.res, 400, anthropicError('invalid_request_error', checked.message), headers);
+  }
+  sendJson(ctx.res, 200, { input_tokens: countInputTokens(checked.data) }, headers);
+}
+
+function handleModels(ctx: RequestContext): void {
+  const headers = { 'request-id': newId('req', 12) };
+  if (admit(ctx, headers) === null) return;
+  sendJson(ctx.res, 200, anthropicModelList(), headers);
+}
+
+function quotaHeaders(ctx: RequestContext, caller: Caller, tokens: number): Record<string, string> {
+  const now = ctx.state.now();
+  if (caller.kind === 'api_key') {
+    return anthropicApiKeyHeaders(
+      ctx.state.quotas.use(`anthropic-key:${fingerprint(caller.key)}`, now),
+      tokens,
+    );
+  }
+  return anthropicUnifiedHeaders(ctx.state.quotas.use(`anthropic:${caller.account}`, now));
 }

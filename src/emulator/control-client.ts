@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FaultRuleSchema } from './faults.js';
+import type { RecordedRequest } from './recorder.js';
 import type { EmulatorStats } from './stats.js';
 import type { OAuthProviderId } from './tokens.js';
 
@@ -47,6 +48,28 @@ export class EmulatorControl {
 
   stats(): Promise<EmulatorStats> {
     return this.#call('GET', '/_emulator/stats');
+  }
+
+  /**
+   * The model-endpoint requests the emulator received, oldest first (the last 200). `path` keeps
+   * those to one path (without query), or to a prefix when it ends in `*`.
+   */
+  async requests(filter: { path?: string } = {}): Promise<RecordedRequest[]> {
+    const query = filter.path === undefined ? '' : `?path=${encodeURIComponent(filter.path)}`;
+    const { requests } = await this.#call<{ requests: RecordedRequest[] }>(
+      'GET',
+      `/_emulator/requests${query}`,
+    );
+    return requests;
+  }
+
+  /** The most recent recorded request (optionally on `path`), or undefined. */
+  async lastRequest(filter: { path?: string } = {}): Promise<RecordedRequest | undefined> {
+    return (await this.requests(filter)).at(-1);
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.#call('DELETE', '/_emulator/requests');
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {

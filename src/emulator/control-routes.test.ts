@@ -48,7 +48,7 @@ describe('emulator control plane', () => {
         'chatgpt-account-id': accountId,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ model: 'gpt-5', input: 'hi', stream: true }),
+      body: JSON.stringify({ model: 'gpt-5', instructions: 'i', input: [], store: false, stream: true }),
     });
   }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isClawkeepError } from '../errors.js';
 import { createAccount } from './accounts.js';
 import { FaultRuleSchema } from './faults.js';
-import { readBody, sendJson } from './http-util.js';
+import { sendJson } from './http-util.js';
 import { OAUTH_PROVIDERS } from './oauth-providers.js';
 import { formatReusePolicy, parseReusePolicy } from './reuse-policy.js';
 import type { RequestContext, Route } from './state.js';
@@ -20,7 +20,7 @@ const ConfigSchema = z.strictObject({
   accessTtlSeconds: z.number().int().positive().optional(),
 });
 
-/** `/_emulator/*`: counters, minting, fault injection and runtime configuration. */
+/** `/_emulator/*`: counters, minting, fault injection, runtime configuration and the request log. */
 export function controlRoutes(): Route[] {
   return [
     {
@@ -33,6 +33,22 @@ export function controlRoutes(): Route[] {
     { method: 'POST', path: '/_emulator/faults', handle: addFault },
     { method: 'DELETE', path: '/_emulator/faults', handle: clearFaults },
     { method: 'GET', path: '/_emulator/config', handle: showConfig },
+    {
+      method: 'GET',
+      path: '/_emulator/requests',
+      handle: (ctx) =>
+        sendJson(ctx.res, 200, {
+          requests: ctx.state.recorder.list(ctx.url.searchParams.get('path') ?? undefined),
+        }),
+    },
+    {
+      method: 'DELETE',
+      path: '/_emulator/requests',
+      handle: (ctx) => {
+        ctx.state.recorder.clear();
+        sendJson(ctx.res, 200, { requests: [] });
+      },
+    },
     { method: 'POST', path: '/_emulator/config', handle: changeConfig },
   ];
 }
@@ -43,7 +59,7 @@ function invalid(ctx: RequestContext, message: string): void {
 
 /** Starts a family without the browser flow; answers in the shape clawkeep stores an OAuth profile. */
 async function mint(ctx: RequestContext): Promise<void> {
-  const parsed = parseWith(MintSchema, await readBody(ctx.req));
+  const parsed = parseWith(MintSchema, await ctx.body());
   if (!parsed.ok) return invalid(ctx, parsed.message);
   const { provider, email, accountId } = parsed.data;
   const family = ctx.state.ledger.startFamily(provider, createAccount(provider, { email, accountId }));
@@ -65,7 +81,7 @@ function listFaults(ctx: RequestContext): void {
 }
 
 async function addFault(ctx: RequestContext): Promise<void> {
-  const parsed = parseWith(FaultRuleSchema, await readBody(ctx.req));
+  const parsed = parseWith(FaultRuleSchema, await ctx.body());
   if (!parsed.ok) return invalid(ctx, parsed.message);
   ctx.state.faults.add(parsed.data);
   listFaults(ctx);
@@ -84,7 +100,7 @@ function showConfig(ctx: RequestContext): void {
 }
 
 async function changeConfig(ctx: RequestContext): Promise<void> {
-  const parsed = parseWith(ConfigSchema, await readBody(ctx.req));
+  const parsed = parseWith(ConfigSchema, await ctx.body());
   if (!parsed.ok) return invalid(ctx, parsed.message);
   const { reuse, accessTtlSeconds } = parsed.data;
   if (reuse !== undefined) {

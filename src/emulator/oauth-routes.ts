@@ -1,6 +1,6 @@
 import { createAccount } from './accounts.js';
 import { DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from './device-codes.js';
-import { field, readBody, sendJson } from './http-util.js';
+import { field, sendJson } from './http-util.js';
 import type { OAuthProvider } from './oauth-provider.js';
 import type { RequestContext, Route } from './state.js';
 import { handleTokenRequest } from './token-endpoint.js';
@@ -74,7 +74,7 @@ function authorize(provider: OAuthProvider, ctx: RequestContext): void {
 }
 
 async function startDevice(provider: OAuthProvider, ctx: RequestContext): Promise<void> {
-  const body = await readBody(ctx.req);
+  const body = await ctx.body();
   if (field(body, 'client_id') !== provider.clientId) {
     return sendJson(ctx.res, 401, { error: 'invalid_client' });
   }

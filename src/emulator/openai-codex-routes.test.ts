@@ -254,13 +254,14 @@ describe('openai-codex emulator', () => {
         model: 'gpt-5-codex',
         instructions: 'be brief',
         input: [{ role: 'user', content: [{ type: 'input_text', text: 'hello there' }] }],
+        store: false,
         stream: true,
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const events = parseSse(await res.text());
       const types = events.map((e) => e.event);
-      expect(types[0]).toBe('response.created');
+      expect(types.slice(0, 2)).toEqual(['codex.rate_limits', 'response.created']);
       expect(types).toContain('response.output_item.added');
       expect(types).toContain('response.output_text.done');
       expect(types).toContain('response.output_item.done');
@@ -279,8 +280,10 @@ describe('openai-codex emulator', () => {
       const p = await control.mint({ provider: 'openai-codex' });
       const res = await respond(p.access, p.accountId, {
         model: 'gpt-5-codex',
-        input: 'please use tool now',
+        instructions: 'be brief',
+        input: [{ role: 'user', content: 'please use tool now' }],
         tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
+        store: false,
         stream: true,
       });
       const events = parseSse(await res.text());
@@ -295,7 +298,7 @@ describe('openai-codex emulator', () => {
 
     it('requires stream: true, a live token and the matching account header', async () => {
       const p = await control.mint({ provider: 'openai-codex' });
-      const body = { model: 'gpt-5-codex', input: 'hi', stream: true };
+      const body = { model: 'gpt-5-codex', instructions: 'i', input: [], store: false, stream: true };
       expect(await (await respond(p.access, p.accountId, { ...body, stream: false })).json()).toEqual({
         detail: 'Stream must be set to true',
       });

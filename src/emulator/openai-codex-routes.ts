@@ -1,11 +1,13 @@
 import { openaiError } from './envelopes.js';
-import { bearerToken, header, readBody, sendJson } from './http-util.js';
+import { bearerToken, header, sendJson } from './http-util.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { AUTH_CLAIM, OPENAI_API_AUDIENCE, OPENAI_ISSUER, openaiCodexAuth } from './openai-codex-auth.js';
-import { buildResponse, ResponsesRequestSchema } from './responses-api.js';
+import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
+import { codexQuotaHeaders, codexRateLimitsEvent } from './quotas.js';
+import { buildResponse } from './responses-api.js';
+import { CODEX_UNSUPPORTED, ResponsesRequestSchema } from './responses-schema.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
-import { parseWith } from './validate.js';
 
 /** auth.openai.com (OAuth, JWKS) and chatgpt.com/backend-api/codex (the Responses stream). */
 export function openaiCodexRoutes(): Route[] {
@@ -20,6 +22,7 @@ export function openaiCodexRoutes(): Route[] {
       method: 'POST',
       path: '/openai-codex/backend-api/codex/responses',
       fault: { target: 'model', provider: 'openai-codex' },
+      record: true,
       handle: handleCodexResponses,
     },
   ];
@@ -74,11 +77,49 @@ async function handleCodexResponses(ctx: RequestContext): Promise<void> {
       detail: 'The ChatGPT-Account-ID header does not match the account of the access token.',
     });
   }
-  const body = await readBody(ctx.req);
-  if (body.stream !== true) return sendJson(ctx.res, 400, { detail: 'Stream must be set to true' });
-  const parsed = parseWith(ResponsesRequestSchema, body);
-  if (!parsed.ok) return sendJson(ctx.res, 400, { detail: parsed.message });
+  const body = await ctx.body();
+  const refusal = codexBackendRefusal(body);
+  if (refusal !== null) return sendJson(ctx.res, 400, { detail: refusal });
+  const previous = body.previous_response_id;
+  if (typeof previous === 'string' && previous !== '') {
+    // store must be false here, so no earlier response can be found
+    return sendJson(
+      ctx.res,
+      400,
+      openaiInvalid(
+        `Previous response with id '${previous}' not found.`,
+        'previous_response_id',
+        'previous_response_not_found',
+      ),
+    );
+  }
+  const parsed = validateOpenAI(ResponsesRequestSchema, body);
+  if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
   const { events } = buildResponse('openai-codex', parsed.data);
   countModelCall(ctx.state, 'openai-codex');
-  sendSse(ctx.res, events);
+  const now = ctx.state.now();
+  const usage = ctx.state.quotas.use(`openai-codex:${auth.accountId}`, now);
+  sendSse(
+    ctx.res,
+    [{ event: 'codex.rate_limits', data: codexRateLimitsEvent(usage, now) }, ...events],
+    codexQuotaHeaders(usage),
+  );
+}
+
+const KNOWN = new Set(Object.keys(ResponsesRequestSchema.shape));
+const UNSUPPORTED = new Set<string>(CODEX_UNSUPPORTED);
+
+/**
+ * The Codex backend's own checks, answered as `{"detail": …}` before the Responses engine sees the
+ * request: parameters it refuses, streaming and `store: false` required, input a list. Instructions are optional: Codex CLI 0.171 sends its
+ * system prompt as a developer message and no `instructions` at all.
+ */
+export function codexBackendRefusal(body: Record<string, unknown>): string | null {
+  for (const key of Object.keys(body)) {
+    if (UNSUPPORTED.has(key) || !KNOWN.has(key)) return `Unsupported parameter: ${key}`;
+  }
+  if (body.stream !== true) return 'Stream must be set to true';
+  if (body.store !== false) return 'Store must be set to false';
+  if (!Array.isArray(body.input)) return 'Input must be a list';
+  return null;
 }

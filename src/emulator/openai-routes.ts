@@ -1,6 +1,10 @@
+import { fingerprint } from '../util/fingerprint.js';
 import { buildChatCompletion, ChatRequestSchema } from './chat-completions.js';
 import { openaiError } from './envelopes.js';
-import { bearerToken, readBody, sendJson } from './http-util.js';
+import { bearerToken, sendJson } from './http-util.js';
+import { openaiModelList } from './model-catalog.js';
+import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
+import { openaiApiKeyHeaders } from './quotas.js';
 import { buildResponse, ResponsesRequestSchema } from './responses-api.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
@@ -11,12 +15,20 @@ const MISSING_KEY =
 const WRONG_KEY =
   'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.';
 
-/** api.openai.com/v1 with `sk-emu-…` API keys: Chat Completions and Responses. */
+/** api.openai.com/v1 with `sk-emu-…` API keys: Chat Completions, Responses and the model list. */
 export function openaiRoutes(): Route[] {
   const fault = { target: 'model', provider: 'openai' } as const;
   return [
-    { method: 'POST', path: '/openai/v1/chat/completions', fault, handle: handleChat },
-    { method: 'POST', path: '/openai/v1/responses', fault, handle: handleResponses },
+    { method: 'POST', path: '/openai/v1/chat/completions', fault, record: true, handle: handleChat },
+    { method: 'POST', path: '/openai/v1/responses', fault, record: true, handle: handleResponses },
+    {
+      method: 'GET',
+      path: '/openai/v1/models',
+      record: true,
+      handle: (ctx) => {
+        if (authorized(ctx)) sendJson(ctx.res, 200, openaiModelList());
+      },
+    },
   ];
 }
 
@@ -33,20 +45,46 @@ function authorized(ctx: RequestContext): boolean {
 
 async function handleChat(ctx: RequestContext): Promise<void> {
   if (!authorized(ctx)) return;
-  const parsed = parseWith(ChatRequestSchema, await readBody(ctx.req));
+  const parsed = parseWith(ChatRequestSchema, await ctx.body());
   if (!parsed.ok) return sendJson(ctx.res, 400, openaiError(parsed.message, 'invalid_request_error', null));
   const { completion, chunks } = buildChatCompletion(parsed.data);
   countModelCall(ctx.state, 'openai');
-  if (parsed.data.stream === true) return sendSse(ctx.res, chunks);
-  sendJson(ctx.res, 200, completion);
+  const headers = quotaHeaders(ctx, (completion as { usage?: unknown }).usage);
+  if (parsed.data.stream === true) return sendSse(ctx.res, chunks, headers);
+  sendJson(ctx.res, 200, completion, headers);
 }
 
 async function handleResponses(ctx: RequestContext): Promise<void> {
   if (!authorized(ctx)) return;
-  const parsed = parseWith(ResponsesRequestSchema, await readBody(ctx.req));
-  if (!parsed.ok) return sendJson(ctx.res, 400, openaiError(parsed.message, 'invalid_request_error', null));
-  const { response, events } = buildResponse('openai', parsed.data);
+  const parsed = validateOpenAI(ResponsesRequestSchema, await ctx.body());
+  if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
+  const req = parsed.data;
+  const previous = req.previous_response_id;
+  if (previous && !ctx.state.stored.has(previous)) {
+    return sendJson(
+      ctx.res,
+      400,
+      openaiInvalid(
+        `Previous response with id '${previous}' not found.`,
+        'previous_response_id',
+        'previous_response_not_found',
+      ),
+    );
+  }
+  const { response, events } = buildResponse('openai', req);
+  if (req.store !== false) ctx.state.stored.keep(response.id);
   countModelCall(ctx.state, 'openai');
-  if (parsed.data.stream === true) return sendSse(ctx.res, events);
-  sendJson(ctx.res, 200, response);
+  const headers = quotaHeaders(ctx, response.usage);
+  if (req.stream === true) return sendSse(ctx.res, events, headers);
+  sendJson(ctx.res, 200, response, headers);
+}
+
+/** The API key's `x-ratelimit-*` headers after this call. */
+function quotaHeaders(ctx: RequestContext, usage: unknown): Record<string, string> {
+  const tokens =
+    usage && typeof usage === 'object' && 'total_tokens' in usage && typeof usage.total_tokens === 'number'
+      ? usage.total_tokens
+      : 0;
+  const key = `openai:${fingerprint(bearerToken(ctx.req))}`;
+  return openaiApiKeyHeaders(ctx.state.quotas.use(key, ctx.state.now()), tokens);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { faultReply } from './envelopes.js';
-import { BadRequest, sendJson } from './http-util.js';
+import { BadRequest, type Body, readBody, sendJson } from './http-util.js';
 import type { EmulatorState, RequestContext, Route } from './state.js';
 
 /** Finds the route for a request, applies injected faults, runs it, and turns a throw into a JSON error. */
@@ -25,7 +25,19 @@ export async function dispatch(
         error_description: `No emulated endpoint at ${url.pathname}`,
       });
     }
-    const ctx: RequestContext = { req, res, url, state, origin: `http://${req.headers.host ?? 'localhost'}` };
+    let body: Promise<Body> | undefined;
+    const ctx: RequestContext = {
+      req,
+      res,
+      url,
+      state,
+      origin: `http://${req.headers.host ?? 'localhost'}`,
+      body: () => {
+        body ??= readBody(req);
+        return body;
+      },
+    };
+    if (route.record) await recordRequest(ctx);
     if (route.fault && (await injectFault(route.fault, ctx))) return;
     await route.handle(ctx);
   } catch (err) {
@@ -38,6 +50,21 @@ export async function dispatch(
     }
     sendJson(res, 500, { error: 'emulator_error', error_description: 'internal emulator error' });
   }
+}
+
+/** Logs a model-endpoint request before anything can refuse it; the status is filled in once answered. */
+async function recordRequest(ctx: RequestContext): Promise<void> {
+  let body: unknown = null;
+  try {
+    body = await ctx.body();
+  } catch {
+    // unreadable body: recorded as null, the route answers the error
+  }
+  const { method = 'GET', url = '/', headers } = ctx.req;
+  const entry = ctx.state.recorder.record(method, url, headers, body);
+  ctx.res.once('finish', () => {
+    entry.status = ctx.res.statusCode;
+  });
 }
 
 /** Delays the request and, if a counted fault matches, answers it; true when the route must not run. */

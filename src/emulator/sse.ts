@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { createParser } from 'eventsource-parser';
 
 /** One server-sent event; `event` is omitted for `data:`-only streams (OpenAI chat completions). */
 export interface SseEvent {
@@ -25,25 +26,22 @@ export function sendSse(
   res.end();
 }
 
-/** Parses a complete `text/event-stream` body; `data` is JSON-decoded when it parses. */
+/** Parses a complete `text/event-stream` body (eventsource-parser); `data` is JSON-decoded when it parses. */
 export function parseSse(text: string): SseEvent[] {
   const events: SseEvent[] = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    let event: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    if (data.length === 0) continue;
-    const raw = data.join('\n');
-    let parsed: unknown = raw;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      // not JSON (e.g. `[DONE]`): keep the raw string
-    }
-    events.push(event === undefined ? { data: parsed } : { event, data: parsed });
-  }
+  const parser = createParser({
+    onEvent: ({ event, data }) => {
+      let parsed: unknown = data;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        // not JSON (e.g. `[DONE]`): keep the raw string
+      }
+      events.push(event === undefined ? { data: parsed } : { event, data: parsed });
+    },
+  });
+  parser.feed(text);
+  // a last event without its blank line still counts, as for a closed stream
+  parser.feed('\n\n');
   return events;
 }

@@ -2,9 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthCodes } from './auth-codes.js';
 import { DeviceCodes } from './device-codes.js';
 import { Faults, type FaultTarget } from './faults.js';
+import type { Body } from './http-util.js';
 import { createJwtSigner, type JwtSigner } from './jwt.js';
 import { Ledger } from './ledger.js';
+import { Quotas } from './quotas.js';
+import { RequestRecorder } from './recorder.js';
 import type { ReusePolicy } from './reuse-policy.js';
+import { StoredResponses } from './stored-responses.js';
 import type { ProviderId } from './tokens.js';
 
 /** Everything one running emulator knows; routes read and change it. */
@@ -14,6 +18,12 @@ export interface EmulatorState {
   readonly devices: DeviceCodes;
   readonly faults: Faults;
   readonly signer: JwtSigner;
+  /** The last model-endpoint requests (`GET /_emulator/requests`). */
+  readonly recorder: RequestRecorder;
+  /** Responses created with `store` on the `openai` API, for `previous_response_id`. */
+  readonly stored: StoredResponses;
+  /** Per-account usage behind the quota headers. */
+  readonly quotas: Quotas;
   readonly config: { accessTtlSeconds: number };
   readonly counters: { tokenRequests: number; modelCalls: Map<ProviderId, number> };
   now(): number;
@@ -26,13 +36,17 @@ export interface RequestContext {
   /** `http://host:port` as the client addressed us; used to build verification URIs. */
   origin: string;
   state: EmulatorState;
+  /** The parsed request body, read once (the recorder and the route share it). */
+  body(): Promise<Body>;
 }
 
-/** One endpoint. `fault` opts it into fault injection and the token-request counter. */
+/** One endpoint. `fault` opts it into fault injection and the token-request counter; `record` into the request log. */
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   fault?: { target: FaultTarget; provider: ProviderId };
+  /** Keep the request in the recorder (model endpoints). */
+  record?: boolean;
   handle(ctx: RequestContext): Promise<void> | void;
 }
 
@@ -43,6 +57,9 @@ export async function createState(reuse: ReusePolicy, accessTtlSeconds: number):
     devices: new DeviceCodes(),
     faults: new Faults(),
     signer: await createJwtSigner(),
+    recorder: new RequestRecorder(),
+    stored: new StoredResponses(),
+    quotas: new Quotas(),
     config: { accessTtlSeconds },
     counters: { tokenRequests: 0, modelCalls: new Map() },
     now: () => Date.now(),

@@ -1,6 +1,6 @@
 import type { Account } from './accounts.js';
 import type { ErrorReply } from './envelopes.js';
-import { type Body, dropConnection, field, readBody, sendJson } from './http-util.js';
+import { type Body, dropConnection, field, sendJson } from './http-util.js';
 import type { OAuthProvider } from './oauth-provider.js';
 import type { RequestContext } from './state.js';
 
@@ -12,7 +12,7 @@ function oauthError(status: number, error: string, description?: string): ErrorR
 
 /** Handles `POST <token>` for one provider: authorization_code (PKCE), refresh_token and device_code grants. */
 export async function handleTokenRequest(provider: OAuthProvider, ctx: RequestContext): Promise<void> {
-  const body = await readBody(ctx.req);
+  const body = await ctx.body();
   if (field(body, 'client_id') !== provider.clientId) {
     return reply(ctx, { status: 401, body: { error: 'invalid_client' } });
   }

@@ -43,6 +43,20 @@ export const ConfigSchema = z
         /** POSTed a JSON body on every fallback. */
         webhook: z.url().optional(),
         logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Largest model request body; agents carry long conversations and images. */
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(32 * 1024 * 1024),
+        /** Deepest JSON nesting a request body may have (tool schemas nest, conversations do not). */
+        maxJsonDepth: z.number().int().positive().default(128),
+        /** Model requests one client key may have in flight; past it, 429 with Retry-After. */
+        maxConcurrentPerClient: z.number().int().positive().default(64),
+        /** Extra Host names the gateway answers to (it always answers loopback names). */
+        allowedHosts: z.array(z.string().min(1)).default([]),
+        /** Lets a scraper read /metrics and /readyz off loopback without a client key. */
+        metricsToken: z.string().min(16).optional(),
       })
       .strict()
       .default({
@@ -51,6 +65,10 @@ export const ConfigSchema = z
         firstByteTimeoutMs: 60_000,
         shutdownGraceMs: 10_000,
         logLevel: 'info',
+        maxBodyBytes: 32 * 1024 * 1024,
+        maxJsonDepth: 128,
+        maxConcurrentPerClient: 64,
+        allowedHosts: [],
       }),
     providers: z.record(z.string(), ProviderSettings).default({}),
     chains: z
@@ -61,6 +79,8 @@ export const ConfigSchema = z
       .default({}),
     /** Chain for clients without their own and requests that name none. */
     defaultChain: z.string().optional(),
+    /** Model names clients send, aliased to a chain (`chain:NAME`), a `provider/model` or another model id. */
+    models: z.record(z.string().min(1), z.string().min(1)).default({}),
     cooldowns: z
       .object({
         rate_limited: z.number().int().nonnegative().optional(),

@@ -27,7 +27,7 @@ describe('routing', () => {
   });
 
   it('refuses unknown models naming the options', () => {
-    expect(() => resolveRoute('gpt-9', null, config)).toThrow(/chains: main, rr/);
+    expect(() => resolveRoute('mistral-9', null, config)).toThrow(/chains: main, rr/);
     expect(() => resolveRoute('chain:nope', null, config)).toThrow(/unknown model "chain:nope"/);
   });
 

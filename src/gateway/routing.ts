@@ -1,4 +1,5 @@
 import { ClawkeepError } from '../errors.js';
+import { providersForModel } from '../providers/registry.js';
 import type { GatewayConfig, TargetSpecInput } from './config.js';
 
 /** One step of a chain: a provider/model and the profiles allowed to serve it. */
@@ -47,18 +48,29 @@ export function resolveRoute(model: string, clientChain: string | null, config: 
 const routeMemo = new WeakMap<GatewayConfig, Map<string, Route>>();
 
 function computeRoute(model: string, clientChain: string | null, config: GatewayConfig): Route {
+  const alias = config.models[model];
+  if (alias !== undefined && alias !== model) return computeRoute(alias, clientChain, config);
   const chains = chainsOf(config);
   const named = model.startsWith('chain:') ? model.slice(6) : model && model !== 'default' ? model : null;
   if (named !== null && chains[named])
     return { chain: named, targets: chains[named].map((t) => toTarget(t, config)) };
   if (named !== null && model.startsWith('chain:')) throw unknownModel(model, chains);
   if (named !== null && model.includes('/')) return { chain: null, targets: [toTarget(model, config)] };
-  if (named !== null) throw unknownModel(model, chains);
-  const fallback =
+  const fallbackName =
     clientChain ?? config.defaultChain ?? (chains.default ? 'default' : Object.keys(chains)[0]);
-  const chain = fallback ? chains[fallback] : undefined;
-  if (!fallback || !chain) throw unknownModel(model || '(none)', chains);
-  return { chain: fallback, targets: chain.map((t) => toTarget(t, config)) };
+  const fallback = fallbackName ? chains[fallbackName] : undefined;
+  if (named !== null) {
+    // A bare model id goes to the providers that serve it, then the client's chain as fallback.
+    const providers = providersForModel(named);
+    if (providers.length === 0) throw unknownModel(model, chains);
+    const own = providers.map((p) => toTarget(`${p}/${named}`, config));
+    const rest = (fallback ?? [])
+      .map((t) => toTarget(t, config))
+      .filter((t) => !own.some((o) => o.provider === t.provider && o.model === t.model));
+    return { chain: fallback ? (fallbackName ?? null) : null, targets: [...own, ...rest] };
+  }
+  if (!fallbackName || !fallback) throw unknownModel(model || '(none)', chains);
+  return { chain: fallbackName, targets: fallback.map((t) => toTarget(t, config)) };
 }
 
 function toTarget(spec: TargetSpecInput, config: GatewayConfig): Target {
@@ -74,7 +86,7 @@ function toTarget(spec: TargetSpecInput, config: GatewayConfig): Target {
 function unknownModel(model: string, chains: Record<string, unknown>): ClawkeepError {
   return new ClawkeepError(
     'model_not_found',
-    `unknown model "${model}": use "chain:NAME" (chains: ${Object.keys(chains).join(', ') || 'none'}) or "provider/model"`,
+    `unknown model "${model}": use a model id (gpt-…, claude-…), "chain:NAME" (chains: ${Object.keys(chains).join(', ') || 'none'}), "provider/model", or alias it under models: in the config`,
     { details: { model } },
   );
 }

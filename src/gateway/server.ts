@@ -3,27 +3,29 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
+import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
 import { MODEL_ADAPTERS } from './adapters.js';
-import { ClientAuth, readClientKey } from './clients.js';
+import { expandCandidates } from './candidates.js';
+import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
+import { ClientAuth } from './clients.js';
 import type { GatewayConfig } from './config.js';
 import { Cooldowns } from './cooldowns.js';
-import type { DispatchDeps } from './dispatch.js';
-import { errorBody } from './error-body.js';
+import { countTokens } from './count-tokens.js';
+import type { GatewayDeps } from './deps.js';
 import { EventBuffer } from './event-buffer.js';
-import type { ClientFormat } from './formats/ir.js';
+import { ClientConcurrency, hostAllowed, isLoopback } from './guards.js';
+import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
+import { anthropicModelList, listModelIds, openaiModelList } from './models-list.js';
 import { ProfileDirectory } from './profile-directory.js';
-import { chainsOf, ProfilePicker } from './routing.js';
+import { readJsonBody } from './request-body.js';
+import { ProfilePicker, resolveRoute } from './routing.js';
 import { closeUpstreamPool } from './upstream-http.js';
 
-const MODEL_ROUTES: Readonly<Record<string, ClientFormat>> = {
-  '/v1/chat/completions': 'chat',
-  '/v1/responses': 'responses',
-  '/v1/messages': 'messages',
-};
+const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
 export interface GatewayOptions {
   store: Store;
@@ -47,6 +49,14 @@ export interface RunningGateway {
 /** Starts the HTTP gateway on the configured host and port (loopback by default). */
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const env = o.env ?? process.env;
+  const gw = o.config.gateway;
+  if (!isLoopback(gw.host) && (await o.store.listClients()).length === 0) {
+    throw new ClawkeepError(
+      'config_invalid',
+      `gateway.host ${gw.host} is reachable from other machines and there is no client key yet: create one first (clawkeep clients add NAME), or bind to 127.0.0.1`,
+    );
+  }
+  const concurrency = new ClientConcurrency(gw.maxConcurrentPerClient);
   const broker = new Broker({ store: o.store, env, ...(o.linked ? { linked: o.linked } : {}) });
   const metrics = new GatewayMetrics();
   const cooldowns = new Cooldowns();
@@ -54,7 +64,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const auth = new ClientAuth(o.store);
   const baseUrls = new Map<string, string | null>();
   const events = new EventBuffer(o.store, o.log);
-  const deps: DispatchDeps = {
+  const deps: GatewayDeps = {
     broker,
     store: o.store,
     events,
@@ -63,6 +73,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     picker: new ProfilePicker(),
     profiles,
     metrics,
+    labels: new MetricLabels(o.config),
     log: o.log,
     adapters: MODEL_ADAPTERS,
     baseUrl: (provider) => {
@@ -95,23 +106,53 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (!hostAllowed(req.headers.host, gw.host, gw.allowedHosts)) {
+      req.resume();
+      return sendError(
+        req,
+        res,
+        RESPONSES,
+        421,
+        'host_not_allowed',
+        'this Host is not served here; add it to gateway.allowedHosts',
+      );
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/')
+      return sendJson(res, 200, { ok: true });
     if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (req.method === 'GET' && (path === '/readyz' || path === '/metrics') && !(await mayReadStatus(req))) {
+      return sendError(
+        req,
+        res,
+        RESPONSES,
+        401,
+        'invalid_client_key',
+        'off loopback, /metrics and /readyz need a client key or gateway.metricsToken',
+      );
+    }
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
       return;
     }
-    const format = MODEL_ROUTES[path];
     const isModels = path === '/v1/models';
-    if (!format && !isModels)
-      return sendError(res, 'openai', 404, 'not_found', `no route ${req.method} ${path}`);
-    const client = await auth.authenticate(readClientKey(req.headers));
+    const isCount = path === COUNT_TOKENS_PATH;
+    // Anthropic SDKs send anthropic-version on every call: answer them in Anthropic's shape.
+    const format =
+      formatForPath(path) ??
+      (isCount || req.headers['anthropic-version'] !== undefined ? MESSAGES : RESPONSES);
+    if (!formatForPath(path) && !isModels && !isCount) {
+      req.resume();
+      return sendError(req, res, format, 404, 'not_found', `no route ${req.method} ${path}`);
+    }
+    const client = await auth.authenticate(format.readKey(req.headers));
     if (!client) {
       req.resume();
       return sendError(
+        req,
         res,
-        format ?? 'openai',
+        format,
         401,
         'invalid_client_key',
         'missing or wrong clawkeep client key: send "Authorization: Bearer <key>" or "x-api-key: <key>" (create one with: clawkeep clients add NAME)',
@@ -119,11 +160,89 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     }
     if (isModels) {
       if (req.method !== 'GET')
-        return sendError(res, 'openai', 405, 'method_not_allowed', 'use GET /v1/models');
-      return sendJson(res, 200, listModels(o.config));
+        return sendError(req, res, format, 405, 'method_not_allowed', 'use GET /v1/models');
+      return listModels(res, format === MESSAGES);
     }
-    if (req.method !== 'POST') return sendError(res, format!, 405, 'method_not_allowed', `use POST ${path}`);
-    await handleModelRequest(format!, req, res, client, deps);
+    if (req.method !== 'POST') {
+      req.resume();
+      return sendError(req, res, format, 405, 'method_not_allowed', `use POST ${path}`);
+    }
+    if (!concurrency.acquire(client.name)) {
+      req.resume();
+      res.setHeader('retry-after', '1');
+      return sendError(
+        req,
+        res,
+        format,
+        429,
+        'client_busy',
+        `client ${client.name} has ${gw.maxConcurrentPerClient} requests in flight (gateway.maxConcurrentPerClient)`,
+      );
+    }
+    res.on('close', () => concurrency.release(client.name));
+    if (isCount) return countTokensRoute(req, res, client.chain);
+    await handleModelRequest(format, req, res, client, deps);
+  }
+
+  /** Status routes are open on loopback; elsewhere they need a client key or the metrics token. */
+  async function mayReadStatus(req: IncomingMessage): Promise<boolean> {
+    if (isLoopback(gw.host)) return true;
+    const key = RESPONSES.readKey(req.headers);
+    if (gw.metricsToken && key === gw.metricsToken) return true;
+    return (await auth.authenticate(key)) !== null;
+  }
+
+  async function listModels(res: ServerResponse, anthropicShape: boolean): Promise<void> {
+    const withProfiles = new Set<string>();
+    for (const id of MODEL_ADAPTERS.keys())
+      if ((await profiles.forProvider(id)).length > 0) withProfiles.add(id);
+    const ids = listModelIds(o.config, (p) => withProfiles.has(p));
+    sendJson(res, 200, anthropicShape ? anthropicModelList(ids) : openaiModelList(ids));
+  }
+
+  async function countTokensRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    chain: string | null,
+  ): Promise<void> {
+    try {
+      const json = await readJsonBody(req, {
+        maxBytes: o.config.gateway.maxBodyBytes,
+        maxDepth: o.config.gateway.maxJsonDepth,
+      });
+      const route = resolveRoute(MESSAGES.readModel(json), chain, o.config);
+      const { candidates } = await expandCandidates(route, deps);
+      const answer = await countTokens(json, req.headers, candidates, deps);
+      res.writeHead(answer.status, { ...answer.headers, 'x-clawkeep-count': answer.source });
+      res.end(answer.body);
+    } catch (err) {
+      const e = isClawkeepError(err) ? err : null;
+      sendError(
+        req,
+        res,
+        MESSAGES,
+        e?.status ?? 500,
+        e?.code ?? 'internal_error',
+        e?.message ?? 'internal error',
+      );
+    }
+  }
+
+  /** Every error the gateway itself answers is logged with its code. */
+  function sendError(
+    req: IncomingMessage,
+    res: ServerResponse,
+    format: ClientFormatDescriptor,
+    status: number,
+    code: string,
+    message: string,
+  ): void {
+    o.log.warn(
+      { method: req.method, path: (req.url ?? '/').split('?', 1)[0], status, code },
+      'request refused',
+    );
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(format.errorBody(status, code, message));
   }
 
   async function readyz(res: ServerResponse): Promise<void> {
@@ -175,31 +294,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   };
 }
 
-function listModels(config: GatewayConfig) {
-  const chains = chainsOf(config);
-  const ids = new Set<string>();
-  for (const [name, targets] of Object.entries(chains)) {
-    ids.add(`chain:${name}`);
-    for (const t of targets) ids.add(typeof t === 'string' ? t : t.target);
-  }
-  return {
-    object: 'list',
-    data: [...ids].map((id) => ({ id, object: 'model', created: 0, owned_by: 'clawkeep' })),
-  };
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function sendError(
-  res: ServerResponse,
-  format: ClientFormat | 'openai',
-  status: number,
-  code: string,
-  message: string,
-): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(errorBody(format, status, code, message));
 }

@@ -1,3 +1,4 @@
+import { CLAUDE_MODELS } from './model-catalog.js';
 import { optionalNumber, requireString } from './token-fields.js';
 import type { ProviderDescriptor } from './types.js';
 
@@ -6,6 +7,7 @@ export const anthropic: ProviderDescriptor = {
   id: 'anthropic',
   title: 'Anthropic (Claude login)',
   baseUrl: 'https://api.anthropic.com',
+  models: CLAUDE_MODELS,
   oauth: {
     defaults: {
       tokenUrl: 'https://platform.claude.com/v1/oauth/token',

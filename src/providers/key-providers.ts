@@ -1,3 +1,4 @@
+import { OPENAI_MODELS } from './model-catalog.js';
 import type { ProviderDescriptor } from './types.js';
 
 /** OpenAI platform API keys. */
@@ -5,6 +6,7 @@ export const openai: ProviderDescriptor = {
   id: 'openai',
   title: 'OpenAI API (key)',
   baseUrl: 'https://api.openai.com/v1',
+  models: OPENAI_MODELS,
   oauth: null,
 };
 
@@ -13,5 +15,6 @@ export const openaiCompatible: ProviderDescriptor = {
   id: 'openai-compatible',
   title: 'OpenAI-compatible server (key)',
   baseUrl: null,
+  models: null,
   oauth: null,
 };

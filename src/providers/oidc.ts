@@ -10,6 +10,7 @@ export const oidc: ProviderDescriptor = {
   id: 'oidc',
   title: 'Generic OAuth 2.0 / OpenID Connect',
   baseUrl: null,
+  models: null,
   oauth: {
     defaults: { tokenUrl: null, authorizeUrl: null, deviceUrl: null, clientId: null },
     scope: 'openid offline_access',

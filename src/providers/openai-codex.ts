@@ -1,4 +1,5 @@
 import { readJwtClaims, readNestedClaim } from '../util/jwt.js';
+import { OPENAI_MODELS } from './model-catalog.js';
 import { optionalNumber, requireString } from './token-fields.js';
 import type { ProviderDescriptor } from './types.js';
 
@@ -23,6 +24,7 @@ export const openaiCodex: ProviderDescriptor = {
   id: 'openai-codex',
   title: 'OpenAI (ChatGPT/Codex login)',
   baseUrl: 'https://chatgpt.com/backend-api/codex',
+  models: OPENAI_MODELS,
   oauth: {
     defaults: {
       tokenUrl: 'https://auth.openai.com/oauth/token',

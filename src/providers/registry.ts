@@ -64,3 +64,8 @@ export function resolveOAuthEndpoints(
 export function resolveBaseUrl(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): string | null {
   return env[`${envPrefix(p.id)}BASE_URL`] ?? p.baseUrl;
 }
+
+/** The providers that serve a bare model name, in registry order (subscription logins first). */
+export function providersForModel(model: string): string[] {
+  return [...PROVIDERS.values()].filter((p) => p.models?.serves(model)).map((p) => p.id);
+}

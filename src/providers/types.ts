@@ -28,10 +28,18 @@ export interface OAuthSpec {
   parseTokens(body: Record<string, unknown>, now: number): RotatedTokens;
 }
 
-/** One provider: its id, default model base URL and OAuth descriptor (absent for key-only providers). */
+/** The models a provider serves: real ids for model pickers, and which bare names route to it. */
+export interface ModelCatalog {
+  ids: readonly string[];
+  serves(model: string): boolean;
+}
+
+/** One provider: its id, default model base URL, model catalog and OAuth descriptor (absent for key-only providers). */
 export interface ProviderDescriptor {
   id: string;
   title: string;
   baseUrl: string | null;
+  /** Null for providers whose models are not known in advance (an OpenAI-compatible server). */
+  models: ModelCatalog | null;
   oauth: OAuthSpec | null;
 }

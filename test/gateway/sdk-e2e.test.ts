@@ -189,7 +189,7 @@ describe('gateway with the official SDKs as clients (emulator upstream)', () => 
       status: 400,
     });
     await expect(
-      openai.chat.completions.create({ model: 'gpt-nope', messages: [{ role: 'user', content: 'x' }] }),
+      openai.chat.completions.create({ model: 'mistral-nope', messages: [{ role: 'user', content: 'x' }] }),
     ).rejects.toMatchObject({
       status: 404,
       error: { code: 'model_not_found' },

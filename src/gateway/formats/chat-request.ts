@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { joinSystem } from './content.js';
-import type { IrMessage, IrPart, IrRequest, IrToolChoice } from './ir.js';
+import type { IrMessage, IrPart, IrRequest, IrTool, IrToolChoice } from './ir.js';
+import { Dropped, isEffort, unmappedFields } from './request-extras.js';
 import { parseBody } from './validate.js';
 
 const TextPart = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -32,7 +33,7 @@ const Message = z.discriminatedUnion('role', [
   z.looseObject({ role: z.literal('tool'), tool_call_id: z.string(), content: TextContent }),
 ]);
 
-const Tool = z.looseObject({
+const FunctionTool = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
     name: z.string().min(1),
@@ -40,6 +41,8 @@ const Tool = z.looseObject({
     parameters: z.record(z.string(), z.unknown()).nullish(),
   }),
 });
+// Other tool types (`custom`…) are valid requests; they have no neutral equivalent and are reported dropped.
+const Tool = z.union([FunctionTool, z.looseObject({ type: z.string() })]);
 
 const ToolChoice = z.union([
   z.enum(['auto', 'none', 'required']),
@@ -58,7 +61,24 @@ const ChatRequest = z.looseObject({
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  reasoning_effort: z.string().nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  prompt_cache_key: z.string().nullish(),
 });
+
+const MAPPED: ReadonlySet<string> = new Set([
+  'messages',
+  'tools',
+  'tool_choice',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'reasoning_effort',
+  'parallel_tool_calls',
+  'prompt_cache_key',
+]);
 
 type ChatMessage = z.infer<typeof Message>;
 
@@ -71,22 +91,39 @@ export type ChatIrRequest = IrRequest & {
 /** Parses an OpenAI Chat Completions request body; throws `ClawkeepError('usage')` naming the bad field. */
 export function parseChatRequest(body: unknown): ChatIrRequest {
   const req = parseBody(ChatRequest, body);
+  const dropped = new Dropped();
+  for (const f of unmappedFields(body, MAPPED)) dropped.add(f);
   const system: string[] = [];
   const messages: IrMessage[] = [];
   const toolNames = new Map<string, string>();
   for (const m of req.messages) {
-    if (m.role === 'system' || m.role === 'developer') system.push(textOf(m.content));
-    else messages.push(messageOf(m, toolNames));
+    if (m.role !== 'system' && m.role !== 'developer') messages.push(messageOf(m, toolNames));
+    // Only the system turns before the conversation starts make the system prompt.
+    else if (messages.length === 0) system.push(textOf(m.content));
+    else messages.push({ role: 'system', text: textOf(m.content) });
   }
+  const tools: IrTool[] = [];
+  for (const t of req.tools ?? []) {
+    if ('function' in t && t.type === 'function') {
+      const f = (t as z.infer<typeof FunctionTool>).function;
+      tools.push({
+        name: f.name,
+        description: f.description ?? null,
+        parameters: f.parameters ?? { type: 'object', properties: {} },
+      });
+    } else dropped.add(`tools[type=${t.type}]`);
+  }
+  const effort = req.reasoning_effort ?? null;
+  if (effort !== null && !isEffort(effort) && effort !== 'none') dropped.add('reasoning_effort');
   return {
     model: req.model,
     system: joinSystem(system),
     messages,
-    tools: (req.tools ?? []).map(({ function: f }) => ({
-      name: f.name,
-      description: f.description ?? null,
-      parameters: f.parameters ?? { type: 'object', properties: {} },
-    })),
+    tools,
+    reasoning: isEffort(effort) ? { effort, budgetTokens: null } : null,
+    parallelToolCalls: req.parallel_tool_calls ?? null,
+    cache: { key: req.prompt_cache_key ?? null, requested: req.prompt_cache_key != null },
+    dropped: dropped.list(),
     toolChoice: toolChoiceOf(req.tool_choice),
     maxTokens: req.max_completion_tokens ?? req.max_tokens ?? null,
     temperature: req.temperature ?? null,

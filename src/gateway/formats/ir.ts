@@ -9,10 +9,20 @@
 export type ClientFormat = 'chat' | 'responses' | 'messages';
 
 export interface IrTool {
+  /** The name the upstream sees (a namespaced tool flattened to `namespace__name`). */
   name: string;
   description: string | null;
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
+  /** A Responses client's tool that is not a plain function: its calls are answered in kind. */
+  origin?: IrToolOrigin;
+}
+
+/** A namespaced function tool, or a freeform (`custom`) tool carried as a function of `{input}`. */
+export interface IrToolOrigin {
+  namespace: string | null;
+  name: string;
+  freeform: boolean;
 }
 
 export type IrToolChoice = 'auto' | 'none' | 'required' | { name: string };
@@ -27,6 +37,8 @@ export interface IrToolCall {
 }
 
 export type IrMessage =
+  /** A system turn inside the conversation (a leading system prompt is `IrRequest.system`). */
+  | { role: 'system'; text: string }
   | { role: 'user'; content: IrPart[] }
   | { role: 'assistant'; content: IrPart[]; toolCalls: IrToolCall[] }
   | { role: 'tool'; toolCallId: string; name: string | null; content: string; isError: boolean };
@@ -43,6 +55,21 @@ export interface IrRequest {
   topP: number | null;
   stop: string[];
   stream: boolean;
+  /** Reasoning control: an effort level, a token budget, or both (null: the client set none). */
+  reasoning: IrReasoning | null;
+  /** Whether the model may call several tools in one turn (null: the client did not say). */
+  parallelToolCalls: boolean | null;
+  /** Prompt-cache intent: a key that keeps one conversation's cache together, and whether caching was asked for. */
+  cache: { key: string | null; requested: boolean };
+  /** Client fields (dotted paths) that have no neutral equivalent; reported to the client as dropped. */
+  dropped: string[];
+}
+
+export type IrEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export interface IrReasoning {
+  effort: IrEffort | null;
+  budgetTokens: number | null;
 }
 
 export type IrStopReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';

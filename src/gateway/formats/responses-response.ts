@@ -1,5 +1,6 @@
+import { parseToolArguments } from './content.js';
 import { idFor, newId } from './ids.js';
-import type { IrResponse, IrStopReason, IrToolCall, IrUsage } from './ir.js';
+import type { IrResponse, IrStopReason, IrTool, IrToolCall, IrToolOrigin, IrUsage } from './ir.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,8 +23,49 @@ export function messageItem(id: string, text: string | null, status: 'in_progres
   return { id, type: 'message', status, role: 'assistant', content: text === null ? [] : [outputText(text)] };
 }
 
-export function functionCallItem(id: string, call: IrToolCall, status: 'in_progress' | 'completed'): Json {
+/** A tool call as a Responses output item: a function call, or what its tool's origin makes it. */
+export function functionCallItem(
+  id: string,
+  call: IrToolCall,
+  status: 'in_progress' | 'completed',
+  origins: ToolOrigins = NO_ORIGINS,
+): Json {
+  const origin = origins.get(call.name);
+  if (origin?.freeform) {
+    const input = parseToolArguments(call.arguments).input;
+    return {
+      id,
+      type: 'custom_tool_call',
+      status,
+      call_id: call.id,
+      name: origin.name,
+      input: typeof input === 'string' ? input : call.arguments,
+      ...(origin.namespace ? { namespace: origin.namespace } : {}),
+    };
+  }
+  if (origin?.namespace) {
+    return {
+      id,
+      type: 'function_call',
+      status,
+      call_id: call.id,
+      name: origin.name,
+      namespace: origin.namespace,
+      arguments: call.arguments,
+    };
+  }
   return { id, type: 'function_call', status, call_id: call.id, name: call.name, arguments: call.arguments };
+}
+
+/** Tool origins by the name the upstream saw. */
+export type ToolOrigins = ReadonlyMap<string, IrToolOrigin>;
+
+const NO_ORIGINS: ToolOrigins = new Map();
+
+export function toolOrigins(tools: readonly IrTool[] | undefined): ToolOrigins {
+  const map = new Map<string, IrToolOrigin>();
+  for (const t of tools ?? []) if (t.origin) map.set(t.name, t.origin);
+  return map;
 }
 
 export interface ResponseShell {
@@ -70,10 +112,11 @@ const INCOMPLETE_REASONS: Partial<Record<IrStopReason, string>> = {
 };
 
 /** A whole answer as an OpenAI Responses `response` object. */
-export function formatResponsesResponse(r: IrResponse): Json {
+export function formatResponsesResponse(r: IrResponse, tools?: readonly IrTool[]): Json {
+  const origins = toolOrigins(tools);
   const output: Json[] = [];
   if (r.text !== '') output.push(messageItem(newId('msg'), r.text, 'completed'));
-  for (const call of r.toolCalls) output.push(functionCallItem(newId('fc'), call, 'completed'));
+  for (const call of r.toolCalls) output.push(functionCallItem(newId('fc'), call, 'completed', origins));
   const shell = { id: idFor(r.id, 'resp'), model: r.model, createdAt: Math.floor(Date.now() / 1000) };
   return responseObject(shell, output, { stopReason: r.stopReason, usage: r.usage });
 }

@@ -1,11 +1,12 @@
 import { idFor, newId } from './ids.js';
-import type { IrEvent, IrToolCall } from './ir.js';
+import type { IrEvent, IrTool, IrToolCall } from './ir.js';
 import {
   functionCallItem,
   messageItem,
   outputText,
   type ResponseShell,
   responseObject,
+  toolOrigins,
 } from './responses-response.js';
 import { sseFrame } from './sse-frame.js';
 import { type StreamEncoder, UNFINISHED } from './stream-encoder.js';
@@ -23,7 +24,11 @@ type OpenItem =
  * then response.completed (or response.incomplete when cut by the token limit). An error becomes
  * response.failed followed by an `error` event, which the OpenAI SDKs raise.
  */
-export function createResponsesStreamEncoder(opts: { model: string }): StreamEncoder {
+export function createResponsesStreamEncoder(opts: {
+  model: string;
+  tools?: readonly IrTool[];
+}): StreamEncoder {
+  const origins = toolOrigins(opts.tools);
   let seq = 0;
   let shell: ResponseShell | null = null;
   let closed = false;
@@ -53,7 +58,7 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
     current = null;
     const at = { item_id: item.id, output_index: item.index };
     if (item.kind === 'call') {
-      const finished = functionCallItem(item.id, item.call, 'completed');
+      const finished = functionCallItem(item.id, item.call, 'completed', origins);
       done.push(finished);
       return (
         emit('response.function_call_arguments.done', { ...at, arguments: item.call.arguments }) +
@@ -118,7 +123,7 @@ export function createResponsesStreamEncoder(opts: { model: string }): StreamEnc
           out +
           emit('response.output_item.added', {
             output_index: item.index,
-            item: functionCallItem(item.id, item.call, 'in_progress'),
+            item: functionCallItem(item.id, item.call, 'in_progress', origins),
           })
         );
       }

@@ -108,6 +108,10 @@ function replayLikeSdk(sse: string): Json {
 describe('parseResponsesRequest', () => {
   it('reads a Codex-style transcript with instructions, reasoning, calls and outputs', () => {
     expect(parseResponsesRequest(codexBody)).toEqual({
+      reasoning: null,
+      parallelToolCalls: null,
+      cache: { key: null, requested: false },
+      dropped: ['input[type=reasoning]'],
       model: 'openai-codex/gpt-5',
       system: 'You are a coding agent.\n\nSandbox: read-only.',
       messages: [
@@ -151,18 +155,99 @@ describe('parseResponsesRequest', () => {
   it('names the bad field in its errors', () => {
     expect(usageError(() => parseResponsesRequest({ model: 'm' }))).toBe('input: expected string | array');
     expect(
-      usageError(() => parseResponsesRequest({ model: 'm', input: [{ type: 'item_reference', id: 'x' }] })),
-    ).toBe('input[0].type: expected "message" | "function_call" | "function_call_output" | "reasoning"');
+      parseResponsesRequest({ model: 'm', input: [{ type: 'item_reference', id: 'x' }] }).dropped,
+    ).toEqual(['input[type=item_reference]']);
     const file = { role: 'user', content: [{ type: 'input_file', file_id: 'f' }] };
     expect(usageError(() => parseResponsesRequest({ model: 'm', input: [file] }))).toBe(
       'input[0].content[0].type: expected "input_text" | "output_text" | "input_image" | "refusal"',
     );
     expect(
-      usageError(() => parseResponsesRequest({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] })),
-    ).toBe('tools[0].type: expected "function"');
+      parseResponsesRequest({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] }).dropped,
+    ).toEqual(['tools[type=web_search]']);
     expect(
       usageError(() => parseResponsesRequest({ model: 'm', input: 'x', previous_response_id: 'resp_1' })),
     ).toMatch(/^previous_response_id: not supported/);
+  });
+});
+
+describe('Codex CLI tools across families', () => {
+  const fn = (name: string) => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
+  const lite = {
+    model: 'gpt-6.2-sol',
+    stream: true,
+    input: [
+      {
+        type: 'additional_tools',
+        role: 'developer',
+        tools: [
+          { type: 'namespace', name: 'functions', tools: [{ type: 'custom', name: 'exec' }, fn('wait')] },
+          { type: 'web_search', external_web_access: false },
+        ],
+      },
+      { type: 'message', role: 'developer', content: 'You are Codex.' },
+      { type: 'message', role: 'user', content: 'list files' },
+      { type: 'custom_tool_call', call_id: 'c1', name: 'exec', namespace: 'functions', input: 'ls' },
+      { type: 'custom_tool_call_output', call_id: 'c1', output: 'a.txt' },
+      { type: 'function_call', call_id: 'c2', name: 'wait', namespace: 'functions', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'c2', output: 'ok' },
+    ],
+    tools: [fn('exec_command')],
+    client_metadata: { x: '1' },
+  };
+
+  it('reads tools from additional_tools and tools, flattening namespaces and carrying freeform tools as {input}', () => {
+    const ir = parseResponsesRequest(lite);
+    expect(ir.tools.map((t) => t.name)).toEqual(['exec_command', 'functions__exec', 'functions__wait']);
+    expect(ir.tools[1]).toMatchObject({
+      parameters: { required: ['input'] },
+      origin: { namespace: 'functions', name: 'exec', freeform: true },
+    });
+    expect(ir.system).toBe('You are Codex.');
+    expect(ir.messages[1]).toEqual({
+      role: 'assistant',
+      content: [],
+      toolCalls: [{ id: 'c1', name: 'functions__exec', arguments: '{"input":"ls"}' }],
+    });
+    expect(ir.messages[2]).toMatchObject({ role: 'tool', toolCallId: 'c1', content: 'a.txt' });
+    expect(ir.dropped).toEqual(['client_metadata', 'tools[type=web_search]']);
+  });
+
+  it('answers calls to those tools in kind: custom_tool_call with input, function_call with its namespace', () => {
+    const ir = parseResponsesRequest(lite);
+    const r: IrResponse = {
+      id: 'resp_1',
+      model: 'm',
+      text: '',
+      toolCalls: [
+        { id: 'k1', name: 'functions__exec', arguments: '{"input":"pwd"}' },
+        { id: 'k2', name: 'functions__wait', arguments: '{}' },
+        { id: 'k3', name: 'exec_command', arguments: '{}' },
+      ],
+      stopReason: 'tool_calls',
+      usage: { inputTokens: 1, outputTokens: 1 },
+    };
+    const out = (formatResponsesResponse(r, ir.tools) as { output: Json[] }).output;
+    expect(out[0]).toMatchObject({
+      type: 'custom_tool_call',
+      call_id: 'k1',
+      name: 'exec',
+      namespace: 'functions',
+      input: 'pwd',
+    });
+    expect(out[1]).toMatchObject({ type: 'function_call', name: 'wait', namespace: 'functions' });
+    expect(out[2]).toMatchObject({ type: 'function_call', name: 'exec_command' });
+    expect(out[2]).not.toHaveProperty('namespace');
+    const encoder = createResponsesStreamEncoder({ model: 'm', tools: ir.tools });
+    let sse = '';
+    for (const e of [
+      { type: 'start', id: 'x', model: 'm' },
+      { type: 'tool_call_start', index: 0, id: 'k1', name: 'functions__exec' },
+      { type: 'tool_call_args', index: 0, delta: '{"input":"pwd"}' },
+      { type: 'done', stopReason: 'tool_calls', usage: { inputTokens: 1, outputTokens: 1 } },
+    ] as IrEvent[])
+      sse += encoder.push(e);
+    const done = frames(sse).find((f) => f.event === 'response.output_item.done');
+    expect(done?.data.item).toMatchObject({ type: 'custom_tool_call', name: 'exec', input: 'pwd' });
   });
 });
 

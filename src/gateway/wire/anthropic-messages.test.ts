@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildMessage, MessagesRequestSchema } from '../../emulator/anthropic-messages.js';
 import type { SseEvent } from '../../emulator/sse.js';
 import type { IrEvent, IrRequest } from '../formats/ir.js';
-import { buildMessagesBody, CLAUDE_CODE_IDENTITY, parseMessagesStream } from './anthropic-messages.js';
+import { buildMessagesBody, parseMessagesStream } from './anthropic-messages.js';
 import { parseSse } from './sse.js';
+
+const noDrop = (_field: string): void => {};
 
 const ir: IrRequest = {
   model: 'chain:claude',
@@ -41,6 +43,10 @@ const ir: IrRequest = {
   topP: 0.9,
   stop: ['STOP'],
   stream: false,
+  reasoning: null,
+  parallelToolCalls: null,
+  cache: { key: null, requested: false },
+  dropped: [],
 };
 
 function sseText(events: readonly SseEvent[]): string {
@@ -61,7 +67,7 @@ const frame = (data: Record<string, unknown>) => `event: ${data.type}\ndata: ${J
 
 describe('buildMessagesBody', () => {
   it('writes Anthropic turns: merged tool results first, safe tool ids, defaults', () => {
-    expect(buildMessagesBody(ir, 'claude-sonnet-4-5', { oauth: false })).toEqual({
+    expect(buildMessagesBody(ir, 'claude-sonnet-4-5', noDrop)).toEqual({
       model: 'claude-sonnet-4-5',
       max_tokens: 4096,
       stream: true,
@@ -98,24 +104,60 @@ describe('buildMessagesBody', () => {
     });
   });
 
-  it('starts the system prompt with the Claude Code identity for OAuth tokens, once', () => {
-    expect(buildMessagesBody(ir, 'm', { oauth: true }).system).toEqual([
-      { type: 'text', text: CLAUDE_CODE_IDENTITY },
-      { type: 'text', text: 'Be careful.' },
+  it('adds nothing the client did not send: no other client identity, plain system text', () => {
+    const body = buildMessagesBody(ir, 'm', noDrop);
+    expect(body.system).toBe('Be careful.');
+    expect(JSON.stringify(body)).not.toMatch(/Claude Code/);
+    expect(buildMessagesBody({ ...ir, system: null }, 'm', noDrop)).not.toHaveProperty('system');
+  });
+
+  it('maps reasoning effort to a thinking budget below max_tokens and drops sampling knobs loudly', () => {
+    const dropped: string[] = [];
+    const body = buildMessagesBody(
+      { ...ir, maxTokens: null, reasoning: { effort: 'high', budgetTokens: null } },
+      'm',
+      (f) => dropped.push(f),
+    );
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 24_000 });
+    expect(body.max_tokens).toBeGreaterThan(24_000);
+    expect(body).not.toHaveProperty('temperature');
+    expect(dropped).toEqual(['temperature', 'top_p']);
+    const tight = buildMessagesBody(
+      { ...ir, maxTokens: 2000, reasoning: { effort: 'high', budgetTokens: null } },
+      'm',
+      noDrop,
+    );
+    expect(tight.thinking).toEqual({ type: 'enabled', budget_tokens: 1999 });
+    const none: string[] = [];
+    buildMessagesBody({ ...ir, maxTokens: 500, reasoning: { effort: 'low', budgetTokens: null } }, 'm', (f) =>
+      none.push(f),
+    );
+    expect(none).toContain('reasoning');
+  });
+
+  it('carries cache intent, parallel tool calls and system turns from inside the conversation', () => {
+    const body = buildMessagesBody(
+      {
+        ...ir,
+        cache: { key: 'conv-1', requested: true },
+        parallelToolCalls: false,
+        messages: [...ir.messages, { role: 'system', text: 'Later rule.' }],
+      },
+      'm',
+      noDrop,
+    );
+    expect(body.system).toEqual([
+      { type: 'text', text: 'Be careful.\n\nLater rule.', cache_control: { type: 'ephemeral' } },
     ]);
-    const fromClaudeCode = { ...ir, system: `${CLAUDE_CODE_IDENTITY}\n\nBe careful.` };
-    expect(buildMessagesBody(fromClaudeCode, 'm', { oauth: true }).system).toEqual([
-      { type: 'text', text: CLAUDE_CODE_IDENTITY },
-      { type: 'text', text: 'Be careful.' },
-    ]);
-    expect(buildMessagesBody({ ...ir, system: null }, 'm', { oauth: true }).system).toEqual([
-      { type: 'text', text: CLAUDE_CODE_IDENTITY },
-    ]);
-    expect(buildMessagesBody({ ...ir, system: null }, 'm', { oauth: false })).not.toHaveProperty('system');
+    expect((body.tools as Record<string, unknown>[]).at(-1)).toMatchObject({
+      cache_control: { type: 'ephemeral' },
+    });
+    expect(body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(body.metadata).toEqual({ user_id: 'conv-1' });
   });
 
   it('maps tool choices, keeps the client max_tokens and sends top_p only without temperature', () => {
-    const body = (over: Partial<IrRequest>) => buildMessagesBody({ ...ir, ...over }, 'm', { oauth: false });
+    const body = (over: Partial<IrRequest>) => buildMessagesBody({ ...ir, ...over }, 'm', noDrop);
     expect(body({ toolChoice: 'auto' }).tool_choice).toEqual({ type: 'auto' });
     expect(body({ toolChoice: 'none' }).tool_choice).toEqual({ type: 'none' });
     expect(body({ toolChoice: { name: 'read' } }).tool_choice).toEqual({ type: 'tool', name: 'read' });
@@ -127,7 +169,7 @@ describe('buildMessagesBody', () => {
 
 describe('parseMessagesStream', () => {
   it('reads the emulator stream of a tool use', async () => {
-    const body = buildMessagesBody(ir, 'claude-sonnet-4-5', { oauth: true });
+    const body = buildMessagesBody(ir, 'claude-sonnet-4-5', noDrop);
     const { events } = buildMessage(MessagesRequestSchema.parse(body));
     expect(await parseText(sseText(events))).toEqual([
       { type: 'start', id: expect.stringMatching(/^msg_/), model: 'claude-sonnet-4-5' },

@@ -1,57 +1,78 @@
 import { parseToolArguments, splitDataUrl } from '../formats/content.js';
 import { newId } from '../formats/ids.js';
 import type { IrEvent, IrMessage, IrPart, IrRequest, IrStopReason, IrToolChoice } from '../formats/ir.js';
+import { EFFORT_BUDGET } from '../formats/request-extras.js';
 import { driveStream, parseJsonData, type StreamMachine, WIRE_ERRORS } from './drive.js';
 import { type Json, num, obj, str } from './json.js';
 import type { SseMessage } from './sse.js';
 
-/** The system text Claude subscription (OAuth) tokens are only served with, as the first system block. */
-export const CLAUDE_CODE_IDENTITY = "You are Claude Code, Anthropic's official CLI for Claude.";
-
 const DEFAULT_MAX_TOKENS = 4096;
+/** Room for the answer itself on top of a thinking budget (Anthropic wants budget < max_tokens). */
+const ANSWER_TOKENS = 4096;
+const MIN_THINKING_BUDGET = 1024;
 
 /**
- * The streaming Messages body for `ir`. With `oauth`, the system prompt starts with the Claude Code
- * identity block, then the client's system (once: a client that already sent the identity keeps one).
+ * The streaming Messages body for `ir`. Nothing is added that the client did not ask for: no other
+ * client's identity, no betas (the credential's own beta is a header). Fields with no Messages
+ * equivalent are passed to `drop`.
  */
-export function buildMessagesBody(ir: IrRequest, upstreamModel: string, opts: { oauth: boolean }): Json {
+export function buildMessagesBody(ir: IrRequest, upstreamModel: string, drop: (field: string) => void): Json {
+  const budget = thinkingBudget(ir);
+  const maxTokens = ir.maxTokens ?? (budget ? budget + ANSWER_TOKENS : DEFAULT_MAX_TOKENS);
   const body: Json = {
     model: upstreamModel,
-    max_tokens: ir.maxTokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: budget && maxTokens <= budget ? budget + ANSWER_TOKENS : maxTokens,
     messages: anthropicMessages(ir.messages),
     stream: true,
   };
-  const system = systemOf(ir.system, opts.oauth);
-  if (system !== null) body.system = system;
+  // System turns inside the conversation join the system prompt: plain Messages has no other place.
+  const inner = ir.messages.flatMap((m) => (m.role === 'system' ? [m.text] : []));
+  const system = [ir.system, ...inner].filter((t): t is string => !!t).join('\n\n');
+  if (system) {
+    body.system = ir.cache.requested
+      ? [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }]
+      : system;
+  }
   if (ir.tools.length > 0) {
-    body.tools = ir.tools.map((t) => ({
+    const tools: Json[] = ir.tools.map((t) => ({
       name: t.name,
       ...(t.description === null ? {} : { description: t.description }),
       input_schema: t.parameters,
     }));
-    body.tool_choice = anthropicToolChoice(ir.toolChoice);
+    if (ir.cache.requested)
+      tools[tools.length - 1] = { ...tools.at(-1), cache_control: { type: 'ephemeral' } };
+    body.tools = tools;
+    body.tool_choice = anthropicToolChoice(ir.toolChoice, ir.parallelToolCalls);
   }
+  if (budget) {
+    body.thinking = { type: 'enabled', budget_tokens: budget };
+    // Extended thinking refuses sampling knobs.
+    if (ir.temperature !== null) drop('temperature');
+    if (ir.topP !== null) drop('top_p');
+  } else if (ir.temperature !== null) body.temperature = ir.temperature;
   // Current Claude models refuse temperature and top_p together; temperature is the common knob.
-  if (ir.temperature !== null) body.temperature = ir.temperature;
   else if (ir.topP !== null) body.top_p = ir.topP;
+  if (ir.reasoning && !budget) drop('reasoning');
   if (ir.stop.length > 0) body.stop_sequences = ir.stop;
+  if (ir.cache.key) body.metadata = { user_id: ir.cache.key };
   return body;
 }
 
-function systemOf(system: string | null, oauth: boolean): unknown {
-  if (!oauth) return system;
-  const rest = system?.startsWith(CLAUDE_CODE_IDENTITY)
-    ? system.slice(CLAUDE_CODE_IDENTITY.length).trimStart()
-    : system;
-  const blocks = [{ type: 'text', text: CLAUDE_CODE_IDENTITY }];
-  if (rest) blocks.push({ type: 'text', text: rest });
-  return blocks;
+/** The thinking budget for the request's reasoning: its own budget, else the effort's, clamped. */
+function thinkingBudget(ir: IrRequest): number | null {
+  if (!ir.reasoning) return null;
+  if (ir.reasoning.effort === 'minimal' && ir.reasoning.budgetTokens === null) return null;
+  const wanted = ir.reasoning.budgetTokens ?? EFFORT_BUDGET[ir.reasoning.effort ?? 'medium'];
+  if (ir.maxTokens !== null && ir.maxTokens - 1 < MIN_THINKING_BUDGET) return null;
+  const cap = ir.maxTokens !== null ? ir.maxTokens - 1 : wanted;
+  return Math.max(MIN_THINKING_BUDGET, Math.min(wanted, cap));
 }
 
 /** Neutral messages as Anthropic turns: tool results ride in user turns, and same-role turns merge. */
 function anthropicMessages(messages: readonly IrMessage[]): Json[] {
   const turns: { role: 'user' | 'assistant'; content: Json[] }[] = [];
   for (const m of messages) {
+    if (m.role === 'system') continue;
     const role = m.role === 'assistant' ? 'assistant' : 'user';
     const blocks = blocksOf(m);
     if (blocks.length === 0) continue;
@@ -70,7 +91,7 @@ function rank(block: Json): number {
   return block.type === 'tool_result' ? 0 : 1;
 }
 
-function blocksOf(m: IrMessage): Json[] {
+function blocksOf(m: Exclude<IrMessage, { role: 'system' }>): Json[] {
   switch (m.role) {
     case 'user':
       return m.content.flatMap(partBlock);
@@ -110,9 +131,12 @@ function toolUseId(id: string): string {
   return id.replace(/[^a-zA-Z0-9_-]/g, '_');
 }
 
-function anthropicToolChoice(choice: IrToolChoice): Json {
-  if (typeof choice === 'object') return { type: 'tool', name: choice.name };
-  return { type: choice === 'required' ? 'any' : choice };
+function anthropicToolChoice(choice: IrToolChoice, parallel: boolean | null): Json {
+  const base: Json =
+    typeof choice === 'object'
+      ? { type: 'tool', name: choice.name }
+      : { type: choice === 'required' ? 'any' : choice };
+  return parallel === false && base.type !== 'none' ? { ...base, disable_parallel_tool_use: true } : base;
 }
 
 const STOP_REASONS: Readonly<Record<string, IrStopReason>> = {

@@ -4,9 +4,11 @@ import { parseChatRequest } from '../formats/chat.js';
 import { createChatStreamEncoder } from '../formats/chat-stream.js';
 import { parseMessagesRequest } from '../formats/messages.js';
 import { createResponsesStreamEncoder } from '../formats/responses-stream.js';
-import { buildMessagesBody, CLAUDE_CODE_IDENTITY, parseMessagesStream } from './anthropic-messages.js';
+import { buildMessagesBody, parseMessagesStream } from './anthropic-messages.js';
 import { buildCodexBody } from './openai-responses.js';
 import { parseSse } from './sse.js';
+
+const noDrop = (_field: string): void => {};
 
 async function* once(text: string): AsyncGenerator<string> {
   yield text;
@@ -40,19 +42,20 @@ const chatWithTools = {
   tool_choice: 'auto',
   max_tokens: 300,
   stream: true,
+  reasoning: null,
+  parallelToolCalls: null,
+  cache: { key: null, requested: false },
+  dropped: [],
 };
 
 describe('across formats', () => {
   it('turns a chat request with tools into an Anthropic OAuth body', () => {
-    const body = buildMessagesBody(parseChatRequest(chatWithTools), 'claude-sonnet-4-5', { oauth: true });
+    const body = buildMessagesBody(parseChatRequest(chatWithTools), 'claude-sonnet-4-5', noDrop);
     expect(body).toEqual({
       model: 'claude-sonnet-4-5',
       max_tokens: 300,
       stream: true,
-      system: [
-        { type: 'text', text: CLAUDE_CODE_IDENTITY },
-        { type: 'text', text: 'You are an agent.' },
-      ],
+      system: 'You are an agent.',
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'What is the weather in Paris?' }] },
         {
@@ -86,7 +89,7 @@ describe('across formats', () => {
       ...chatWithTools,
       messages: [...chatWithTools.messages.slice(0, 2), { role: 'user', content: 'use tool' }],
     };
-    const body = buildMessagesBody(parseChatRequest(ask), 'claude-sonnet-4-5', { oauth: false });
+    const body = buildMessagesBody(parseChatRequest(ask), 'claude-sonnet-4-5', noDrop);
     const { events } = buildMessage(MessagesRequestSchema.parse(body));
     const upstream = events
       .map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
@@ -149,7 +152,7 @@ describe('across formats', () => {
       ],
       tools: [{ name: 'ls', input_schema: { type: 'object' } }],
     });
-    expect(buildCodexBody(ir, 'gpt-5')).toMatchObject({
+    expect(buildCodexBody(ir, 'gpt-5', noDrop)).toMatchObject({
       instructions: 'Sys.',
       input: [
         { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'go' }] },

@@ -9,6 +9,8 @@ import { buildChatBody, parseChatStream } from './openai-chat.js';
 import { buildCodexBody, parseResponsesStream } from './openai-responses.js';
 import { parseSse, type SseMessage } from './sse.js';
 
+const noDrop = (_field: string): void => {};
+
 /** One upstream call over real HTTP: the emulator's bytes, as they arrive, through our parsers. */
 type Call = (ir: IrRequest) => Promise<IrResponse>;
 
@@ -56,14 +58,14 @@ describe('wire modules against the provider emulator', () => {
       post(
         `${env.CLAWKEEP_OPENAI_CODEX_BASE_URL}/responses`,
         { authorization: `Bearer ${codex.access}`, 'chatgpt-account-id': codex.accountId },
-        buildCodexBody(ir, 'gpt-5'),
+        buildCodexBody(ir, 'gpt-5', noDrop),
         parseResponsesStream,
       );
     calls.anthropic = (ir) =>
       post(
         `${env.CLAWKEEP_ANTHROPIC_BASE_URL}/v1/messages`,
         { 'x-api-key': 'sk-emu-test', 'anthropic-version': '2023-06-01' },
-        buildMessagesBody(ir, 'claude-sonnet-4-5', { oauth: false }),
+        buildMessagesBody(ir, 'claude-sonnet-4-5', noDrop),
         parseMessagesStream,
       );
   });

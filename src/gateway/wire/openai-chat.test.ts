@@ -29,6 +29,10 @@ const ir: IrRequest = {
   topP: null,
   stop: ['X'],
   stream: false,
+  reasoning: null,
+  parallelToolCalls: null,
+  cache: { key: null, requested: false },
+  dropped: [],
 };
 
 function sseText(events: readonly SseEvent[]): string {

@@ -37,11 +37,16 @@ export function buildChatBody(ir: IrRequest, upstreamModel: string, opts: ChatBo
   if (ir.temperature !== null) body.temperature = ir.temperature;
   if (ir.topP !== null) body.top_p = ir.topP;
   if (ir.stop.length > 0) body.stop = ir.stop;
+  if (ir.reasoning?.effort) body.reasoning_effort = ir.reasoning.effort;
+  if (ir.parallelToolCalls !== null && ir.tools.length > 0) body.parallel_tool_calls = ir.parallelToolCalls;
+  if (ir.cache.key) body.prompt_cache_key = ir.cache.key;
   return body;
 }
 
 function chatMessage(m: IrMessage): Json {
   switch (m.role) {
+    case 'system':
+      return { role: 'system', content: m.text };
     case 'user': {
       const only = m.content.length === 1 ? m.content[0] : undefined;
       if (only?.type === 'text') return { role: 'user', content: only.text };

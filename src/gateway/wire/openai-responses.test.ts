@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildResponse, ResponsesRequestSchema } from '../../emulator/responses-api.js';
 import type { SseEvent } from '../../emulator/sse.js';
 import type { IrEvent, IrRequest } from '../formats/ir.js';
-import { buildCodexBody, DEFAULT_CODEX_INSTRUCTIONS, parseResponsesStream } from './openai-responses.js';
+import { buildCodexBody, parseResponsesStream } from './openai-responses.js';
 import { parseSse } from './sse.js';
+
+const noDrop = (_field: string): void => {};
 
 const ir: IrRequest = {
   model: 'chain:codex',
@@ -31,6 +33,10 @@ const ir: IrRequest = {
   topP: 0.5,
   stop: ['x'],
   stream: true,
+  reasoning: null,
+  parallelToolCalls: null,
+  cache: { key: null, requested: false },
+  dropped: [],
 };
 
 function sseText(events: readonly SseEvent[]): string {
@@ -52,7 +58,7 @@ const created = frame({ type: 'response.created', response: { id: 'resp_1', mode
 
 describe('buildCodexBody', () => {
   it('writes the stateless streamed body the Codex backend takes', () => {
-    expect(buildCodexBody(ir, 'gpt-5')).toEqual({
+    expect(buildCodexBody(ir, 'gpt-5', noDrop)).toEqual({
       model: 'gpt-5',
       instructions: 'You are a coding agent.',
       input: [
@@ -84,7 +90,7 @@ describe('buildCodexBody', () => {
       stream: true,
       include: [],
     });
-    expect(buildCodexBody({ ...ir, system: null }, 'gpt-5').instructions).toBe(DEFAULT_CODEX_INSTRUCTIONS);
+    expect(buildCodexBody({ ...ir, system: null }, 'gpt-5', noDrop)).not.toHaveProperty('instructions');
   });
 });
 
@@ -92,7 +98,7 @@ describe('parseResponsesStream', () => {
   it('reads the emulator stream of a function call', async () => {
     const { events } = buildResponse(
       'openai-codex',
-      ResponsesRequestSchema.parse(buildCodexBody(ir, 'gpt-5')),
+      ResponsesRequestSchema.parse(buildCodexBody(ir, 'gpt-5', noDrop)),
     );
     expect(await parseText(sseText(events))).toEqual([
       { type: 'start', id: expect.stringMatching(/^resp_/), model: 'gpt-5' },
@@ -103,7 +109,7 @@ describe('parseResponsesStream', () => {
   });
 
   it('reads the emulator stream of a text answer', async () => {
-    const body = buildCodexBody({ ...ir, tools: [], toolChoice: 'auto' }, 'gpt-5');
+    const body = buildCodexBody({ ...ir, tools: [], toolChoice: 'auto' }, 'gpt-5', noDrop);
     const { events } = buildResponse('openai-codex', ResponsesRequestSchema.parse(body));
     const out = await parseText(sseText(events));
     const text = out.flatMap((e) => (e.type === 'text' ? [e.delta] : [])).join('');

@@ -4,18 +4,18 @@ import { driveStream, parseJsonData, type StreamMachine, WIRE_ERRORS } from './d
 import { arr, type Json, num, obj, str } from './json.js';
 import type { SseMessage } from './sse.js';
 
-/** The ChatGPT Codex backend requires instructions; this stands in when the client sent no system prompt. */
-export const DEFAULT_CODEX_INSTRUCTIONS = 'You are a helpful assistant.';
-
 /**
  * The body for the ChatGPT Codex backend (`/backend-api/codex/responses`): a stateless
  * (`store:false`), streamed Responses request. The backend refuses sampling and token-limit
- * parameters, so `maxTokens`, `temperature`, `topP` and `stop` are not sent.
+ * parameters, so `maxTokens`, `temperature`, `topP` and `stop` go to `drop` instead.
  */
-export function buildCodexBody(ir: IrRequest, upstreamModel: string): Json {
-  return {
+export function buildCodexBody(ir: IrRequest, upstreamModel: string, drop: (field: string) => void): Json {
+  if (ir.maxTokens !== null) drop('max_tokens');
+  if (ir.temperature !== null) drop('temperature');
+  if (ir.topP !== null) drop('top_p');
+  if (ir.stop.length > 0) drop('stop');
+  const body: Json = {
     model: upstreamModel,
-    instructions: ir.system ?? DEFAULT_CODEX_INSTRUCTIONS,
     input: responsesInput(ir.messages),
     tools: ir.tools.map((t) => ({
       type: 'function',
@@ -25,11 +25,16 @@ export function buildCodexBody(ir: IrRequest, upstreamModel: string): Json {
       strict: false,
     })),
     tool_choice: responsesToolChoice(ir.toolChoice),
-    parallel_tool_calls: false,
+    parallel_tool_calls: ir.parallelToolCalls ?? false,
     store: false,
     stream: true,
     include: [],
   };
+  // Only what the client sent: Codex CLI itself sends its system prompt as instructions or a developer turn.
+  if (ir.system !== null) body.instructions = ir.system;
+  if (ir.reasoning?.effort) body.reasoning = { effort: ir.reasoning.effort };
+  if (ir.cache.key) body.prompt_cache_key = ir.cache.key;
+  return body;
 }
 
 /** Neutral messages as Responses input items (no item ids: with `store:false` there is nothing to refer to). */
@@ -37,6 +42,9 @@ export function responsesInput(messages: readonly IrMessage[]): Json[] {
   const items: Json[] = [];
   for (const m of messages) {
     switch (m.role) {
+      case 'system':
+        items.push({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: m.text }] });
+        break;
       case 'user':
         items.push({
           type: 'message',
@@ -195,4 +203,31 @@ class ResponsesStreamMachine implements StreamMachine {
       message: 'the responses stream ended before response.completed',
     };
   }
+}
+
+/**
+ * Collects a streamed Responses answer into the whole response object (`response.completed`'s), for a
+ * non-streaming client of an upstream that only streams. An early end or failure is an error.
+ */
+export async function collectResponseObject(
+  sse: AsyncIterable<SseMessage>,
+): Promise<{ ok: true; response: Json } | { ok: false; message: string }> {
+  try {
+    for await (const message of sse) {
+      const parsed = parseJsonData(message);
+      if (!parsed.ok) return { ok: false, message: 'upstream sent malformed stream data' };
+      const data = parsed.value;
+      const type = str(data.type) ?? message.event;
+      if (type === 'response.completed' || type === 'response.incomplete') {
+        return { ok: true, response: obj(data.response) ?? {} };
+      }
+      if (type === 'response.failed' || type === 'error') {
+        const error = obj(obj(data.response)?.error) ?? obj(data.error) ?? {};
+        return { ok: false, message: str(error.message) ?? 'the upstream response failed' };
+      }
+    }
+  } catch (err) {
+    return { ok: false, message: `upstream stream failed: ${(err as Error).message}` };
+  }
+  return { ok: false, message: 'the responses stream ended before response.completed' };
 }

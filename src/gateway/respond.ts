@@ -1,0 +1,91 @@
+import type { ServerResponse } from 'node:http';
+import type { ClientFormatDescriptor } from './client-formats.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Served } from './upstream-call.js';
+
+/** Writes a served answer: relayed as the upstream sent it, or encoded in the client's format. */
+export async function writeServed(
+  served: Served,
+  format: ClientFormatDescriptor,
+  opts: { model: string; includeUsage: boolean; headers: Record<string, string> },
+  res: ServerResponse,
+  firstByte: () => void,
+): Promise<void> {
+  const headers = opts.headers;
+  switch (served.mode) {
+    case 'body': {
+      const buf = Buffer.from(served.body);
+      res.writeHead(served.status, { ...served.headers, 'content-length': buf.length, ...headers });
+      firstByte();
+      res.end(buf);
+      return;
+    }
+    case 'pipe': {
+      const type = String(served.res.headers['content-type'] ?? 'application/json');
+      firstByte();
+      if (!type.startsWith('text/event-stream')) {
+        // A whole JSON answer: one write with a length beats piping a few small chunks.
+        const buf = Buffer.from(await served.res.body.arrayBuffer());
+        res.writeHead(served.res.status, { ...served.headers, 'content-length': buf.length, ...headers });
+        res.end(buf);
+        return;
+      }
+      res.writeHead(served.res.status, { ...served.headers, 'cache-control': 'no-cache', ...headers });
+      res.flushHeaders();
+      await new Promise<void>((resolve) => {
+        const body = served.res.body;
+        res.on('close', () => {
+          if (!body.readableEnded) body.destroy();
+          resolve();
+        });
+        body.on('error', () => res.destroy());
+        body.pipe(res);
+      });
+      return;
+    }
+    case 'json':
+      res.writeHead(200, { 'content-type': 'application/json', ...headers });
+      firstByte();
+      res.end(JSON.stringify(format.codec.formatResponse(served.response, served.tools)));
+      return;
+    case 'stream':
+      await writeStream(served, format, opts, res, firstByte);
+  }
+}
+
+async function writeStream(
+  served: Extract<Served, { mode: 'stream' }>,
+  format: ClientFormatDescriptor,
+  opts: { model: string; includeUsage: boolean; headers: Record<string, string> },
+  res: ServerResponse,
+  firstByte: () => void,
+): Promise<void> {
+  const encoder = format.codec.createEncoder({
+    model: opts.model,
+    includeUsage: opts.includeUsage,
+    tools: served.tools,
+  });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...opts.headers,
+  });
+  res.write(encoder.push(served.first));
+  firstByte();
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+    void served.rest.return?.();
+  });
+  for (;;) {
+    const next = await served.rest.next();
+    if (next.done || closed) break;
+    res.write(encoder.push(next.value));
+  }
+  if (!closed) res.end(encoder.end());
+}
+
+/** Observes time to first byte for a target. */
+export function firstByteObserver(metrics: GatewayMetrics, target: string, started: number): () => void {
+  return () => metrics.latency.observe({ target }, (performance.now() - started) / 1000);
+}
