@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildMessage, type MessagesRequest } from '../../src/emulator/anthropic-messages.js';
+import { buildMessage, type MessagesReplyInput } from '../../src/emulator/anthropic-messages.js';
 import { buildChatCompletion, type ChatRequest } from '../../src/emulator/chat-completions.js';
 import { buildResponse, type ResponsesRequest } from '../../src/emulator/responses-api.js';
 import { sendSse } from '../../src/emulator/sse.js';
@@ -84,10 +84,7 @@ function answer(path: string, body: unknown, res: ServerResponse): string {
     const tools = Array.isArray(req.tools)
       ? req.tools.filter((t) => isObject(t) && (t.type === undefined || t.type === 'custom'))
       : [];
-    const messages = Array.isArray(req.messages)
-      ? req.messages.filter((m) => isObject(m) && m.role !== 'system')
-      : [];
-    const { message, events } = buildMessage({ ...req, tools, messages } as MessagesRequest);
+    const { message, events } = buildMessage({ ...req, tools } as unknown as MessagesReplyInput);
     if (req.stream === true) sendSse(res, events);
     else json(res, 200, message);
     return 'messages';
