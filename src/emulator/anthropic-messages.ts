@@ -35,7 +35,7 @@ export type MessagesReplyInput = Pick<MessagesRequest, 'model' | 'system' | 'str
   messages: ReadonlyArray<{ role: string; content: unknown }>;
   tools?: ReadonlyArray<{ name: string }>;
   tool_choice?: { type: string; name?: string };
-  thinking?: { type: string };
+  thinking?: { type: string; display?: string | null };
 };
 
 function turnOf(messages: MessagesReplyInput['messages']): Turn {
@@ -85,7 +85,9 @@ export function buildMessage(req: MessagesReplyInput): {
   );
   const text = tool === null ? replyText('anthropic', turn) : '';
   const thinks = req.thinking?.type === 'enabled' || req.thinking?.type === 'adaptive';
-  const thinking = thinks ? `emulated thinking about: ${turn.text}` : null;
+  // `display: "omitted"` keeps the block and its signature but not the text
+  const shown = req.thinking?.display !== 'omitted';
+  const thinking = thinks ? (shown ? `emulated thinking about: ${turn.text}` : '') : null;
   const answer =
     tool === null
       ? { type: 'text', text }
@@ -113,7 +115,11 @@ export function buildMessage(req: MessagesReplyInput): {
     const deltas: Step[] =
       block.type === 'thinking'
         ? [
-            ...splitDeltas(String(block.thinking)).map((t) => delta({ type: 'thinking_delta', thinking: t })),
+            ...(block.thinking === ''
+              ? []
+              : splitDeltas(String(block.thinking)).map((t) =>
+                  delta({ type: 'thinking_delta', thinking: t }),
+                )),
             delta({ type: 'signature_delta', signature: block.signature }),
           ]
         : block.type === 'text'

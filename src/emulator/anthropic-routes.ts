@@ -71,15 +71,11 @@ function admit(ctx: RequestContext, headers: Record<string, string>): Caller | n
   return caller;
 }
 
-async function readObject(ctx: RequestContext): Promise<Record<string, unknown>> {
-  return ctx.body();
-}
-
 async function handleMessages(ctx: RequestContext): Promise<void> {
   const headers = { 'request-id': newId('req', 12) };
   const caller = admit(ctx, headers);
   if (caller === null) return;
-  const checked = checkMessages(await readObject(ctx), parseBetas(header(ctx.req, 'anthropic-beta')));
+  const checked = checkMessages(await ctx.body(), parseBetas(header(ctx.req, 'anthropic-beta')));
   if (!checked.ok) {
     return sendJson(ctx.res, 400, anthropicError('invalid_request_error', checked.message), headers);
   }
@@ -95,7 +91,7 @@ async function handleMessages(ctx: RequestContext): Promise<void> {
 async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const headers = { 'request-id': newId('req', 12) };
   if (admit(ctx, headers) === null) return;
-  const checked = checkCountTokens(await readObject(ctx), parseBetas(header(ctx.req, 'anthropic-beta')));
+  const checked = checkCountTokens(await ctx.body(), parseBetas(header(ctx.req, 'anthropic-beta')));
   if (!checked.ok) {
     return sendJson(ctx.res, 400, anthropicError('invalid_request_error', checked.message), headers);
   }

@@ -42,7 +42,9 @@ function toolChoiceOf(value: unknown): ToolChoice {
 /** The chat.completion object and the chunk stream (ending in `[DONE]`) for `req`. */
 export function buildChatCompletion(req: ChatRequest): { completion: unknown; chunks: SseEvent[] } {
   const lastUser = req.messages.findLast((m) => roleOf(m) === 'user');
-  const turn = { text: textOf(lastUser?.content), endsWithUser: req.messages.at(-1)?.role === 'user' };
+  // System turns after the user's (reminders) do not end the user's turn.
+  const last = req.messages.findLast((m) => roleOf(m) !== 'system' && roleOf(m) !== 'developer');
+  const turn = { text: textOf(lastUser?.content), endsWithUser: last !== undefined && last === lastUser };
   const names = (req.tools ?? []).flatMap((t) => (t.function ? [t.function.name] : []));
   const tool = chooseTool(names, turn, toolChoiceOf(req.tool_choice));
   const text = tool === null ? replyText('openai', turn) : '';

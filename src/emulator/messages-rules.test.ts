@@ -20,6 +20,11 @@ describe('Messages request rules', () => {
       { thinking: { type: 'enabled', budget_tokens: 4096 } },
       ['interleaved-thinking-2025-05-14'],
     ],
+    [
+      'thinking display updates with its beta',
+      { thinking: { type: 'adaptive', display: 'updates' } },
+      ['thinking-display-updates-2026-08-18'],
+    ],
     ['sampling', { temperature: 0.5, top_k: 40, top_p: 0.9, stop_sequences: ['END'] }, []],
     ['service tier and metadata', { service_tier: 'standard_only', metadata: { user_id: 'u' } }, []],
     ['a forced tool', { tool_choice: { type: 'tool', name: 'f', disable_parallel_tool_use: true } }, []],
@@ -47,6 +52,26 @@ describe('Messages request rules', () => {
         ],
       },
       ['mid-conversation-system-2026-04-07', 'per-turn-control-2026-07-01'],
+    ],
+    [
+      'a system turn with the mid-conversation beta',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: 'be brief' },
+        ],
+      },
+      ['mid-conversation-system-2026-04-07'],
+    ],
+    [
+      'a system turn with only per-turn control (Claude Code 2.1.332)',
+      {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: 'be brief' },
+        ],
+      },
+      ['per-turn-control-2026-07-01'],
     ],
     [
       'four cache breakpoints',
@@ -140,7 +165,7 @@ describe('Messages request rules', () => {
       'a thinking budget under 1024',
       { thinking: { type: 'enabled', budget_tokens: 512 } },
       [],
-      'thinking.budget_tokens: Input should be greater than or equal to 1024',
+      'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024',
     ],
     [
       'a thinking budget not below max_tokens',
@@ -193,6 +218,18 @@ describe('Messages request rules', () => {
       'A maximum of 4 blocks with cache_control may be provided. Found 5.',
     ],
     [
+      'thinking display updates without its beta',
+      { thinking: { type: 'adaptive', display: 'updates' } },
+      [],
+      "thinking.adaptive.display: Input should be 'summarized' or 'omitted'",
+    ],
+    [
+      'an unknown thinking display',
+      { thinking: { type: 'adaptive', display: 'full' } },
+      [],
+      "thinking.adaptive.display: Input should be 'summarized', 'omitted' or 'updates'",
+    ],
+    [
       'an unknown metadata field',
       { metadata: { session: 'x' } },
       [],
@@ -202,7 +239,7 @@ describe('Messages request rules', () => {
       'a tool_choice tool without name',
       { tool_choice: { type: 'tool' } },
       [],
-      'tool_choice.name: Field required',
+      'tool_choice.tool.name: Field required',
     ],
     ['temperature above 1', { temperature: 1.5 }, [], 'temperature: Input should be less than or equal to 1'],
   ])('rejects %s', (_name, extra, betas, message) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deepestBranch } from './validate.js';
+import { describeAnthropicIssue as describe, orList } from './anthropic-invalid.js';
 
 // What api.anthropic.com's Messages endpoint accepts, from the @anthropic-ai/sdk 1.13 request types
 // (MessageCreateParams, GA and beta) and from the 400s the API answers, which name the field the way
@@ -69,7 +69,7 @@ const COUNT_FIELDS = new Set([
   'billing_policy',
 ]);
 
-/** Claude Code's beta for `role: "system"` turns inside `messages`. */
+/** The beta for `role: "system"` turns inside `messages` (Claude Code 2.1.168–2.1.261 send `…-2026-04-07`). */
 export const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-';
 /**
  * Betas under which Claude Code sends `role: "system"` turns: 2.1.332 sends them with
@@ -131,7 +131,9 @@ const ToolChoice = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
 ]);
 
-const Display = z.enum(['summarized', 'omitted']).nullish();
+// `updates` comes with the thinking-display-updates beta (Claude Code 2.1.332 in stream-json mode).
+const Display = z.enum(['summarized', 'omitted', 'updates']).nullish();
+const THINKING_DISPLAY_UPDATES_BETA = 'thinking-display-updates-';
 const Thinking = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('enabled'),
@@ -215,7 +217,7 @@ function check(
   }
   const shape = kind === 'messages' ? MessagesShape : CountShape;
   const parsed = shape.safeParse(body, { reportInput: true });
-  if (!parsed.success) return fail(describe(parsed.error.issues[0]));
+  if (!parsed.success) return fail(describe(tagged(parsed.error.issues[0], body)));
   const messages = checkTurns(body.messages as unknown[], betas);
   if (typeof messages === 'string') return fail(messages);
   const tools = checkTools(body.tools);
@@ -227,6 +229,11 @@ function check(
     );
   }
   const thinking = parsed.data.thinking;
+  if (thinking && 'display' in thinking && thinking.display === 'updates') {
+    if (!hasBeta(betas, THINKING_DISPLAY_UPDATES_BETA)) {
+      return fail(`thinking.${thinking.type}.display: Input should be 'summarized' or 'omitted'`);
+    }
+  }
   const data = parsed.data as Record<string, unknown>;
   const maxTokens = typeof data.max_tokens === 'number' ? data.max_tokens : 0;
   if (
@@ -245,6 +252,18 @@ function check(
   };
 }
 
+/** Issues inside a tagged union (`thinking`, `tool_choice`) name the tag, as the API's validator does. */
+function tagged(
+  issue: z.core.$ZodIssue | undefined,
+  body: Record<string, unknown>,
+): z.core.$ZodIssue | undefined {
+  const [field, ...rest] = issue?.path ?? [];
+  if (!issue || issue.code === 'invalid_union' || rest.length === 0) return issue;
+  if (field !== 'thinking' && field !== 'tool_choice') return issue;
+  const tag = (body[field] as { type?: unknown } | undefined)?.type;
+  return typeof tag === 'string' ? { ...issue, path: [field, tag, ...rest] } : issue;
+}
+
 function allowedField(key: string, betas: Betas, kind: 'messages' | 'count'): boolean {
   if (kind === 'count' && !COUNT_FIELDS.has(key)) return false;
   if ((GA_FIELDS as readonly string[]).includes(key)) return true;
@@ -255,7 +274,7 @@ function allowedField(key: string, betas: Betas, kind: 'messages' | 'count'): bo
 
 /**
  * Roles, the fields of a turn, and where a system turn may stand: only with the mid-conversation
- * beta, never first, and only after a user turn (so never between a `tool_use` and its `tool_result`).
+ * (or per-turn-control) beta, never first, and only after a user turn (so never between a `tool_use` and its `tool_result`).
  */
 function checkTurns(turns: unknown[], betas: Betas): MessageParam[] | string {
   const systemAllowed = SYSTEM_TURN_BETAS.some((b) => hasBeta(betas, b));
@@ -332,58 +351,4 @@ function countCacheControl(body: Record<string, unknown>): number {
 
 function fail(message: string): { ok: false; message: string } {
   return { ok: false, message };
-}
-
-function orList(values: readonly unknown[]): string {
-  const quoted = values.map((v) => `'${String(v)}'`);
-  return quoted.length <= 2 ? quoted.join(' or ') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
-}
-
-const VALID: Record<string, string> = {
-  string: 'a valid string',
-  number: 'a valid number',
-  int: 'a valid integer',
-  boolean: 'a valid boolean',
-  array: 'a valid list',
-  object: 'a valid dictionary',
-  record: 'a valid dictionary',
-};
-
-/** One validation issue in the API's words. */
-function describe(issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return 'invalid request body';
-  const path = issue.path.map(String).join('.');
-  const at = (p: string) => (p === '' ? '' : `${p}: `);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${at([path, issue.keys[0]].filter(Boolean).join('.'))}Extra inputs are not permitted`;
-    case 'invalid_type':
-      return issue.input === undefined
-        ? `${at(path)}Field required`
-        : `${at(path)}Input should be ${VALID[issue.expected] ?? `a valid ${issue.expected}`}`;
-    case 'invalid_value':
-      return `${at(path)}Input should be ${orList(issue.values)}`;
-    case 'too_small':
-      return issue.origin === 'array'
-        ? `${at(path)}List should have at least ${issue.minimum} item`
-        : issue.origin === 'string'
-          ? `${at(path)}String should have at least ${issue.minimum} character`
-          : `${at(path)}Input should be greater than or equal to ${issue.minimum}`;
-    case 'too_big':
-      return `${at(path)}Input should be less than or equal to ${issue.maximum}`;
-    case 'invalid_union': {
-      const branch = deepestBranch(issue.errors);
-      if (branch) return describe({ ...branch, path: [...issue.path, ...branch.path] });
-      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
-      const input = issue.input as Record<string, unknown> | undefined;
-      if (discriminator && input?.[discriminator] === undefined) return `${at(path)}Field required`;
-      if (discriminator && options) {
-        const parent = issue.path.slice(0, -1).map(String).join('.');
-        return `${at(parent)}Input tag '${String(input?.[discriminator])}' found using '${discriminator}' does not match any of the expected tags: ${options.map((o) => `'${String(o)}'`).join(', ')}`;
-      }
-      return `${at(path)}Input is invalid`;
-    }
-    default:
-      return `${at(path)}${issue.message}`;
-  }
 }

@@ -17,6 +17,8 @@ describe('model endpoints as a strict upstream', () => {
   let control: EmulatorControl;
   let codex: MintedProfile;
   let claude: MintedProfile;
+  /** CODEX_CLI_REQUEST with its reasoning item replaced by one this emulator issued. */
+  let codexRequest: Json;
 
   const post = (path: string, headers: Record<string, string>, body: unknown) =>
     fetch(`${emu.url}${path}`, {
@@ -28,7 +30,7 @@ describe('model endpoints as a strict upstream', () => {
     authorization: `Bearer ${codex.access}`,
     'chatgpt-account-id': codex.accountId,
   });
-  const claudeHeaders = (betas = CLAUDE_CODE_BETAS_HEADER) => ({
+  const claudeHeaders = (betas = `${CLAUDE_CODE_BETAS_HEADER},oauth-2025-04-20`) => ({
     authorization: `Bearer ${claude.access}`,
     'anthropic-version': '2023-06-01',
     'anthropic-beta': betas,
@@ -44,6 +46,16 @@ describe('model endpoints as a strict upstream', () => {
     control = new EmulatorControl(emu.url);
     codex = await control.mint({ provider: 'openai-codex' });
     claude = await control.mint({ provider: 'anthropic' });
+    const first = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
+      ...CODEX_CLI_REQUEST,
+      instructions: 'You are a coding agent.',
+      input: [{ role: 'user', content: 'start' }],
+    });
+    const issued = named(await events(first), 'response.output_item.done')[0]?.item as Json;
+    const input = (CODEX_CLI_REQUEST.input as Json[]).map((item) =>
+      item.type === 'reasoning' ? issued : item,
+    );
+    codexRequest = { ...CODEX_CLI_REQUEST, input };
   });
   afterAll(() => emu.close());
   beforeEach(() => control.clearRequests());
@@ -51,10 +63,10 @@ describe('model endpoints as a strict upstream', () => {
   describe('request log', () => {
     it('keeps what reached the Codex backend, with the token fingerprinted and the answer status', async () => {
       const path = '/openai-codex/backend-api/codex/responses';
-      const ok = await post(`${path}?client=test`, codexHeaders(), CODEX_CLI_REQUEST);
+      const ok = await post(`${path}?client=test`, codexHeaders(), codexRequest);
       expect(ok.status).toBe(200);
       await ok.text();
-      const refused = await post(path, codexHeaders(), { ...CODEX_CLI_REQUEST, store: true });
+      const refused = await post(path, codexHeaders(), { ...codexRequest, store: true });
       expect(await refused.json()).toEqual({ detail: 'Store must be set to false' });
 
       const seen = await control.requests({ path });
@@ -64,13 +76,14 @@ describe('model endpoints as a strict upstream', () => {
         method: 'POST',
         path: `${path}?client=test`,
         status: 200,
-        body: CODEX_CLI_REQUEST,
+        body: codexRequest,
       });
       expect(first?.headers.authorization).toMatch(/^Bearer fp:[0-9a-f]{8}\/\d+$/);
       expect(first?.headers['chatgpt-account-id']).toBe(codex.accountId);
       expect(JSON.stringify(seen)).not.toContain(codex.access);
       expect(second).toMatchObject({ status: 400, body: { store: true } });
       expect(await control.lastRequest({ path })).toEqual(second);
+      expect(emu.requests(path)).toEqual(seen);
 
       await control.clearRequests();
       expect(await control.requests()).toEqual([]);
@@ -85,7 +98,7 @@ describe('model endpoints as a strict upstream', () => {
 
   describe('Codex backend', () => {
     it('streams rate limits, a reasoning item and the answer for what Codex CLI sends', async () => {
-      const res = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), CODEX_CLI_REQUEST);
+      const res = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), codexRequest);
       expect(res.status).toBe(200);
       const used = Number(res.headers.get('x-codex-primary-used-percent'));
       expect(res.headers.get('x-codex-primary-window-minutes')).toBe('300');
@@ -117,11 +130,7 @@ describe('model endpoints as a strict upstream', () => {
         usage: { output_tokens_details: { reasoning_tokens: expect.any(Number) } },
       });
 
-      const again = await post(
-        '/openai-codex/backend-api/codex/responses',
-        codexHeaders(),
-        CODEX_CLI_REQUEST,
-      );
+      const again = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), codexRequest);
       await again.text();
       expect(Number(again.headers.get('x-codex-primary-used-percent'))).toBeGreaterThan(used);
     });
@@ -129,7 +138,7 @@ describe('model endpoints as a strict upstream', () => {
     it('answers malformed tools in the Responses error shape and refused parameters as detail', async () => {
       const before = (await control.stats()).modelCalls.total;
       const badTool = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
-        ...CODEX_CLI_REQUEST,
+        ...codexRequest,
         tools: [{ type: 'namespace', name: 'multi_agent_v1', tools: [{ type: 'function' }] }],
       });
       expect(badTool.status).toBe(400);
@@ -142,12 +151,12 @@ describe('model endpoints as a strict upstream', () => {
         },
       });
       const capped = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
-        ...CODEX_CLI_REQUEST,
+        ...codexRequest,
         max_output_tokens: 10,
       });
       expect(await capped.json()).toEqual({ detail: 'Unsupported parameter: max_output_tokens' });
       const chained = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
-        ...CODEX_CLI_REQUEST,
+        ...codexRequest,
         previous_response_id: 'resp_abc',
       });
       expect(((await chained.json()) as { error: Json }).error).toMatchObject({
@@ -157,9 +166,45 @@ describe('model endpoints as a strict upstream', () => {
       expect((await control.stats()).modelCalls.total).toBe(before);
     });
 
+    it('takes back the reasoning items it issued and refuses altered ones', async () => {
+      const input = codexRequest.input as Json[];
+      const issued = input.find((item) => item.type === 'reasoning') as Json;
+      expect(issued.encrypted_content).toMatch(/^gAAAA/);
+      const sealed = String(issued.encrypted_content);
+      const altered = `${sealed.slice(0, -3)}xyz`;
+      const res = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
+        ...codexRequest,
+        input: input.map((item) => (item === issued ? { ...item, encrypted_content: altered } : item)),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          message: `The encrypted content ${altered.slice(0, 4)}...${altered.slice(-4)} could not be verified.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_encrypted_content',
+        },
+      });
+      const elsewhere = await startEmulator();
+      try {
+        const key = await post('/openai/v1/responses', openaiHeaders, codexRequest);
+        expect(key.status).toBe(200);
+        await key.text();
+        const other = await fetch(`${elsewhere.url}/openai/v1/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...openaiHeaders },
+          body: JSON.stringify(codexRequest),
+        });
+        expect(((await other.json()) as { error: Json }).error.code).toBe('invalid_encrypted_content');
+      } finally {
+        await elsewhere.close();
+      }
+    });
+
     it('calls a custom (freeform) tool with a custom_tool_call item', async () => {
       const res = await post('/openai-codex/backend-api/codex/responses', codexHeaders(), {
-        ...CODEX_CLI_REQUEST,
+        ...codexRequest,
+        instructions: 'You are a coding agent.',
         input: [{ role: 'user', content: 'use tool please' }],
         tools: [{ type: 'custom', name: 'apply_patch', format: { type: 'text' } }],
         reasoning: null,
@@ -218,7 +263,7 @@ describe('model endpoints as a strict upstream', () => {
     });
 
     it('takes the Codex CLI request over an API key (wire_api = "responses")', async () => {
-      const res = await post('/openai/v1/responses', openaiHeaders, CODEX_CLI_REQUEST);
+      const res = await post('/openai/v1/responses', openaiHeaders, codexRequest);
       expect(res.status).toBe(200);
       expect(named(await events(res), 'response.completed')).toHaveLength(1);
     });
@@ -243,10 +288,20 @@ describe('model endpoints as a strict upstream', () => {
       const starts = named(list, 'content_block_start').map((e) => (e.content_block as Json).type);
       expect(starts).toEqual(['thinking', 'text']);
       const deltas = named(list, 'content_block_delta').map((e) => (e.delta as Json).type);
-      expect(deltas).toContain('thinking_delta');
-      expect(deltas).toContain('signature_delta');
+      // display: "omitted": a signature, no thinking text
+      expect(deltas).not.toContain('thinking_delta');
       expect(deltas.indexOf('signature_delta')).toBeLessThan(deltas.indexOf('text_delta'));
-      expect((await control.lastRequest({ path: '/anthropic/v1/messages' }))?.path).toBe(
+      expect(deltas.indexOf('signature_delta')).toBeGreaterThanOrEqual(0);
+      const shown = await post('/anthropic/v1/messages', claudeHeaders(), {
+        ...CLAUDE_CODE_REQUEST,
+        thinking: { type: 'adaptive' },
+      });
+      const shownDeltas = named(await events(shown), 'content_block_delta').map(
+        (e) => (e.delta as Json).type,
+      );
+      expect(shownDeltas.slice(0, 2)).toEqual(['thinking_delta', 'thinking_delta']);
+      expect(shownDeltas).toContain('signature_delta');
+      expect((await control.requests({ path: '/anthropic/v1/messages' }))[0]?.path).toBe(
         '/anthropic/v1/messages?beta=true',
       );
     });
@@ -333,6 +388,12 @@ describe('model endpoints as a strict upstream', () => {
         created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
       expect(body.data.at(-1)?.id).toBe(body.last_id);
+      expect(await control.lastRequest({ path: '/anthropic/v1/models' })).toMatchObject({
+        method: 'GET',
+        path: '/anthropic/v1/models?limit=20',
+        body: null,
+        status: 200,
+      });
       const unversioned = await fetch(`${emu.url}/anthropic/v1/models`, {
         headers: { 'x-api-key': API_KEY },
       });

@@ -41,15 +41,20 @@ export function estimateTokens(value: unknown): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** Plain text of a message `content`: a string or an array of parts carrying `text`. */
+const REMINDER = /^\s*<system-reminder>/;
+
+/**
+ * Plain text of a message `content`: a string or an array of parts carrying `text`. Parts that are
+ * Claude Code's `<system-reminder>` context are skipped when the message has other text.
+ */
 export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((part: unknown) =>
-      part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '',
-    )
-    .join('');
+  const texts = content.flatMap((part: unknown) =>
+    part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? [part.text] : [],
+  );
+  const own = texts.filter((t) => !REMINDER.test(t));
+  return (own.length > 0 ? own : texts).join('');
 }
 
 /** Reads the role of a message-like item without trusting its shape. */

@@ -1,11 +1,13 @@
 import { openaiError } from './envelopes.js';
 import { bearerToken, header, sendJson } from './http-util.js';
+import { roleOf } from './model-reply.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { AUTH_CLAIM, OPENAI_API_AUDIENCE, OPENAI_ISSUER, openaiCodexAuth } from './openai-codex-auth.js';
 import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
 import { codexQuotaHeaders, codexRateLimitsEvent } from './quotas.js';
 import { buildResponse } from './responses-api.js';
 import { CODEX_UNSUPPORTED, ResponsesRequestSchema } from './responses-schema.js';
+import { unverifiedContentError } from './sealed-content.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
 
@@ -95,7 +97,9 @@ async function handleCodexResponses(ctx: RequestContext): Promise<void> {
   }
   const parsed = validateOpenAI(ResponsesRequestSchema, body);
   if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
-  const { events } = buildResponse('openai-codex', parsed.data);
+  const unverified = unverifiedContentError(parsed.data.input, ctx.state.sealer);
+  if (unverified !== null) return sendJson(ctx.res, 400, unverified);
+  const { events } = buildResponse('openai-codex', parsed.data, (p) => ctx.state.sealer.seal(p));
   countModelCall(ctx.state, 'openai-codex');
   const now = ctx.state.now();
   const usage = ctx.state.quotas.use(`openai-codex:${auth.accountId}`, now);
@@ -111,8 +115,8 @@ const UNSUPPORTED = new Set<string>(CODEX_UNSUPPORTED);
 
 /**
  * The Codex backend's own checks, answered as `{"detail": …}` before the Responses engine sees the
- * request: parameters it refuses, streaming and `store: false` required, input a list. Instructions are optional: Codex CLI 0.171 sends its
- * system prompt as a developer message and no `instructions` at all.
+ * request: parameters it refuses, streaming and `store: false` required, input a list without
+ * `system` messages, and instructions present.
  */
 export function codexBackendRefusal(body: Record<string, unknown>): string | null {
   for (const key of Object.keys(body)) {
@@ -121,5 +125,11 @@ export function codexBackendRefusal(body: Record<string, unknown>): string | nul
   if (body.stream !== true) return 'Stream must be set to true';
   if (body.store !== false) return 'Store must be set to false';
   if (!Array.isArray(body.input)) return 'Input must be a list';
+  if (body.input.some((item) => roleOf(item) === 'system')) return 'System messages are not allowed';
+  // Codex CLI 0.171 sends no `instructions` and its base prompt as the first developer message;
+  // clients that send neither are refused, as reported in 2026.
+  const instructed = typeof body.instructions === 'string' && body.instructions !== '';
+  if (!instructed && !body.input.some((item) => roleOf(item) === 'developer'))
+    return 'Instructions are required';
   return null;
 }

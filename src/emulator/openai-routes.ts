@@ -6,6 +6,7 @@ import { openaiModelList } from './model-catalog.js';
 import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
 import { openaiApiKeyHeaders } from './quotas.js';
 import { buildResponse, ResponsesRequestSchema } from './responses-api.js';
+import { unverifiedContentError } from './sealed-content.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
 import { parseWith } from './validate.js';
@@ -71,7 +72,9 @@ async function handleResponses(ctx: RequestContext): Promise<void> {
       ),
     );
   }
-  const { response, events } = buildResponse('openai', req);
+  const unverified = unverifiedContentError(req.input, ctx.state.sealer);
+  if (unverified !== null) return sendJson(ctx.res, 400, unverified);
+  const { response, events } = buildResponse('openai', req, (p) => ctx.state.sealer.seal(p));
   if (req.store !== false) ctx.state.stored.keep(response.id);
   countModelCall(ctx.state, 'openai');
   const headers = quotaHeaders(ctx, response.usage);

@@ -20,7 +20,9 @@ function turnOf(input: ResponsesRequest['input']): Turn {
   const lastUser = input.findLast((item) => roleOf(item) === 'user');
   const content =
     lastUser && typeof lastUser === 'object' && 'content' in lastUser ? lastUser.content : undefined;
-  return { text: textOf(content), endsWithUser: lastUser !== undefined && lastUser === input.at(-1) };
+  // System and developer turns after the user's (Claude Code's reminders) do not end the user's turn.
+  const last = input.findLast((item) => roleOf(item) !== 'system' && roleOf(item) !== 'developer');
+  return { text: textOf(content), endsWithUser: lastUser !== undefined && lastUser === last };
 }
 
 function toolChoiceOf(value: unknown): ToolChoice {
@@ -32,17 +34,25 @@ function toolChoiceOf(value: unknown): ToolChoice {
 }
 
 type Item = Record<string, unknown> & { id: string; type: string };
+/** Makes a reasoning item's `encrypted_content`. */
+export type Seal = (payload: Record<string, unknown>) => string;
+
+const unsealed: Seal = (payload) => Buffer.from(JSON.stringify(payload)).toString('base64');
 type Step = [type: string, data: Record<string, unknown>];
 
 /** The reasoning item, when the request asked for reasoning (an effort other than `none`). */
-function reasoningItem(req: ResponsesRequest, turn: Turn): { item: Item; summary: string } | null {
+function reasoningItem(
+  req: ResponsesRequest,
+  turn: Turn,
+  seal: Seal,
+): { item: Item; summary: string } | null {
   const effort = req.reasoning?.effort;
   if (!req.reasoning || effort === 'none') return null;
   const wantsSummary = Boolean(req.reasoning.summary ?? req.reasoning.generate_summary);
   const summary = wantsSummary ? `emulated reasoning about: ${turn.text}` : '';
   const id = newId('rs', 24);
   const encrypted = req.include?.includes('reasoning.encrypted_content')
-    ? { encrypted_content: Buffer.from(JSON.stringify({ emulated: true, id })).toString('base64') }
+    ? { encrypted_content: seal({ id, summary }) }
     : {};
   return {
     item: {
@@ -59,6 +69,7 @@ function reasoningItem(req: ResponsesRequest, turn: Turn): { item: Item; summary
 export function buildResponse(
   provider: ProviderId,
   req: ResponsesRequest,
+  seal: Seal = unsealed,
 ): { response: Record<string, unknown> & { id: string }; events: SseEvent[] } {
   const turn = turnOf(req.input);
   const callable = (req.tools ?? []).flatMap((t) =>
@@ -72,7 +83,7 @@ export function buildResponse(
   const custom = tool !== null && callable.find((t) => t.name === tool)?.type === 'custom';
   const text = tool === null ? replyText(provider, turn) : '';
   const args = custom ? '' : '{}';
-  const reasoning = reasoningItem(req, turn);
+  const reasoning = reasoningItem(req, turn, seal);
   const answer: Item =
     tool === null
       ? {

@@ -184,6 +184,11 @@ describe('Responses request rules', () => {
 
 describe('Codex backend checks', () => {
   const base = { ...CODEX_CLI_REQUEST };
+  it('takes instructions as a developer message, as Codex CLI 0.171 sends them', () => {
+    const { instructions: _i, ...noInstructions } = base;
+    expect(codexBackendRefusal(noInstructions)).toBeNull();
+  });
+
   it.each<[string, Json, string]>([
     ['max_output_tokens', { max_output_tokens: 100 }, 'Unsupported parameter: max_output_tokens'],
     ['temperature', { temperature: 0.5 }, 'Unsupported parameter: temperature'],
@@ -194,7 +199,22 @@ describe('Codex backend checks', () => {
     ['no stream', { stream: undefined }, 'Stream must be set to true'],
     ['store true', { store: true }, 'Store must be set to false'],
     ['no store', { store: undefined }, 'Store must be set to false'],
+    [
+      'no instructions and no developer message',
+      { instructions: undefined, input: [{ role: 'user', content: 'hi' }] },
+      'Instructions are required',
+    ],
     ['a string input', { input: 'hi' }, 'Input must be a list'],
+    [
+      'a system message',
+      {
+        input: [
+          { role: 'system', content: 'x' },
+          { role: 'user', content: 'hi' },
+        ],
+      },
+      'System messages are not allowed',
+    ],
   ])('refuses %s', (_name, change, detail) => {
     const body = JSON.parse(JSON.stringify({ ...base, ...change })) as Json;
     expect(codexBackendRefusal(body)).toBe(detail);

@@ -54,9 +54,11 @@ export async function dispatch(
 
 /** Logs a model-endpoint request before anything can refuse it; the status is filled in once answered. */
 async function recordRequest(ctx: RequestContext): Promise<void> {
+  const { headers: h } = ctx.req;
+  const sent = (h['content-length'] ?? '0') !== '0' || h['transfer-encoding'] !== undefined;
   let body: unknown = null;
   try {
-    body = await ctx.body();
+    if (sent) body = await ctx.body();
   } catch {
     // unreadable body: recorded as null, the route answers the error
   }

@@ -5,6 +5,7 @@ import { anthropicRoutes } from './anthropic-routes.js';
 import { controlRoutes } from './control-routes.js';
 import { openaiCodexRoutes } from './openai-codex-routes.js';
 import { openaiRoutes } from './openai-routes.js';
+import type { RecordedRequest } from './recorder.js';
 import type { ReusePolicy } from './reuse-policy.js';
 import { dispatch } from './router.js';
 import { createState } from './state.js';
@@ -29,6 +30,8 @@ export interface Emulator {
   /** The `CLAWKEEP_*` variables that point clawkeep at this emulator. */
   env(): Record<string, string>;
   stats(): EmulatorStats;
+  /** The last model-endpoint requests, oldest first (as `GET /_emulator/requests?path=`). */
+  requests(path?: string): RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     port: bound,
     env: () => emulatorEnv(url),
     stats: () => collectStats(state),
+    requests: (path) => state.recorder.list(path),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -8,6 +8,7 @@ import { Ledger } from './ledger.js';
 import { Quotas } from './quotas.js';
 import { RequestRecorder } from './recorder.js';
 import type { ReusePolicy } from './reuse-policy.js';
+import { ContentSealer } from './sealed-content.js';
 import { StoredResponses } from './stored-responses.js';
 import type { ProviderId } from './tokens.js';
 
@@ -24,6 +25,8 @@ export interface EmulatorState {
   readonly stored: StoredResponses;
   /** Per-account usage behind the quota headers. */
   readonly quotas: Quotas;
+  /** Issues and verifies reasoning items' `encrypted_content`. */
+  readonly sealer: ContentSealer;
   readonly config: { accessTtlSeconds: number };
   readonly counters: { tokenRequests: number; modelCalls: Map<ProviderId, number> };
   now(): number;
@@ -60,6 +63,7 @@ export async function createState(reuse: ReusePolicy, accessTtlSeconds: number):
     recorder: new RequestRecorder(),
     stored: new StoredResponses(),
     quotas: new Quotas(),
+    sealer: new ContentSealer(),
     config: { accessTtlSeconds },
     counters: { tokenRequests: 0, modelCalls: new Map() },
     now: () => Date.now(),

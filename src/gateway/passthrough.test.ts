@@ -17,10 +17,16 @@ describe('passThroughBody for the Codex backend', () => {
       { input: [{ type: 'message', role: 'user', content: 'hi' }] },
       [],
     ],
+    [
+      'system messages become developer messages',
+      { input: [{ role: 'system', content: 's' }] },
+      { input: [{ role: 'developer', content: 's' }] },
+      [],
+    ],
     ['max_output_tokens removed, reported', { max_output_tokens: 5 }, {}, ['max_output_tokens']],
     ['temperature removed, reported', { temperature: 0.2 }, {}, ['temperature']],
   ])('%s', (_name, change, expected, dropped) => {
-    const out = pass({ model: 'x', input: [], ...change });
+    const out = pass({ model: 'x', instructions: 'i', input: [], ...change });
     expect(out.body).toMatchObject({ model: 'gpt-5.1-codex', ...expected });
     expect(out.dropped).toEqual(dropped);
     expect(codexBackendRefusal(out.body)).toBeNull();

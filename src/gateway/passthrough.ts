@@ -1,3 +1,5 @@
+import { DEFAULT_CODEX_INSTRUCTIONS } from './wire/openai-responses.js';
+
 /**
  * What an upstream demands of a client body it would otherwise take as written. A passed-through
  * request changes only the credential, the model id and these adjustments, each with the upstream
@@ -40,6 +42,27 @@ export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
       return false;
     },
   },
+  {
+    field: 'input[role=system]',
+    why: 'the backend refuses system messages ("System messages are not allowed"); they become developer messages',
+    apply: (b) => {
+      if (!Array.isArray(b.input)) return false;
+      b.input = (b.input as unknown[]).map((item) =>
+        isMessage(item) && item.role === 'system' ? { ...item, role: 'developer' } : item,
+      );
+      return false;
+    },
+  },
+  {
+    field: 'instructions',
+    why: 'the backend wants instructions or a developer message ("Instructions are required"); a stand-in only when there is neither',
+    apply: (b) => {
+      const developer =
+        Array.isArray(b.input) && (b.input as unknown[]).some((i) => isMessage(i) && i.role === 'developer');
+      if (typeof b.instructions !== 'string' && !developer) b.instructions = DEFAULT_CODEX_INSTRUCTIONS;
+      return false;
+    },
+  },
   ...['max_output_tokens', 'temperature', 'top_p'].map(
     (field): Adjustment => ({
       field,
@@ -48,6 +71,12 @@ export const CODEX_BACKEND_ADJUSTMENTS: readonly Adjustment[] = [
     }),
   ),
 ];
+
+function isMessage(item: unknown): item is { role?: unknown } {
+  if (item === null || typeof item !== 'object') return false;
+  const type = (item as { type?: unknown }).type;
+  return (type === undefined || type === 'message') && 'role' in item;
+}
 
 /** Applies `adjustments` to a copy of the client body with the target's model; lists removed fields. */
 export function passThroughBody(

@@ -69,7 +69,14 @@ for (const reuse of ['strict', 'family'] as const) {
           'content-type': 'application/json',
           'openai-beta': 'responses=experimental',
         },
-        body: JSON.stringify({ model: 'gpt-5', input: 'hi', stream: true }),
+        // a request the Codex backend takes: streamed, not stored, instructions, input as a list
+        body: JSON.stringify({
+          model: 'gpt-5',
+          instructions: 'be brief',
+          input: [{ role: 'user', content: 'hi' }],
+          store: false,
+          stream: true,
+        }),
       });
       expect(res.status).toBe(200);
       await res.text();

@@ -2,13 +2,27 @@
 
 type Json = Record<string, unknown>;
 
-/** A request in the shape Codex CLI builds (codex-rs ResponsesApiRequest), every tool kind it sends. */
+/**
+ * A request in the shape Codex CLI 0.171.0 sent to the emulator (trimmed): no `instructions`, the base
+ * prompt as the first developer message, message ids although `store` is false, `client_metadata`,
+ * a `namespace` tool (multi_agent_v1) and `web_search`; plus the other tool kinds and optional fields
+ * Codex can send (custom apply_patch grammar, local_shell, image_generation, text, service_tier).
+ */
 export const CODEX_CLI_REQUEST: Json = {
   model: 'gpt-5.3-codex',
-  instructions: 'You are Codex, a coding agent.',
   input: [
-    { type: 'message', role: 'developer', content: [{ type: 'input_text', text: '<permissions>' }] },
-    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list files' }] },
+    {
+      type: 'message',
+      id: 'msg_f20346f4-0111-5ff6-9377-05cacf9ede34',
+      role: 'developer',
+      content: [{ type: 'input_text', text: 'You are a coding agent running in the Codex CLI.' }],
+    },
+    {
+      type: 'message',
+      id: 'msg_01a23784-2b77-7671-ab51-ebf594bf7686',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'list files' }],
+    },
     {
       type: 'reasoning',
       summary: [{ type: 'summary_text', text: 'thinking' }],
@@ -45,7 +59,7 @@ export const CODEX_CLI_REQUEST: Json = {
         { type: 'function', name: 'wait', strict: false, parameters: { type: 'object', properties: {} } },
       ],
     },
-    { type: 'web_search', external_web_access: true },
+    { type: 'web_search', external_web_access: false },
     { type: 'local_shell' },
     { type: 'image_generation', output_format: 'png' },
     { type: 'file_search', vector_store_ids: ['vs_1'] },
@@ -57,20 +71,27 @@ export const CODEX_CLI_REQUEST: Json = {
   stream: true,
   include: ['reasoning.encrypted_content'],
   prompt_cache_key: '0199a7c2-5a8e-7d53-9d0c-6a1b7c2d3e4f',
-  client_metadata: { 'x-codex-installation-id': 'inst-1' },
+  client_metadata: {
+    'x-codex-installation-id': '6d62897c-dffb-4dc0-a11e-014b3e37bd05',
+    turn_id: '01a23784-2abf-7c73-9250-c59166250952',
+    session_id: '01a23784-2aa1-7183-9d23-576861a268ba',
+  },
   text: { verbosity: 'low', format: { type: 'json_schema', name: 'out', strict: true, schema: {} } },
   service_tier: 'priority',
 };
 
-/** The betas Claude Code sends on a logged-in request (captured, see opencode-anthropic-auth#174). */
+/**
+ * The `anthropic-beta` header Claude Code 2.1.332 sent to the emulator with an API key
+ * (`claude -p`, default model claude-opus-5-5); with a Claude login it adds `oauth-2025-04-20`.
+ */
 export const CLAUDE_CODE_BETAS_HEADER =
-  'claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,context-management-2025-06-27,prompt-caching-scope-2026-01-05,mid-conversation-system-2026-04-07,effort-2025-11-24';
+  'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27,per-turn-control-2026-07-01,mid-conversation-tool-changes-2026-07-01,thinking-token-count-2026-05-13,advanced-tool-use-2025-11-20,effort-2025-11-24';
 export const CLAUDE_CODE_BETAS = CLAUDE_CODE_BETAS_HEADER.split(',');
 export const ephemeral = { type: 'ephemeral' };
 
-/** A request in the shape Claude Code sends. */
+/** A request in the shape Claude Code 2.1.332 sends (trimmed): system blocks, a system turn, adaptive thinking. */
 export const CLAUDE_CODE_REQUEST: Json = {
-  model: 'claude-opus-4-8',
+  model: 'claude-opus-5-5',
   max_tokens: 32000,
   system: [
     { type: 'text', text: 'You are a helpful agent.', cache_control: { type: 'ephemeral', scope: 'global' } },
@@ -100,9 +121,9 @@ export const CLAUDE_CODE_REQUEST: Json = {
     { type: 'web_search_20250305', name: 'web_search', max_uses: 5 },
   ],
   tool_choice: { type: 'auto' },
-  thinking: { type: 'adaptive' },
+  thinking: { type: 'adaptive', display: 'omitted' },
   context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
-  output_config: { effort: 'high' },
+  output_config: { effort: 'medium' },
   metadata: { user_id: 'user_abc_account_def_session_ghi' },
   stream: true,
 };

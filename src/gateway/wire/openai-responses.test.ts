@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildResponse, ResponsesRequestSchema } from '../../emulator/responses-api.js';
 import type { SseEvent } from '../../emulator/sse.js';
 import type { IrEvent, IrRequest } from '../formats/ir.js';
-import { buildCodexBody, parseResponsesStream } from './openai-responses.js';
+import { buildCodexBody, DEFAULT_CODEX_INSTRUCTIONS, parseResponsesStream } from './openai-responses.js';
 import { parseSse } from './sse.js';
 
 const noDrop = (_field: string): void => {};
@@ -90,7 +90,15 @@ describe('buildCodexBody', () => {
       stream: true,
       include: [],
     });
-    expect(buildCodexBody({ ...ir, system: null }, 'gpt-5', noDrop)).not.toHaveProperty('instructions');
+    expect(buildCodexBody({ ...ir, system: null }, 'gpt-5', noDrop).instructions).toBe(
+      DEFAULT_CODEX_INSTRUCTIONS,
+    );
+    const withTurn = {
+      ...ir,
+      system: null,
+      messages: [...ir.messages, { role: 'system' as const, text: 'rule' }],
+    };
+    expect(buildCodexBody(withTurn, 'gpt-5', noDrop)).not.toHaveProperty('instructions');
   });
 });
 

@@ -9,6 +9,9 @@ import type { SseMessage } from './sse.js';
  * (`store:false`), streamed Responses request. The backend refuses sampling and token-limit
  * parameters, so `maxTokens`, `temperature`, `topP` and `stop` go to `drop` instead.
  */
+/** Stands in for instructions when a client sent no system prompt at all ("Instructions are required"). */
+export const DEFAULT_CODEX_INSTRUCTIONS = 'You are a helpful assistant.';
+
 export function buildCodexBody(ir: IrRequest, upstreamModel: string, drop: (field: string) => void): Json {
   if (ir.maxTokens !== null) drop('max_tokens');
   if (ir.temperature !== null) drop('temperature');
@@ -30,8 +33,9 @@ export function buildCodexBody(ir: IrRequest, upstreamModel: string, drop: (fiel
     stream: true,
     include: [],
   };
-  // Only what the client sent: Codex CLI itself sends its system prompt as instructions or a developer turn.
+  // The backend wants instructions or a developer turn; a stand-in only when the client sent neither.
   if (ir.system !== null) body.instructions = ir.system;
+  else if (!ir.messages.some((m) => m.role === 'system')) body.instructions = DEFAULT_CODEX_INSTRUCTIONS;
   if (ir.reasoning?.effort) body.reasoning = { effort: ir.reasoning.effort };
   if (ir.cache.key) body.prompt_cache_key = ir.cache.key;
   return body;
