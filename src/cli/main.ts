@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isClawkeepError } from '../errors.js';
 import { registerClients } from './commands/clients.js';
 import { registerConfig } from './commands/config.js';
+import { registerConnect } from './commands/connect.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerDoctor(program, io, setExit);
   registerGateway(program, io, setExit);
   registerClients(program, io);
+  registerConnect(program, io);
   registerConfig(program, io, setExit);
   registerDemo(program, io);
   return program;

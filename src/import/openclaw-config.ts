@@ -1,37 +1,37 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { OPENCLAW_PROVIDER_ID, openclaw, openclawConfigPath } from '../clients/openclaw.js';
+import { applySettings } from '../clients/settings-edit.js';
 import { ClawkeepError } from '../errors.js';
 import { readJsonDoc, writeJsonDoc } from '../linked/json-file.js';
 import { writeNewPrivateFile } from '../util/files.js';
 import { backupPathFor } from './detach.js';
 
-export const OPENCLAW_PROVIDER_ID = 'clawkeep';
+export { OPENCLAW_PROVIDER_ID, openclawConfigPath };
 export const CLIENT_KEY_PLACEHOLDER = '<client key: run `clawkeep clients add openclaw`>';
+
+/** The settings `openclawGatewayConfig` returns, as OpenClaw reads them. */
+export interface OpenClawGatewayConfig {
+  models: { providers: Record<string, unknown> };
+  agents: { defaults: { model: { primary: string } } };
+}
 
 /**
  * The OpenClaw config (`<state>/openclaw.json`, `models.providers`) that sends its agents' model calls
  * to the clawkeep gateway with a client key, so they stop refreshing provider tokens themselves.
- * `default` is the client's chain on the gateway.
+ * `default` is the client's chain on the gateway. Built from the `connect openclaw` connector.
  */
-export function openclawGatewayConfig(gatewayUrl: string, apiKey: string) {
-  return {
-    models: {
-      providers: {
-        [OPENCLAW_PROVIDER_ID]: {
-          baseUrl: `${gatewayUrl.replace(/\/+$/, '')}/v1`,
-          apiKey,
-          api: 'openai-completions',
-          models: [{ id: 'default', name: 'clawkeep (gateway chain)' }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: `${OPENCLAW_PROVIDER_ID}/default` } } },
-  };
-}
-
-/** Path of the OpenClaw config file of a state dir. */
-export function openclawConfigPath(stateDir: string): string {
-  return join(stateDir, 'openclaw.json');
+export function openclawGatewayConfig(gatewayUrl: string, apiKey: string): OpenClawGatewayConfig {
+  const doc: Record<string, unknown> = {};
+  applySettings(
+    doc,
+    openclaw.settings({
+      gatewayUrl: gatewayUrl.replace(/\/+$/, ''),
+      key: apiKey,
+      models: ['default'],
+      api: 'chat',
+    }),
+  );
+  return doc as unknown as OpenClawGatewayConfig;
 }
 
 /** Throws unless the config can be merged safely: absent, or plain JSON (JSON5 comments are the user's to edit). */
@@ -54,7 +54,7 @@ export function checkOpenClawConfigWritable(path: string): void {
  */
 export async function writeOpenClawConfig(
   path: string,
-  patch: ReturnType<typeof openclawGatewayConfig>,
+  patch: OpenClawGatewayConfig,
   now: number,
 ): Promise<{ backup: string | null; previousPrimary: string | null }> {
   checkOpenClawConfigWritable(path);

@@ -1,6 +1,7 @@
 import { confirm } from '@inquirer/prompts';
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { gatewayUrlOf } from '../../clients/gateway-url.js';
 import { ClawkeepError } from '../../errors.js';
 import { createClient } from '../../gateway/clients.js';
 import { loadConfig } from '../../gateway/config.js';
@@ -126,10 +127,7 @@ async function configureOpenClaw(
   stateDirs: string[],
   write: boolean,
 ): Promise<void> {
-  const { gateway } = loadConfig(home).config;
-  // A gateway bound to every interface is still reached over loopback from this host.
-  const host = gateway.host === '0.0.0.0' || gateway.host === '::' ? '127.0.0.1' : gateway.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
+  const url = gatewayUrlOf(loadConfig(home).config.gateway);
   if (!write) {
     io.out(
       `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,

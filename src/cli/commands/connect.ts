@@ -1,0 +1,106 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import {
+  type ClientApi,
+  CONNECT_CLIENT_IDS,
+  connectClient,
+  connectorFor,
+  gatewayUrlOf,
+  undoConnect,
+} from '../../clients/index.js';
+import { ClawkeepError } from '../../errors.js';
+import { loadConfig } from '../../gateway/config.js';
+import { chainsOf } from '../../gateway/routing.js';
+import { type GlobalOptions, withStore } from '../context.js';
+import type { Io } from '../output.js';
+
+interface ConnectFlags {
+  print?: boolean;
+  undo?: boolean;
+  config?: string;
+  api?: string;
+  model?: string;
+  chain?: string;
+}
+
+const APIS: readonly ClientApi[] = ['chat', 'responses', 'messages'];
+
+export function registerConnect(program: Command, io: Io): void {
+  program
+    .command('connect <client>')
+    .description(
+      `point an agent at the gateway: creates a client key and writes its config (${CONNECT_CLIENT_IDS.join(', ')})`,
+    )
+    .option('--print', 'show the settings to add by hand instead of writing the file')
+    .option('--undo', 'restore the config as it was before connect and revoke its client key')
+    .option('--config <path>', "the client's config file (default: where the client looks for it)")
+    .option('--api <api>', 'wire API for clients that speak several: chat, responses or messages')
+    .option(
+      '--model <name>',
+      'model the client asks for (default: its own default, or "default" = its chain)',
+    )
+    .option('--chain <chain>', "the client key's default chain")
+    .action(async (id: string, o: ConnectFlags) => {
+      const connector = connectorFor(id);
+      if (o.undo && o.print) throw new ClawkeepError('usage', '--undo and --print do not go together');
+      if (o.api !== undefined && !APIS.includes(o.api as ClientApi)) {
+        throw new ClawkeepError('usage', `--api ${o.api}: use one of ${APIS.join(', ')}`);
+      }
+      await withStore(io, program.opts<GlobalOptions>(), async (store, home) => {
+        if (o.undo) {
+          const r = await undoConnect(store, home, connector.id, connector);
+          const how = {
+            restored: `restored ${r.path} as it was before connect`,
+            reverted: `removed clawkeep's settings from ${r.path} (edited since connect; its state before this undo is kept as ${r.backup})`,
+            'moved-aside': `${r.path} was created by connect: moved aside to ${r.backup}`,
+            missing: `${r.path} no longer exists; nothing to restore`,
+          }[r.action];
+          io.out(`${pc.green('✓')} ${connector.title}: ${how}`);
+          if (r.kept.length > 0) io.err(`note: left as you changed them: ${r.kept.join(', ')}`);
+          io.out(r.revoked ? `client ${r.clientName} revoked` : `client ${r.clientName} was already gone`);
+          return;
+        }
+        const { config } = loadConfig(home);
+        const chains = chainsOf(config);
+        if (o.chain !== undefined && !chains[o.chain]) {
+          throw new ClawkeepError(
+            'usage',
+            `--chain ${o.chain}: no such chain (chains: ${Object.keys(chains).join(', ') || 'none'})`,
+          );
+        }
+        const path = o.config ? resolve(o.config) : connector.configPath(process.env, homedir());
+        const r = await connectClient(
+          store,
+          home,
+          {
+            connector,
+            path,
+            gatewayUrl: gatewayUrlOf(config.gateway),
+            ...(o.api ? { api: o.api as ClientApi } : {}),
+            ...(o.model ? { model: o.model } : {}),
+            extraModels: Object.keys(chains).map((c) => `chain:${c}`),
+            chain: o.chain ?? null,
+          },
+          !o.print,
+        );
+        if (o.print) {
+          io.out(r.snippet.trimEnd());
+          io.err(
+            `client ${r.clientName} created; its key is in the settings above (shown once). Merge them into ${path}.`,
+          );
+          return;
+        }
+        io.out(
+          `${pc.green('✓')} ${connector.title} → ${gatewayUrlOf(config.gateway)} with client ${r.clientName}`,
+        );
+        io.out(
+          `  wrote ${r.path} (0600)${r.backup ? `; the previous file is kept as ${r.backup}` : ' (new file)'}`,
+        );
+        io.out(`  ${connector.usage(o.model ?? 'default')}`);
+        io.out(`  undo: clawkeep connect ${connector.id} --undo`);
+        io.out('  the gateway must be running: clawkeep gateway run (or gateway install)');
+      });
+    });
+}

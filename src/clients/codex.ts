@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import type { ClientConnector } from './types.js';
+
+export const PROVIDER_ID = 'clawkeep';
+
+/**
+ * Codex CLI (`@openai/codex`): a `model_providers.clawkeep` entry speaking the Responses API, made the
+ * active `model_provider`. The key rides in `experimental_bearer_token`, so no shell variable is needed.
+ */
+export const codex: ClientConnector = {
+  id: 'codex',
+  title: 'Codex CLI',
+  format: 'toml',
+  apis: ['responses'],
+  configPath: (env, userHome) => join(env.CODEX_HOME || join(userHome, '.codex'), 'config.toml'),
+  settings: (o) => [
+    {
+      path: ['model_providers', PROVIDER_ID],
+      value: {
+        name: 'clawkeep',
+        base_url: `${o.gatewayUrl}/v1`,
+        wire_api: 'responses',
+        experimental_bearer_token: o.key,
+      },
+    },
+    { path: ['model_provider'], value: PROVIDER_ID },
+    ...(o.model ? [{ path: ['model'], value: o.model }] : []),
+  ],
+  usage: () => 'run: codex   (or codex exec "…"); every model call now goes to the clawkeep gateway',
+};

@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/processes.js';
+
+let dir: string;
+let home: string;
+let user: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'clawkeep-cli-connect-'));
+  home = join(dir, 'clawkeep');
+  user = join(dir, 'user');
+  mkdirSync(user);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The CLI with a private HOME, so each client's default config path lands under `user`. */
+const cli = (args: string[]) => runCli(home, args, { env: { HOME: user } });
+
+describe('clawkeep connect', () => {
+  it('writes Claude Code settings under HOME, then --undo restores them and revokes the key', async () => {
+    const settings = join(user, '.claude', 'settings.json');
+    mkdirSync(join(user, '.claude'));
+    writeFileSync(settings, '{\n  "model": "opus"\n}\n');
+    const r = await cli(['connect', 'claude-code']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${settings} (0600); the previous file is kept as ${settings}.`);
+    const written = JSON.parse(readFileSync(settings, 'utf8'));
+    expect(written.model).toBe('opus');
+    expect(written.env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:18790');
+    expect(written.env.ANTHROPIC_AUTH_TOKEN).toMatch(/^ck_/);
+    expect(r.stdout).not.toContain(written.env.ANTHROPIC_AUTH_TOKEN);
+    const listed = JSON.parse((await cli(['clients', 'list', '--json'])).stdout);
+    expect(listed.map((c: { name: string }) => c.name)).toEqual(['claude-code']);
+
+    const again = await cli(['connect', 'claude-code']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already connected');
+
+    const u = await cli(['connect', 'claude-code', '--undo']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stdout).toContain('restored');
+    expect(readFileSync(settings, 'utf8')).toBe('{\n  "model": "opus"\n}\n');
+    expect(JSON.parse((await cli(['clients', 'list', '--json'])).stdout)).toEqual([]);
+  });
+
+  it('--print shows the Codex provider entry with the key and writes nothing', async () => {
+    const r = await cli(['connect', 'codex', '--print', '--model', 'chain:main']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('model_provider = "clawkeep"');
+    expect(r.stdout).toContain('[model_providers.clawkeep]');
+    expect(r.stdout).toMatch(/experimental_bearer_token = "ck_/);
+    expect(r.stdout).toContain('model = "chain:main"');
+    expect(r.stderr).toContain('client codex created');
+    expect(existsSync(join(user, '.codex'))).toBe(false);
+  });
+
+  it.each([
+    [['connect', 'cursor'], 'unknown client "cursor": use one of codex, claude-code, opencode, pi, openclaw'],
+    [['connect', 'pi', '--api', 'grpc'], '--api grpc: use one of chat, responses, messages'],
+    [['connect', 'claude-code', '--api', 'chat'], '--api chat: Claude Code speaks messages'],
+    [['connect', 'pi', '--chain', 'nope'], '--chain nope: no such chain'],
+    [['connect', 'opencode', '--undo'], 'opencode was not connected by clawkeep'],
+    [['connect', 'pi', '--undo', '--print'], '--undo and --print do not go together'],
+  ])('bad input %j is a usage error naming the flag', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});
