@@ -2,7 +2,6 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
-import { loginCommand } from '../../broker/errors.js';
 import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
@@ -13,10 +12,10 @@ import {
   loginWithDevice,
   saveLogin,
 } from '../../login/index.js';
+import { describeStatus } from '../../profiles/status.js';
 import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
-import { type ProfileView, viewProfile } from '../../store/profile-view.js';
-import type { LinkedSourceRef, Profile } from '../../store/types.js';
+import type { Profile } from '../../store/types.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 
@@ -106,31 +105,6 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
         for (const r of rows) if (r.fix) io.out(`${pc.yellow('fix')} ${r.id}: ${r.fix}`);
       });
     });
-}
-
-/** A profile as `models status` shows it: the listing view plus its linked sources and fix command. */
-interface StatusRow extends ProfileView {
-  linkedSources: { kind: string; location: string }[];
-  fix: string | null;
-}
-
-function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): StatusRow {
-  return {
-    ...viewProfile(p, now),
-    linkedSources: links
-      .filter((l) => l.profileId === p.id)
-      .map((l) => ({ kind: l.kind, location: l.location })),
-    fix: fixCommand(p),
-  };
-}
-
-function fixCommand(p: Profile): string | null {
-  if (p.status === 'disabled') return `clawkeep profiles enable ${p.id}`;
-  if (p.status !== 'needs_reauth') return null;
-  if (loginProviders().includes(p.provider)) return loginCommand(p);
-  return p.type === 'oauth'
-    ? `clawkeep profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
-    : `clawkeep profiles add-key --provider ${p.provider} --name ${p.name} --force`;
 }
 
 function secondsLeft(p: Profile): number | null {
