@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isClawkeepError } from '../errors.js';
 import { registerClients } from './commands/clients.js';
 import { registerConfig } from './commands/config.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerClients(program, io);
   registerConfig(program, io, setExit);
   registerDemo(program, io);
+  registerDashboard(program, io);
   return program;
 }
 

@@ -16,6 +16,7 @@ import { describeStatus } from '../../profiles/status.js';
 import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
 import type { Profile } from '../../store/types.js';
+import { hasBrowser, openInBrowser } from '../browser.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 
@@ -115,13 +116,6 @@ function formatAgo(ms: number): string {
   return `${formatCountdown(Math.round(ms / 1000)).replace(/^in /, '')} ago`;
 }
 
-/** False on headless hosts and in CI, where opening a browser cannot work or must not happen. */
-function hasBrowser(env = process.env): boolean {
-  if (env.CI || env.CLAWKEEP_NO_BROWSER) return false;
-  if (process.platform === 'linux') return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
-  return !(env.SSH_CONNECTION || env.SSH_TTY);
-}
-
 function cliLoginUi(io: Io): LoginUi {
   return {
     showAuthorizeUrl(url, info) {
@@ -137,10 +131,7 @@ function cliLoginUi(io: Io): LoginUi {
       if (d.verificationUriComplete) io.out(`(or open ${d.verificationUriComplete})`);
     },
     openBrowser(url) {
-      import('open')
-        .then(({ default: open }) => open(url))
-        .then((child) => child.on('error', () => {}))
-        .catch(() => {});
+      openInBrowser(url);
     },
     waiting(text) {
       if (!process.stderr.isTTY) {
