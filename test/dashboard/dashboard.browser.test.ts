@@ -1,0 +1,198 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getProvider, resolveOAuthEndpoints } from '../../src/providers/registry.js';
+import { type TestGateway, startTestGateway } from '../helpers/gateway.js';
+import { ageProfile, readRow } from '../helpers/store-fixtures.js';
+import { launchChromium } from './browser.js';
+
+const SHOTS = process.env.CLAWKEEP_SCREENSHOTS ?? join(process.cwd(), '.tmp', 'dashboard-screenshots');
+
+/**
+ * The dashboard in real Chromium against a real gateway, store and provider emulator: sign in,
+ * watch a login fail and re-authenticate it, add a key, create and revoke a client, see events
+ * arrive live, try a route. Every page, API answer and rendered DOM is scanned for token values.
+ */
+describe('dashboard in Chromium', () => {
+  let t: TestGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let context: BrowserContext;
+  let page: Page;
+  /** Bodies of every non-streaming /ui answer the browser received, for the token scan. */
+  const seen: string[] = [];
+  const secrets: string[] = [];
+  const ADDED_KEY = 'sk-emu-dashboard-added-0123456789';
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestGateway();
+    secrets.push(...t.secrets.filter((s) => s !== t.key), ADDED_KEY);
+    browser = await launchChromium();
+    context = browser.context;
+    context.on('response', async (res) => {
+      if (!res.url().includes('/ui/') || res.url().includes('/events/stream')) return;
+      if (res.status() >= 300 && res.status() < 400) return;
+      seen.push(await res.text().catch(() => ''));
+    });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function shot(name: string) {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    seen.push(await page.content());
+  }
+
+  async function goto(section: string) {
+    await page.evaluate((s) => {
+      location.hash = `#/${s}`;
+    }, section);
+    await page.getByRole('heading', { level: 1, name: new RegExp(`^${section}$`, 'i') }).waitFor();
+  }
+
+  it('refuses the page without a session, then signs in with the one-time link', async () => {
+    const refused = await page.goto(`${t.gateway.url}/ui/`);
+    expect(refused?.status()).toBe(401);
+    await expect(page.getByRole('heading', { name: 'Sign in to clawkeep' }).isVisible()).resolves.toBe(true);
+
+    const link = t.gateway.dashboard.mintSignInUrl();
+    await page.goto(link);
+    expect(new URL(page.url()).pathname).toBe('/ui/');
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'clawkeep_ui')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    const row = page.locator('tr[data-profile="openai-codex:default"]');
+    await expect(row.locator('.badge').textContent()).resolves.toBe('ok');
+    await shot('overview');
+
+    // The link was spent by its first use.
+    const again = await (await context.newPage()).goto(link);
+    expect(again?.status()).toBe(401);
+  });
+
+  it('a route tried in the page falls back loudly when a login dies; the fallback arrives live in Events', async () => {
+    const events = await context.newPage();
+    await events.goto(`${t.gateway.url}/ui/#/events`);
+    await events.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+    await events.locator('#live-state', { hasText: 'live' }).waitFor();
+    await events.waitForTimeout(700);
+
+    // Another tool rotates the Codex login out from under clawkeep, and its token is about to expire.
+    const row = readRow(t.home, 'openai-codex:default')!;
+    const codex = getProvider('openai-codex');
+    const ep = resolveOAuthEndpoints(codex, t.emulator.env());
+    const spent = await fetch(ep.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: ep.clientId, grant_type: 'refresh_token', refresh_token: row.refresh }),
+    });
+    expect(spent.status).toBe(200);
+    secrets.push(...Object.values((await spent.json()) as Record<string, unknown>).filter((v) => typeof v === 'string' && v.length > 20) as string[]);
+    ageProfile(t.home, 'openai-codex:default');
+
+    await goto('routing');
+    const main = page.locator('article[data-chain="main"]');
+    await expect(main.getByTestId('route-now').textContent()).resolves.toBe('openai-codex/gpt-5@openai-codex:default');
+    await main.getByRole('button', { name: 'Try route main' }).click();
+    const result = main.getByTestId('try-result');
+    await result.waitFor();
+    await expect(result.textContent()).resolves.toMatch(/HTTP 200/);
+    await expect(result.textContent()).resolves.toMatch(/anthropic\/claude-sonnet-4-5 @ anthropic:claude/);
+    await expect(result.textContent()).resolves.toMatch(/openai-codex\/gpt-5@openai-codex:default/);
+    await shot('routing');
+
+    await events.locator('#event-rows tr[data-kind="fallback"]').first().waitFor({ timeout: 5000 });
+    await events.locator('#event-rows tr[data-kind="reauth_required"]').first().waitFor({ timeout: 5000 });
+    await expect(events.getByTestId('chart-fallbacks').textContent()).resolves.not.toBe('0');
+    await events.screenshot({ path: join(SHOTS, 'events.png'), fullPage: true });
+    seen.push(await events.content());
+
+    // Filtering by kind keeps only that kind.
+    await events.getByLabel('Kind').selectOption('fallback');
+    await events.locator('#event-rows tr').first().waitFor();
+    const kinds = await events.locator('#event-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    expect(new Set(kinds)).toEqual(new Set(['fallback']));
+    await events.close();
+  });
+
+  it('shows the dead login with its fix, and re-authenticates it through the device code in the page', async () => {
+    await goto('overview');
+    const banner = page.getByRole('alert').filter({ hasText: 'openai-codex:default' });
+    await expect(banner.textContent()).resolves.toMatch(/needs re-auth.*refresh_token_reused.*clawkeep models auth login --provider openai-codex --name default/s);
+
+    await goto('logins');
+    const card = page.locator('article[data-profile="openai-codex:default"]');
+    await expect(card.locator('.badge').first().textContent()).resolves.toBe('needs re-auth');
+    await card.getByRole('button', { name: 'Re-authenticate openai-codex:default' }).click();
+    const code = page.getByTestId('user-code');
+    await code.waitFor();
+    expect(await code.textContent()).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+    const href = await page.getByTestId('login-panel').getByRole('link').getAttribute('href');
+    await shot('logins-device-code');
+
+    // The person approves on the provider's page, as the same account.
+    const approve = new URL(href!);
+    approve.searchParams.set('login_hint', 'codex@example.test');
+    expect((await fetch(approve)).status).toBe(200);
+    await page.getByTestId('login-panel').getByText(/Signed in: replaced openai-codex:default/).waitFor({ timeout: 15_000 });
+    await expect(
+      page.locator('article[data-profile="openai-codex:default"] .badge').first().textContent(),
+    ).resolves.toBe('ok');
+    const fresh = readRow(t.home, 'openai-codex:default')!;
+    expect(fresh.status).toBe('ok');
+    secrets.push(fresh.access as string, fresh.refresh as string);
+  });
+
+  it('adds an API key without ever echoing it', async () => {
+    await goto('logins');
+    const form = page.locator('form#add-key');
+    await form.getByLabel('Provider').selectOption('openai');
+    await form.getByLabel('Name').fill('dash');
+    await form.getByLabel('API key').fill(ADDED_KEY);
+    await form.getByRole('button', { name: 'Add key' }).click();
+    const card = page.locator('article[data-profile="openai:dash"]');
+    await card.waitFor();
+    await expect(card.textContent()).resolves.toMatch(/api_key/);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/Stored openai:dash \(API key [0-9a-f]{8}\/\d+\)/);
+    expect(readRow(t.home, 'openai:dash')).toMatchObject({ type: 'api_key', status: 'ok' });
+    await expect(form.getByLabel('API key').inputValue()).resolves.toBe('');
+    await shot('logins');
+  });
+
+  it('creates a client key shown once, and a revoke makes the running gateway refuse it at once', async () => {
+    await goto('clients');
+    const form = page.locator('form#add-client');
+    await form.getByLabel('Name').fill('dash-agent');
+    await form.getByLabel('Default chain').selectOption('claude');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const shown = page.getByTestId('new-key');
+    await shown.waitFor();
+    const key = await shown.getByLabel('Client key').inputValue();
+    expect(key).toMatch(/^ck_/);
+    await expect(shown.locator('#snippet-openai').textContent()).resolves.toContain(`OPENAI_BASE_URL=${t.gateway.url}/v1`);
+    await shot('clients');
+
+    const models = () =>
+      fetch(`${t.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await models()).toBe(200);
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Revoke dash-agent' }).click();
+    await page.getByRole('status').getByText('Client dash-agent revoked.').waitFor();
+    expect(await models()).toBe(401);
+    await expect(page.locator('tr[data-client="dash-agent"]').count()).resolves.toBe(0);
+  });
+
+  it('never shows a token: no page, API answer or rendered DOM holds one', async () => {
+    await goto('overview');
+    seen.push(await page.content());
+    expect(seen.length).toBeGreaterThan(10);
+    const hits = secrets.filter((s) => s && seen.some((body) => body.includes(s)));
+    expect(hits.map((h) => h.slice(0, 6))).toEqual([]);
+  });
+});
