@@ -9,7 +9,7 @@ import { chainsOf } from '../gateway/routing.js';
 import { loginProviders } from '../login/index.js';
 import { removeProfileWithBackup, saveApiKey, setProfileEnabled } from '../profiles/service.js';
 import { describeStatus } from '../profiles/status.js';
-import { listProviders } from '../providers/registry.js';
+import { getProvider, listProviders, resolveOAuthEndpoints } from '../providers/registry.js';
 import type { EventKind, Store } from '../store/types.js';
 import { bucketCounts, latestEvents } from './events-read.js';
 import type { WebLogins } from './logins.js';
@@ -189,6 +189,14 @@ async function profiles(c: ApiContext) {
     })),
     providers: listProviders().map((p) => ({ id: p.id, oauth: Boolean(p.oauth) })),
     loginProviders: loginProviders(),
+    // Providers whose device-code login is configured; the others sign in by PKCE (paste the redirect).
+    deviceLogin: loginProviders().filter((id) => {
+      try {
+        return Boolean(resolveOAuthEndpoints(getProvider(id), c.deps.env).deviceUrl);
+      } catch {
+        return false;
+      }
+    }),
   };
 }
 

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider, resolveOAuthEndpoints } from '../../src/providers/registry.js';
-import { type TestGateway, startTestGateway } from '../helpers/gateway.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ageProfile, readRow } from '../helpers/store-fixtures.js';
 import { launchChromium } from './browser.js';
 
@@ -26,7 +27,10 @@ describe('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // PKCE logins started in the page listen on a free port, not the providers' registered ones.
+    process.env.CLAWKEEP_LOGIN_CALLBACK_PORTS = String(await freePort());
     t = await startTestGateway();
+    delete process.env.CLAWKEEP_LOGIN_CALLBACK_PORTS;
     secrets.push(...t.secrets.filter((s) => s !== t.key), ADDED_KEY);
     browser = await launchChromium();
     context = browser.context;
@@ -49,10 +53,9 @@ describe('dashboard in Chromium', () => {
   }
 
   async function goto(section: string) {
-    await page.evaluate((s) => {
-      location.hash = `#/${s}`;
-    }, section);
-    await page.getByRole('heading', { level: 1, name: new RegExp(`^${section}$`, 'i') }).waitFor();
+    const name = `${section[0]!.toUpperCase()}${section.slice(1)}`;
+    await page.getByRole('navigation').getByRole('link', { name }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
   }
 
   it('refuses the page without a session, then signs in with the one-time link', async () => {
@@ -65,7 +68,10 @@ describe('dashboard in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/ui/');
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     const cookies = await context.cookies();
-    expect(cookies.find((c) => c.name === 'clawkeep_ui')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((c) => c.name === 'clawkeep_ui')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
     const row = page.locator('tr[data-profile="openai-codex:default"]');
     await expect(row.locator('.badge').textContent()).resolves.toBe('ok');
     await shot('overview');
@@ -89,15 +95,25 @@ describe('dashboard in Chromium', () => {
     const spent = await fetch(ep.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: ep.clientId, grant_type: 'refresh_token', refresh_token: row.refresh }),
+      body: JSON.stringify({
+        client_id: ep.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: row.refresh,
+      }),
     });
     expect(spent.status).toBe(200);
-    secrets.push(...Object.values((await spent.json()) as Record<string, unknown>).filter((v) => typeof v === 'string' && v.length > 20) as string[]);
+    secrets.push(
+      ...(Object.values((await spent.json()) as Record<string, unknown>).filter(
+        (v) => typeof v === 'string' && v.length > 20,
+      ) as string[]),
+    );
     ageProfile(t.home, 'openai-codex:default');
 
     await goto('routing');
     const main = page.locator('article[data-chain="main"]');
-    await expect(main.getByTestId('route-now').textContent()).resolves.toBe('openai-codex/gpt-5@openai-codex:default');
+    await expect(main.getByTestId('route-now').textContent()).resolves.toBe(
+      'openai-codex/gpt-5@openai-codex:default',
+    );
     await main.getByRole('button', { name: 'Try route main' }).click();
     const result = main.getByTestId('try-result');
     await result.waitFor();
@@ -115,7 +131,9 @@ describe('dashboard in Chromium', () => {
     // Filtering by kind keeps only that kind.
     await events.getByLabel('Kind').selectOption('fallback');
     await events.locator('#event-rows tr').first().waitFor();
-    const kinds = await events.locator('#event-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    const kinds = await events
+      .locator('#event-rows tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
     expect(new Set(kinds)).toEqual(new Set(['fallback']));
     await events.close();
   });
@@ -123,7 +141,9 @@ describe('dashboard in Chromium', () => {
   it('shows the dead login with its fix, and re-authenticates it through the device code in the page', async () => {
     await goto('overview');
     const banner = page.getByRole('alert').filter({ hasText: 'openai-codex:default' });
-    await expect(banner.textContent()).resolves.toMatch(/needs re-auth.*refresh_token_reused.*clawkeep models auth login --provider openai-codex --name default/s);
+    await expect(banner.textContent()).resolves.toMatch(
+      /needs re-auth.*refresh_token_reused.*clawkeep models auth login --provider openai-codex --name default/s,
+    );
 
     await goto('logins');
     const card = page.locator('article[data-profile="openai-codex:default"]');
@@ -139,13 +159,38 @@ describe('dashboard in Chromium', () => {
     const approve = new URL(href!);
     approve.searchParams.set('login_hint', 'codex@example.test');
     expect((await fetch(approve)).status).toBe(200);
-    await page.getByTestId('login-panel').getByText(/Signed in: replaced openai-codex:default/).waitFor({ timeout: 15_000 });
+    await page
+      .getByTestId('login-panel')
+      .getByText(/Signed in: replaced openai-codex:default/)
+      .waitFor({ timeout: 15_000 });
     await expect(
       page.locator('article[data-profile="openai-codex:default"] .badge').first().textContent(),
     ).resolves.toBe('ok');
     const fresh = readRow(t.home, 'openai-codex:default')!;
     expect(fresh.status).toBe('ok');
     secrets.push(fresh.access as string, fresh.refresh as string);
+  });
+
+  it('signs in a new PKCE login by pasting the redirect the browser ended on', async () => {
+    await goto('logins');
+    const form = page.locator('form#new-login');
+    await form.getByLabel('Provider').selectOption('anthropic');
+    await form.getByLabel('Name').fill('pasted');
+    await form.getByLabel('Method').selectOption('browser');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    const panel = page.getByTestId('login-panel');
+    const link = panel.getByRole('link', { name: 'Open the sign-in page' });
+    await link.waitFor();
+    const authorize = new URL((await link.getAttribute('href'))!);
+    authorize.searchParams.set('login_hint', 'paste@example.test');
+    const answer = await fetch(authorize, { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    await panel.getByLabel('Redirect URL or code').fill(answer.headers.get('location')!);
+    await panel.getByRole('button', { name: 'Finish sign-in' }).click();
+    await panel.getByText(/Signed in: created anthropic:pasted/).waitFor({ timeout: 15_000 });
+    const row = readRow(t.home, 'anthropic:pasted')!;
+    expect(row).toMatchObject({ status: 'ok', email: 'paste@example.test' });
+    secrets.push(row.access as string, row.refresh as string);
   });
 
   it('adds an API key without ever echoing it', async () => {
@@ -158,7 +203,9 @@ describe('dashboard in Chromium', () => {
     const card = page.locator('article[data-profile="openai:dash"]');
     await card.waitFor();
     await expect(card.textContent()).resolves.toMatch(/api_key/);
-    await expect(page.getByRole('status').textContent()).resolves.toMatch(/Stored openai:dash \(API key [0-9a-f]{8}\/\d+\)/);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(
+      /Stored openai:dash \(API key [0-9a-f]{8}\/\d+\)/,
+    );
     expect(readRow(t.home, 'openai:dash')).toMatchObject({ type: 'api_key', status: 'ok' });
     await expect(form.getByLabel('API key').inputValue()).resolves.toBe('');
     await shot('logins');
@@ -174,11 +221,15 @@ describe('dashboard in Chromium', () => {
     await shown.waitFor();
     const key = await shown.getByLabel('Client key').inputValue();
     expect(key).toMatch(/^ck_/);
-    await expect(shown.locator('#snippet-openai').textContent()).resolves.toContain(`OPENAI_BASE_URL=${t.gateway.url}/v1`);
+    await expect(shown.locator('#snippet-openai').textContent()).resolves.toContain(
+      `OPENAI_BASE_URL=${t.gateway.url}/v1`,
+    );
     await shot('clients');
 
     const models = () =>
-      fetch(`${t.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+      fetch(`${t.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then(
+        (r) => r.status,
+      );
     expect(await models()).toBe(200);
 
     page.once('dialog', (d) => void d.accept());
@@ -196,3 +247,14 @@ describe('dashboard in Chromium', () => {
     expect(hits.map((h) => h.slice(0, 6))).toEqual([]);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -125,7 +125,7 @@ async function overview() {
     </tbody></table></div>`;
 }
 
-let loginMeta = { providers: [], loginProviders: [] };
+let loginMeta = { providers: [], loginProviders: [], deviceLogin: [] };
 
 async function logins() {
   const d = await api('/profiles');
@@ -441,12 +441,9 @@ async function act(button) {
       say(`Client ${id} revoked.`);
     } else if (what === 'reauth') {
       say('');
-      await startLogin({
-        provider: button.dataset.provider,
-        name: button.dataset.name,
-        mode: 'device',
-        force: false,
-      });
+      // Device code where the provider has one configured; otherwise PKCE with a pasted redirect.
+      const mode = loginMeta.deviceLogin.includes(button.dataset.provider) ? 'device' : 'browser';
+      await startLogin({ provider: button.dataset.provider, name: button.dataset.name, mode, force: false });
       return;
     } else if (what === 'try') {
       const box = button.closest('article').querySelector('.try-result');

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../src/dashboard/api.js';
+import { mintSignInToken } from '../../src/dashboard/signin.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+/** One concrete request per API route (and the extra endpoints); the test fails if a route has none. */
+const GETS = [
+  '/ui/api/overview',
+  '/ui/api/profiles',
+  '/ui/api/logins/nope',
+  '/ui/api/clients',
+  '/ui/api/routing',
+  '/ui/api/events',
+  '/ui/api/events/stream',
+];
+const POSTS: Array<[string, Record<string, unknown>]> = [
+  ['/ui/api/profiles/keys', { provider: 'openai', name: 'csrf', key: 'sk-emu-should-not-be-stored' }],
+  ['/ui/api/profiles/openai:key/enable', {}],
+  ['/ui/api/profiles/openai:key/disable', {}],
+  ['/ui/api/profiles/openai:key/remove', {}],
+  ['/ui/api/logins', { provider: 'openai-codex', name: 'x', mode: 'device' }],
+  ['/ui/api/logins/nope/paste', { value: 'code' }],
+  ['/ui/api/clients', { name: 'sneaky' }],
+  ['/ui/api/clients/test-agent/revoke', {}],
+  ['/ui/api/routing/try', { chain: 'main' }],
+  ['/ui/api/signout', {}],
+];
+
+describe('dashboard API guard', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function signIn(): Promise<{ cookie: string; csrf: string }> {
+    const res = await fetch(`${t.gateway.url}/ui/signin?token=${mintSignInToken(t.home)}`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.get('set-cookie')!.split(';', 1)[0]!;
+    const page = await (await fetch(`${t.gateway.url}/ui/`, { headers: { cookie } })).text();
+    const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
+    return { cookie, csrf };
+  }
+
+  async function unchanged() {
+    expect((await t.store.getProfile('openai:key'))?.status).toBe('ok');
+    expect((await t.store.getProfile('openai:csrf')) ?? null).toBeNull();
+    expect((await t.store.listClients()).map((c) => c.name).sort()).toEqual(['test-agent']);
+  }
+
+  it('has an example request for every API route', () => {
+    const paths = [...GETS.map((p) => ['GET', p]), ...POSTS.map(([p]) => ['POST', p])];
+    for (const r of API_ROUTES) {
+      const covered = paths.some(([m, p]) => m === r.method && r.path.test(p!.slice('/ui/api'.length)));
+      expect(covered, `no example for ${r.method} ${r.path}`).toBe(true);
+    }
+  });
+
+  it('answers no page, asset or API call without a session', async () => {
+    for (const path of ['/ui', '/ui/', '/ui/assets/app.js', '/ui/assets/app.css', ...GETS]) {
+      const res = await fetch(`${t.gateway.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(await res.text()).not.toMatch(/csrf-token|EventSource/);
+    }
+    for (const [path, body] of POSTS) {
+      const res = await fetch(`${t.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: 'clawkeep_ui=forged' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, path).toBe(401);
+    }
+    // A client key is not an admin session.
+    const res = await fetch(`${t.gateway.url}/ui/api/overview`, {
+      headers: { authorization: `Bearer ${t.key}` },
+    });
+    expect(res.status).toBe(401);
+    await unchanged();
+  });
+
+  it('refuses every state-changing call without the session CSRF token', async () => {
+    const { cookie, csrf } = await signIn();
+    const variants: Record<string, string>[] = [
+      {},
+      { 'x-csrf-token': 'wrong' },
+      { 'x-csrf-token': `${csrf}x` },
+    ];
+    for (const headers of variants) {
+      for (const [path, body] of POSTS) {
+        const res = await fetch(`${t.gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie, ...headers },
+          body: JSON.stringify(body),
+        });
+        expect(res.status, path).toBe(403);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('csrf_invalid');
+      }
+    }
+    await unchanged();
+    // The same session with its token may act (so the refusals above were the guard, not a broken API).
+    const ok = await fetch(`${t.gateway.url}/ui/api/profiles/openai:key/disable`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: '{}',
+    });
+    expect(ok.status).toBe(200);
+    expect((await t.store.getProfile('openai:key'))?.status).toBe('disabled');
+    await t.store.setStatus('openai:key', 'ok', Date.now());
+  });
+
+  it('sign-in links work once and expire; a signed-out session is refused', async () => {
+    const token = mintSignInToken(t.home);
+    const first = await fetch(`${t.gateway.url}/ui/signin?token=${token}`, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
+    const again = await fetch(`${t.gateway.url}/ui/signin?token=${token}`, { redirect: 'manual' });
+    expect(again.status).toBe(401);
+    const old = mintSignInToken(t.home, Date.now() - 6 * 60_000);
+    expect((await fetch(`${t.gateway.url}/ui/signin?token=${old}`, { redirect: 'manual' })).status).toBe(401);
+    expect((await fetch(`${t.gateway.url}/ui/signin?token=made-up-token-0000000`)).status).toBe(401);
+
+    const { cookie, csrf } = await signIn();
+    const out = await fetch(`${t.gateway.url}/ui/api/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: '{}',
+    });
+    expect(out.status).toBe(200);
+    expect((await fetch(`${t.gateway.url}/ui/api/overview`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('a key revoked through the API is refused by the running gateway at once', async () => {
+    const { cookie, csrf } = await signIn();
+    const post = (path: string, body: unknown) =>
+      fetch(`${t.gateway.url}/ui/api${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+    const created = (await (await post('/clients', { name: 'api-agent' })).json()) as { key: string };
+    const models = () =>
+      fetch(`${t.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${created.key}` } }).then(
+        (r) => r.status,
+      );
+    expect(await models()).toBe(200);
+    expect(await models()).toBe(200);
+    expect((await post('/clients/api-agent/revoke', {})).status).toBe(200);
+    expect(await models()).toBe(401);
+  });
+
+  it('streams new events over SSE, with fingerprints and never a token', async () => {
+    const { cookie, csrf } = await signIn();
+    const ctrl = new AbortController();
+    const res = await fetch(`${t.gateway.url}/ui/api/events/stream`, {
+      headers: { cookie },
+      signal: ctrl.signal,
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    const post = (path: string, body: unknown) =>
+      fetch(`${t.gateway.url}/ui/api${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post('/profiles/keys', { provider: 'openai', name: 'streamed', key: 'sk-emu-streamed-key-42' }))
+        .status,
+    ).toBe(200);
+    expect((await post('/routing/try', { chain: 'openai' })).status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (!/"kind":"created"/.test(text) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    ctrl.abort();
+    await read;
+    expect(text).toMatch(
+      /event: store-event\nid: \d+\ndata: \{.*"profileId":"openai:streamed","kind":"created"/,
+    );
+    for (const s of [...t.secrets, 'sk-emu-streamed-key-42']) expect(text.includes(s)).toBe(false);
+  });
+});
+
+describe('dashboard on a non-loopback address', () => {
+  it('refuses to serve without the insecure-remote acknowledgement', async () => {
+    const t = await startTestGateway({ gateway: { host: '0.0.0.0', port: 0, logLevel: 'silent' } });
+    try {
+      const port = new URL(t.gateway.url).port;
+      const res = await fetch(`http://127.0.0.1:${port}/ui/signin?token=${mintSignInToken(t.home)}`, {
+        redirect: 'manual',
+      });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toMatch(/--insecure-remote/);
+    } finally {
+      await t.close();
+    }
+  });
+});
