@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -237,6 +238,33 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('status').getByText('Client dash-agent revoked.').waitFor();
     expect(await models()).toBe(401);
     await expect(page.locator('tr[data-client="dash-agent"]').count()).resolves.toBe(0);
+  });
+
+  it('has no serious accessibility violations (axe-core) on any page, light and dark, desktop and phone', async () => {
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const found: string[] = [];
+    for (const [scheme, width] of [
+      ['light', 1280],
+      ['dark', 390],
+    ] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height: 844 });
+      for (const section of ['logins', 'clients', 'routing', 'events', 'overview']) {
+        await goto(section);
+        // Through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
+        await page.evaluate(axe);
+        const violations = (await page.evaluate(
+          `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+        )) as string[];
+        found.push(...violations.map((v) => `${section} (${scheme}, ${width}px): ${v}`));
+        await page.screenshot({ path: join(SHOTS, `${section}-${scheme}-${width}.png`), fullPage: true });
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    expect(found).toEqual([]);
   });
 
   it('never shows a token: no page, API answer or rendered DOM holds one', async () => {

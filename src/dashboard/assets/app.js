@@ -108,7 +108,7 @@ async function overview() {
         <dt>last day</dt><dd>${esc(d.fallbacks.day)}</dd></dl></div>
     </div>
     <h2>Logins</h2>
-    <div class="scroll"><table><caption class="muted">Every login and its state</caption>
+    <div class="scroll" tabindex="0" role="region" aria-label="Logins table"><table><caption class="muted">Every login and its state</caption>
       <thead><tr><th scope="col">Profile</th><th scope="col">State</th><th scope="col">Next refresh</th>
       <th scope="col">Last rotation</th><th scope="col">Fallbacks 1 h / 24 h</th></tr></thead><tbody>
       ${
@@ -242,7 +242,7 @@ async function clients() {
     )
     .join('');
   return `<h1>Clients</h1><div id="new-key"></div>
-    <div class="scroll"><table><caption class="muted">Agents' keys (only a prefix is kept in view; the key is shown once)</caption>
+    <div class="scroll" tabindex="0" role="region" aria-label="Clients table"><table><caption class="muted">Agents' keys (only a prefix is kept in view; the key is shown once)</caption>
     <thead><tr><th scope="col">Client</th><th scope="col">Key</th><th scope="col">Default chain</th><th scope="col">Last used</th><th scope="col">Created</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
     <tbody>${rows || '<tr><td colspan="6">No clients yet.</td></tr>'}</tbody></table></div>
     <h2>Create a client key</h2>
@@ -287,7 +287,7 @@ async function routing() {
       (c) => `<article class="card" data-chain="${esc(c.name)}" aria-labelledby="c-${esc(c.name)}">
       <h2 id="c-${esc(c.name)}">${esc(c.name)}${c.isDefault ? ' <span class="muted">(default)</span>' : ''}</h2>
       <p>Would use now: <strong data-testid="route-now">${esc(c.now ?? 'nothing usable')}</strong></p>
-      <div class="scroll"><table><thead><tr><th scope="col">Target</th><th scope="col">Profiles in trying order</th></tr></thead><tbody>
+      <div class="scroll" tabindex="0" role="region" aria-label="Targets of ${esc(c.name)}"><table><thead><tr><th scope="col">Target</th><th scope="col">Profiles in trying order</th></tr></thead><tbody>
       ${c.targets
         .map(
           (
@@ -307,7 +307,7 @@ async function routing() {
     )
     .join('');
   return `<h1>Routing</h1>${chains}<h2>Cooldowns in force</h2>
-    ${cooling ? `<div class="scroll"><table><thead><tr><th scope="col">Profile</th><th scope="col">Model</th><th scope="col">Reason</th><th scope="col">Ends</th></tr></thead><tbody>${cooling}</tbody></table></div>` : '<p>None.</p>'}`;
+    ${cooling ? `<div class="scroll" tabindex="0" role="region" aria-label="Cooldowns table"><table><thead><tr><th scope="col">Profile</th><th scope="col">Model</th><th scope="col">Reason</th><th scope="col">Ends</th></tr></thead><tbody>${cooling}</tbody></table></div>` : '<p>None.</p>'}`;
 }
 
 function tryResult(r) {
@@ -365,7 +365,7 @@ async function events() {
       <label>Kind<select name="kind">${['', ...EVENT_KINDS].map((v) => opt(v, eventFilter.kind)).join('')}</select></label>
       <span class="muted" id="live-state">live</span>
     </form>
-    <div class="scroll"><table><caption class="muted">Newest first; new events appear live</caption>
+    <div class="scroll" tabindex="0" role="region" aria-label="Events table"><table><caption class="muted">Newest first; new events appear live</caption>
       <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Profile</th><th scope="col">Details</th></tr></thead>
       <tbody id="event-rows">${d.events.map(eventRow).join('')}</tbody></table></div>`;
 }
