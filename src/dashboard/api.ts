@@ -11,6 +11,7 @@ import { removeProfileWithBackup, saveApiKey, setProfileEnabled } from '../profi
 import { describeStatus } from '../profiles/status.js';
 import { getProvider, listProviders, resolveOAuthEndpoints } from '../providers/registry.js';
 import type { EventKind, Store } from '../store/types.js';
+import { runDashboardDoctor } from './doctor.js';
 import { bucketCounts, latestEvents } from './events-read.js';
 import type { WebLogins } from './logins.js';
 import { describeRouting } from './routing-view.js';
@@ -132,6 +133,12 @@ export const API_ROUTES: ApiRoute[] = [
     handle: async (c) => tryRoute(c.probe, c.deps, str(c, 'chain')),
   },
   { method: 'GET', path: /^\/events$/, handle: events },
+  { method: 'GET', path: /^\/doctor$/, handle: async (c) => runDashboardDoctor(c.deps, 'diagnose') },
+  {
+    method: 'POST',
+    path: /^\/doctor\/(preview|apply)$/,
+    handle: async (c) => runDashboardDoctor(c.deps, c.params[0] === 'apply' ? 'apply' : 'preview'),
+  },
 ];
 
 async function overview(c: ApiContext) {

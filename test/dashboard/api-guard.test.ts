@@ -12,6 +12,7 @@ const GETS = [
   '/ui/api/routing',
   '/ui/api/events',
   '/ui/api/events/stream',
+  '/ui/api/doctor',
 ];
 const POSTS: Array<[string, Record<string, unknown>]> = [
   ['/ui/api/profiles/keys', { provider: 'openai', name: 'csrf', key: 'sk-emu-should-not-be-stored' }],
@@ -23,6 +24,8 @@ const POSTS: Array<[string, Record<string, unknown>]> = [
   ['/ui/api/clients', { name: 'sneaky' }],
   ['/ui/api/clients/test-agent/revoke', {}],
   ['/ui/api/routing/try', { chain: 'main' }],
+  ['/ui/api/doctor/preview', {}],
+  ['/ui/api/doctor/apply', {}],
   ['/ui/api/signout', {}],
 ];
 

@@ -1,10 +1,13 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProvider, resolveOAuthEndpoints } from '../../src/providers/registry.js';
+import { fingerprint } from '../../src/util/fingerprint.js';
+import { copyFixture } from '../doctor/helpers.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ageProfile, readRow } from '../helpers/store-fixtures.js';
 import { launchChromium } from './browser.js';
@@ -25,14 +28,21 @@ describe('dashboard in Chromium', () => {
   const seen: string[] = [];
   const secrets: string[] = [];
   const ADDED_KEY = 'sk-emu-dashboard-added-0123456789';
+  const LIVE = 'fake-codex-refresh-2';
+  const SPENT = 'fake-codex-refresh-1';
+  let openclaw: string;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     // PKCE logins started in the page listen on a free port, not the providers' registered ones.
     process.env.CLAWKEEP_LOGIN_CALLBACK_PORTS = String(await freePort());
+    // The doctor page diagnoses this OpenClaw 2026.6 state dir: agent main's store is split.
+    openclaw = copyFixture('split-2026.6');
+    process.env.OPENCLAW_STATE_DIR = openclaw;
     t = await startTestGateway();
     delete process.env.CLAWKEEP_LOGIN_CALLBACK_PORTS;
-    secrets.push(...t.secrets.filter((s) => s !== t.key), ADDED_KEY);
+    delete process.env.OPENCLAW_STATE_DIR;
+    secrets.push(...t.secrets.filter((s) => s !== t.key), ADDED_KEY, LIVE, SPENT);
     browser = await launchChromium();
     context = browser.context;
     context.on('response', async (res) => {
@@ -46,6 +56,7 @@ describe('dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    if (openclaw) rmSync(openclaw, { recursive: true, force: true });
   });
 
   async function shot(name: string) {
@@ -240,6 +251,40 @@ describe('dashboard in Chromium', () => {
     await expect(page.locator('tr[data-client="dash-agent"]').count()).resolves.toBe(0);
   });
 
+  it('runs the doctor on an OpenClaw home: findings by agent, a dry-run preview, then a repair that keeps the live token', async () => {
+    await goto('doctor');
+    const main = page.getByRole('article', { name: /^agent main / });
+    const split = main.locator('li[data-code="split_store"]');
+    await expect(split.textContent()).resolves.toContain(fingerprint(LIVE));
+    await expect(split.textContent()).resolves.toContain(fingerprint(SPENT));
+    await shot('doctor');
+    const agentStore = join(openclaw, 'agents/main/agent/openclaw-agent.sqlite');
+    const before = readFileSync(agentStore);
+
+    await page.getByRole('button', { name: 'Preview repair' }).click();
+    const preview = page.getByTestId('doctor-preview');
+    await preview.waitFor();
+    await expect(preview.textContent()).resolves.toMatch(/skipped.*\[split_store\]: would /s);
+    expect(readFileSync(agentStore).equals(before)).toBe(true);
+
+    page.once('dialog', (d) => void d.accept());
+    await preview.getByRole('button', { name: 'Apply repair' }).click();
+    const applied = page.getByTestId('doctor-applied');
+    await applied.waitFor({ timeout: 20_000 });
+    await expect(applied.textContent()).resolves.toMatch(/fixed.*split_store/s);
+    await expect(page.locator('#doctor-findings li[data-code="split_store"]').count()).resolves.toBe(0);
+    const db = new Database(agentStore, { readonly: true });
+    const doc = db.prepare("SELECT store_json FROM auth_profile_store WHERE store_key = 'primary'").get() as {
+      store_json: string;
+    };
+    db.close();
+    expect(JSON.stringify(JSON.parse(doc.store_json))).toContain(LIVE);
+    expect(doc.store_json).not.toContain(SPENT);
+    const repaired = await t.store.listEvents({ limit: 10_000 });
+    expect(repaired.some((e) => e.kind === 'repaired' && e.data.code === 'split_store')).toBe(true);
+    await shot('doctor-applied');
+  });
+
   it('has no serious accessibility violations (axe-core) on any page, light and dark, desktop and phone', async () => {
     const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     const found: string[] = [];
@@ -249,7 +294,7 @@ describe('dashboard in Chromium', () => {
     ] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width, height: 844 });
-      for (const section of ['logins', 'clients', 'routing', 'events', 'overview']) {
+      for (const section of ['logins', 'clients', 'routing', 'events', 'doctor', 'overview']) {
         await goto(section);
         // Through the DevTools protocol, which the page's CSP (script-src 'self') does not govern.
         await page.evaluate(axe);

@@ -399,9 +399,96 @@ function closeStream() {
   eventSource = null;
 }
 
+// ---- doctor -----------------------------------------------------------------------------------
+
+const SEVERITY = { ok: '✓', warn: '!', error: '✗' };
+
+function findingsByAgent(report) {
+  const groups = new Map();
+  for (const check of report.checks) {
+    if (check.status === 'crashed') {
+      const list = groups.get('checks that could not run') ?? [];
+      list.push({
+        severity: 'error',
+        code: 'crashed',
+        message: `${check.title}: ${check.error ?? 'crashed'}`,
+      });
+      groups.set('checks that could not run', list);
+    }
+    for (const f of check.findings) {
+      const key = f.agentId ? `agent ${f.agentId} (${f.home ?? '-'})` : (f.home ?? 'clawkeep');
+      const list = groups.get(key) ?? [];
+      list.push(f);
+      groups.set(key, list);
+    }
+  }
+  return groups;
+}
+
+function findingItem(f) {
+  const fps = Object.entries(f.fingerprints ?? {})
+    .map(([role, fp]) => `${role} <code>${esc(fp)}</code>`)
+    .join(', ');
+  return `<li data-code="${esc(f.code)}"><span class="${f.severity === 'error' ? 'bad' : f.severity === 'warn' ? 'warn' : 'ok'}" aria-hidden="true">${SEVERITY[f.severity] ?? ''}</span>
+    <strong>${esc(f.profileId ?? '')}</strong> [${esc(f.code)}] ${esc(f.message)}
+    ${fps ? `<br><span class="muted">fingerprints:</span> ${fps}` : ''}
+    ${f.fix ? `<br><span class="muted">repair:</span> ${esc(f.fix)}` : ''}
+    ${f.next ? `<br><span class="muted">next:</span> <code>${esc(f.next)}</code>` : ''}</li>`;
+}
+
+function doctorReport(report) {
+  const groups = [...findingsByAgent(report)]
+    .map(
+      ([key, list]) =>
+        `<article class="card" aria-label="${esc(key)}"><h3>${esc(key)}</h3><ul>${list.map(findingItem).join('')}</ul></article>`,
+    )
+    .join('');
+  return groups || '<p class="ok">No findings: every store is healthy.</p>';
+}
+
+function fixesList(fixes) {
+  return `<ul data-testid="doctor-fixes">${fixes
+    .map(
+      (x) =>
+        `<li><strong class="${x.result.status === 'failed' ? 'bad' : 'ok'}">${esc(x.result.status)}</strong> ${esc(x.finding.agentId ? `agent ${x.finding.agentId}` : '')} ${esc(x.finding.profileId ?? '')} [${esc(x.finding.code)}]: ${esc(x.result.message)}</li>`,
+    )
+    .join('')}</ul>`;
+}
+
+async function doctor() {
+  const report = await api('/doctor');
+  const fixable = report.checks.some((c) => c.findings.some((f) => f.fix));
+  return `<h1>Doctor</h1>
+    <p>Diagnosed ${esc(report.openclawHomes.length)} OpenClaw home(s) ${report.openclawHomes.map((h) => `<code>${esc(h)}</code>`).join(' ')} and the clawkeep home <code>${esc(report.clawkeepHome)}</code>.</p>
+    <div id="doctor-findings" data-testid="doctor-findings">${doctorReport(report)}</div>
+    <div class="actions">
+      <button class="quiet" data-act="doctor-run">Diagnose again</button>
+      ${fixable ? '<button data-act="doctor-preview">Preview repair</button>' : ''}
+    </div>
+    <div id="doctor-plan" aria-live="polite"></div>`;
+}
+
+async function doctorAction(what) {
+  const plan = document.getElementById('doctor-plan');
+  if (what === 'doctor-run') return show();
+  if (what === 'doctor-preview') {
+    const r = await api('/doctor/preview', {});
+    const n = (r.fixes ?? []).length;
+    plan.innerHTML = `<div class="card" data-testid="doctor-preview"><h2>Repair preview (nothing changed yet)</h2>${fixesList(r.fixes ?? [])}
+      ${n ? '<button class="danger" data-act="doctor-apply">Apply repair</button>' : '<p>Nothing to repair automatically.</p>'}</div>`;
+    return;
+  }
+  if (!confirm('Apply the repairs? Every file is backed up or archived first; the fresher token is kept.'))
+    return;
+  const r = await api('/doctor/apply', {});
+  document.getElementById('doctor-findings').innerHTML = doctorReport(r);
+  plan.innerHTML = `<div class="card" data-testid="doctor-applied"><h2>Repair applied</h2>${fixesList(r.fixes ?? [])}
+    <p>Each repair is recorded as a <a href="#/events">repaired event</a>.</p></div>`;
+}
+
 // ---- router and actions -----------------------------------------------------------------------
 
-const PAGES = { overview, logins, clients, routing, events };
+const PAGES = { overview, logins, clients, routing, events, doctor };
 
 async function show() {
   const name = location.hash.replace(/^#\/?/, '') || 'overview';
@@ -444,6 +531,9 @@ async function act(button) {
       // Device code where the provider has one configured; otherwise PKCE with a pasted redirect.
       const mode = loginMeta.deviceLogin.includes(button.dataset.provider) ? 'device' : 'browser';
       await startLogin({ provider: button.dataset.provider, name: button.dataset.name, mode, force: false });
+      return;
+    } else if (what.startsWith('doctor-')) {
+      await doctorAction(what);
       return;
     } else if (what === 'try') {
       const box = button.closest('article').querySelector('.try-result');
