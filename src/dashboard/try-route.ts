@@ -46,16 +46,24 @@ export async function tryRoute(probe: RouteProbe, deps: DashboardDeps, chain: st
     );
   }
   const started = Date.now();
-  const res = await fetch(`${deps.gatewayUrl()}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await probe.key(deps)}` },
-    body: JSON.stringify({
-      model: `chain:${chain}`,
-      max_tokens: 16,
-      messages: [{ role: 'user', content: 'Reply with the single word: pong' }],
-    }),
-    signal: AbortSignal.timeout(60_000),
-  });
+  const send = async () =>
+    fetch(`${deps.gatewayUrl()}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await probe.key(deps)}` },
+      body: JSON.stringify({
+        model: `chain:${chain}`,
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'Reply with the single word: pong' }],
+      }),
+      signal: AbortSignal.timeout(60_000),
+    });
+  let res = await send();
+  if (res.status === 401) {
+    // The probe key was revoked elsewhere (`clawkeep clients rm`): make a new one, once.
+    await res.body?.cancel();
+    probe.forget(PROBE_CLIENT);
+    res = await send();
+  }
   const text = await res.text();
   let reply: string | null = null;
   let error: string | null = null;

@@ -155,6 +155,31 @@ describe('dashboard API guard', () => {
     expect(await models()).toBe(401);
   });
 
+  it('"try route" reports the path, and makes a new probe key when its own was revoked elsewhere', async () => {
+    const { cookie, csrf } = await signIn();
+    const tryRoute = async () => {
+      const res = await fetch(`${t.gateway.url}/ui/api/routing/try`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: JSON.stringify({ chain: 'claude-key' }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    expect(await tryRoute()).toMatchObject({
+      chain: 'claude-key',
+      status: 200,
+      target: 'anthropic/claude-sonnet-4-5',
+      profile: 'anthropic:key',
+      fallback: null,
+    });
+    // As `clawkeep clients rm clawkeep-dashboard` in another process; the gateway notices within 5 s.
+    await t.store.removeClient('clawkeep-dashboard', Date.now());
+    await new Promise((r) => setTimeout(r, 5200));
+    expect(await tryRoute()).toMatchObject({ status: 200, profile: 'anthropic:key' });
+    expect((await t.store.listClients()).filter((c) => c.name === 'clawkeep-dashboard')).toHaveLength(1);
+  });
+
   it('streams new events over SSE, with fingerprints and never a token', async () => {
     const { cookie, csrf } = await signIn();
     const ctrl = new AbortController();
