@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkedSources } from '../broker/linked.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
-import { loginProviders, loginWithBrowser, loginWithDevice, saveLogin } from '../login/index.js';
+import { loginProviders, loginWithBrowser, loginWithDevice, saveLoginAndLink } from '../login/index.js';
 import type { LoginUi } from '../login/ui.js';
 import { getProvider } from '../providers/registry.js';
 import { formatProfileId } from '../store/profile-id.js';
@@ -31,7 +31,7 @@ const LOGIN_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Logins started from the dashboard: the same device-code and PKCE flows the CLI runs
- * (`login/`), with the page as their user interface, saved by the same `saveLogin`.
+ * (`login/`), with the page as their user interface, saved and linked by the same `saveLoginAndLink`.
  */
 export class WebLogins {
   #store: Store;
@@ -98,12 +98,14 @@ export class WebLogins {
     const flow = o.mode === 'device' ? loginWithDevice(options, ui) : loginWithBrowser(options, ui);
     flow
       .then(async (tokens) => {
-        const { profile, action } = await saveLogin(this.#store, profileId, tokens, { force: o.force });
-        try {
-          await this.#linked?.writeBack(profile);
-        } catch (err) {
-          run.state.warnings.push((err as Error).message);
-        }
+        const { profile, action, warnings } = await saveLoginAndLink(
+          this.#store,
+          this.#linked,
+          profileId,
+          tokens,
+          { force: o.force },
+        );
+        run.state.warnings.push(...warnings);
         run.state.result = { action, generation: profile.generation };
         run.state.phase = 'done';
       })

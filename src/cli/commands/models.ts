@@ -10,7 +10,7 @@ import {
   loginProviders,
   loginWithBrowser,
   loginWithDevice,
-  saveLogin,
+  saveLoginAndLink,
 } from '../../login/index.js';
 import { describeStatus } from '../../profiles/status.js';
 import { getProvider } from '../../providers/registry.js';
@@ -58,12 +58,14 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
       const ui = cliLoginUi(io);
       const tokens = o.device ? await loginWithDevice(options, ui) : await loginWithBrowser(options, ui);
       await withStore(io, g(), async (store) => {
-        const { profile, action } = await saveLogin(store, id, tokens, { force: Boolean(o.force) });
-        try {
-          await createLinkedSources(store).writeBack(profile);
-        } catch (err) {
-          io.err(`warning: ${(err as Error).message}`);
-        }
+        const { profile, action, warnings } = await saveLoginAndLink(
+          store,
+          createLinkedSources(store),
+          id,
+          tokens,
+          { force: Boolean(o.force) },
+        );
+        for (const w of warnings) io.err(`warning: ${w}`);
         const who = [profile.email, profile.accountId && `account ${profile.accountId}`].filter(Boolean);
         io.out(
           `signed in${who.length ? ` as ${who.join(', ')}` : ''}: ${action} ${profile.id} (generation ${profile.generation}, expires ${formatCountdown(secondsLeft(profile))})`,
