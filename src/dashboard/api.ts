@@ -21,6 +21,7 @@ import { type RouteProbe, tryRoute } from './try-route.js';
 export interface DashboardDeps {
   store: Store;
   config: GatewayConfig;
+  /** The clawkeep home: sign-in tokens, backups, the doctor. */
   home: string;
   cooldowns: Cooldowns;
   env: NodeJS.ProcessEnv;

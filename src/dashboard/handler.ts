@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawkeepError } from '../errors.js';
+import { resolveHome } from '../store/home.js';
 import { API_ROUTES, type ApiContext, type DashboardDeps } from './api.js';
 import { lastSeq } from './events-read.js';
 import { messagePage, readJsonBody, SECURITY_HEADERS, sendApiError, sendHtml, sendJson } from './http.js';
@@ -38,7 +39,10 @@ export function isDashboardPath(path: string): boolean {
 }
 
 /** The web dashboard: a session-guarded page, its assets, a JSON API and a live event stream. */
-export function createDashboard(deps: DashboardDeps): Dashboard {
+export function createDashboard(
+  options: Omit<DashboardDeps, 'home'> & { home?: string | undefined },
+): Dashboard {
+  const deps: DashboardDeps = { ...options, home: options.home ?? resolveHome(undefined, options.env) };
   const sessions = new Sessions();
   const logins = new WebLogins({
     store: deps.store,

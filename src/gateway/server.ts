@@ -5,7 +5,6 @@ import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
 import { createDashboard, type Dashboard, isDashboardPath } from '../dashboard/handler.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
-import { resolveHome } from '../store/home.js';
 import type { Store } from '../store/types.js';
 import { MODEL_ADAPTERS } from './adapters.js';
 import { ClientAuth, readClientKey } from './clients.js';
@@ -81,20 +80,11 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     },
   };
   let url = '';
-  const dashboard = createDashboard({
-    store: o.store,
-    config: o.config,
-    home: o.home ?? resolveHome(undefined, env),
-    cooldowns,
-    env,
-    log: o.log,
-    ...(o.linked ? { linked: o.linked } : {}),
-    gatewayUrl: () => url,
-    // A revoked key must stop working at once: drop every cached key (each is re-read on next use).
-    onClientRevoked: () => {
-      auth = new ClientAuth(o.store);
-    },
-  });
+  // A revoked key must stop working at once: the dashboard drops every cached key on revoke.
+  const dashboard = createDashboard({ ...o, env, cooldowns, gatewayUrl: () => url, onClientRevoked });
+  function onClientRevoked() {
+    auth = new ClientAuth(o.store);
+  }
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
