@@ -6,6 +6,7 @@ import { ClawkeepError } from '../errors.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import type { Cooldowns } from '../gateway/cooldowns.js';
 import { chainsOf } from '../gateway/routing.js';
+import { checkInStep } from '../linked/in-step.js';
 import { loginProviders } from '../login/index.js';
 import { removeProfileWithBackup, saveApiKey, setProfileEnabled } from '../profiles/service.js';
 import { describeStatus } from '../profiles/status.js';
@@ -187,9 +188,14 @@ async function profiles(c: ApiContext) {
       2000,
     ),
   ]);
+  // Each linked source read now: does it hold the store's credential (fingerprints only)?
+  const steps = await Promise.all(
+    all.map((p) => Promise.all(links.filter((l) => l.profileId === p.id).map((l) => checkInStep(p, l)))),
+  );
   return {
-    profiles: all.map((p) => ({
+    profiles: all.map((p, i) => ({
       ...describeStatus(p, links, now),
+      linkedSteps: steps[i] ?? [],
       history: history
         .filter((e) => e.profileId === p.id)
         .slice(-10)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawkeepError } from '../errors.js';
+import { createLinkedSources } from '../linked/index.js';
 import { resolveHome } from '../store/home.js';
 import { API_ROUTES, type ApiContext, type DashboardDeps } from './api.js';
 import { lastSeq } from './events-read.js';
@@ -42,13 +43,14 @@ export function isDashboardPath(path: string): boolean {
 export function createDashboard(
   options: Omit<DashboardDeps, 'home'> & { home?: string | undefined },
 ): Dashboard {
-  const deps: DashboardDeps = { ...options, home: options.home ?? resolveHome(undefined, options.env) };
+  const deps: DashboardDeps = {
+    ...options,
+    home: options.home ?? resolveHome(undefined, options.env),
+    // A login saved here is written back to the profile's linked sources, as `models auth login` does.
+    linked: options.linked ?? createLinkedSources(options.store),
+  };
   const sessions = new Sessions();
-  const logins = new WebLogins({
-    store: deps.store,
-    env: deps.env,
-    ...(deps.linked ? { linked: deps.linked } : {}),
-  });
+  const logins = new WebLogins(deps);
   const probe = new RouteProbe();
   const startedAt = Date.now();
   const streams = new Set<ServerResponse>();

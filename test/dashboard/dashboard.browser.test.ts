@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -157,9 +157,31 @@ describe('dashboard in Chromium', () => {
       /needs re-auth.*refresh_token_reused.*clawkeep models auth login --provider openai-codex --name default/s,
     );
 
+    // Codex CLI's auth.json holds the dead login too, linked to the profile.
+    const dead = readRow(t.home, 'openai-codex:default')!;
+    const authJson = join(openclaw, 'codex-auth.json');
+    writeFileSync(
+      authJson,
+      JSON.stringify({
+        auth_mode: 'chatgpt',
+        OPENAI_API_KEY: null,
+        tokens: {
+          id_token: dead.access,
+          access_token: dead.access,
+          refresh_token: dead.refresh,
+          account_id: dead.account_id,
+        },
+      }),
+    );
+    await t.store.addLinkedSource(
+      { profileId: 'openai-codex:default', kind: 'codex-auth-json', location: authJson },
+      Date.now(),
+    );
+
     await goto('logins');
     const card = page.locator('article[data-profile="openai-codex:default"]');
     await expect(card.locator('.badge').first().textContent()).resolves.toBe('needs re-auth');
+    await expect(card.locator('li[data-step]').getAttribute('data-step')).resolves.toBe('in_step');
     await card.getByRole('button', { name: 'Re-authenticate openai-codex:default' }).click();
     const code = page.getByTestId('user-code');
     await code.waitFor();
@@ -181,6 +203,13 @@ describe('dashboard in Chromium', () => {
     const fresh = readRow(t.home, 'openai-codex:default')!;
     expect(fresh.status).toBe('ok');
     secrets.push(fresh.access as string, fresh.refresh as string);
+    // The new login was written back to the linked auth.json, and the page says it is in step.
+    expect(fingerprint(JSON.parse(readFileSync(authJson, 'utf8')).tokens.refresh_token)).toBe(
+      fingerprint(fresh.refresh as string),
+    );
+    const step = page.locator('article[data-profile="openai-codex:default"] li[data-step]');
+    await expect(step.getAttribute('data-step')).resolves.toBe('in_step');
+    await expect(step.textContent()).resolves.toContain(fingerprint(fresh.refresh as string));
   });
 
   it('signs in a new PKCE login by pasting the redirect the browser ended on', async () => {

@@ -159,8 +159,18 @@ function profileCard(p) {
         `<li>${esc(time(e.at))}: ${esc(e.kind)}${e.data?.generation ? ` (generation ${esc(e.data.generation)})` : ''}</li>`,
     )
     .join('');
-  const links = p.linkedSources
-    .map((l) => `<li><code>${esc(l.kind)}</code> ${esc(l.location)}</li>`)
+  const STEP = {
+    in_step: 'in step',
+    behind: 'behind (updated on next write-back)',
+    ahead: 'fresher (adopted before the next refresh)',
+    missing: 'holds no copy',
+    unreadable: 'unreadable',
+  };
+  const links = p.linkedSteps
+    .map(
+      (l) =>
+        `<li data-step="${esc(l.state)}"><code>${esc(l.kind)}</code> ${esc(l.location)}: <span class="${l.state === 'in_step' ? 'ok' : 'warn'}">${esc(STEP[l.state] ?? l.state)}</span>${l.refreshFp ? ` <span class="mono">${esc(l.refreshFp)}</span>` : ''}${l.detail ? ` <span class="muted">${esc(l.detail)}</span>` : ''}</li>`,
+    )
     .join('');
   return `<article class="card" data-profile="${esc(p.id)}" aria-labelledby="p-${esc(p.id)}">
     <h2 id="p-${esc(p.id)}">${esc(p.id)} ${badge(p.status)}</h2>
