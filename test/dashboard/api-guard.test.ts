@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/dashboard/api.js';
 import { mintSignInToken } from '../../src/dashboard/signin.js';
@@ -178,6 +180,33 @@ describe('dashboard API guard', () => {
     await new Promise((r) => setTimeout(r, 5200));
     expect(await tryRoute()).toMatchObject({ status: 200, profile: 'anthropic:key' });
     expect((await t.store.listClients()).filter((c) => c.name === 'clawkeep-dashboard')).toHaveLength(1);
+  });
+
+  it('keeps the CLI rules: a needs_reauth profile is not simply enabled; remove writes a 0600 backup first', async () => {
+    const { cookie, csrf } = await signIn();
+    const post = (path: string) =>
+      fetch(`${t.gateway.url}/ui/api${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: '{}',
+      });
+    const codex = (await t.store.getProfile('openai-codex:default'))!;
+    await t.store.markNeedsReauth(codex.id, codex.refresh, 'refresh_token_reused', Date.now());
+    const enable = await post('/profiles/openai-codex:default/enable');
+    expect(enable.status).toBe(400);
+    expect(((await enable.json()) as { error: { message: string } }).error.message).toMatch(
+      /needs re-authentication/,
+    );
+    expect((await t.store.getProfile(codex.id))?.status).toBe('needs_reauth');
+
+    const removed = await post('/profiles/openai-codex:default/remove');
+    expect(removed.status).toBe(200);
+    const { backup } = (await removed.json()) as { backup: string };
+    expect(backup.startsWith(join(t.home, 'backups'))).toBe(true);
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(backup, 'utf8'))).toMatchObject({ id: codex.id, refresh: codex.refresh });
+    expect(await t.store.getProfile(codex.id)).toBeNull();
+    expect((await post('/profiles/openai-codex:default/remove')).status).toBe(404);
   });
 
   it('streams new events over SSE, with fingerprints and never a token', async () => {
