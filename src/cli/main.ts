@@ -3,6 +3,7 @@ import { isClawkeepError } from '../errors.js';
 import { registerClients } from './commands/clients.js';
 import { registerConfig } from './commands/config.js';
 import { registerConnect } from './commands/connect.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerConnect(program, io);
   registerConfig(program, io, setExit);
   registerDemo(program, io);
+  registerDashboard(program, io);
   return program;
 }
 

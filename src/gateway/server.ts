@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
+import { createDashboard, type Dashboard, isDashboardPath } from '../dashboard/handler.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   log: Logger;
   linked?: LinkedSources;
   env?: NodeJS.ProcessEnv;
+  /** The clawkeep home (dashboard sign-in links, backups); default $CLAWKEEP_HOME or ~/.clawkeep. */
+  home?: string;
 }
 
 export interface RunningGateway {
@@ -40,6 +43,8 @@ export interface RunningGateway {
   server: Server;
   metrics: GatewayMetrics;
   cooldowns: Cooldowns;
+  /** The web dashboard at /ui. */
+  dashboard: Dashboard;
   /** Writes buffered events now (tests, shutdown). */
   flushEvents(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
@@ -61,7 +66,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const metrics = new GatewayMetrics();
   const cooldowns = new Cooldowns();
   const profiles = new ProfileDirectory(o.store);
-  const auth = new ClientAuth(o.store);
+  let auth = new ClientAuth(o.store);
   const baseUrls = new Map<string, string | null>();
   const events = new EventBuffer(o.store, o.log);
   const deps: GatewayDeps = {
@@ -85,6 +90,12 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       return url;
     },
   };
+  let url = '';
+  // A revoked key must stop working at once: the dashboard drops every cached key on revoke.
+  const dashboard = createDashboard({ ...o, env, cooldowns, gatewayUrl: () => url, onClientRevoked });
+  function onClientRevoked() {
+    auth = new ClientAuth(o.store);
+  }
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
@@ -131,6 +142,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       );
     }
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
+    if (isDashboardPath(path)) return dashboard.handle(req, res);
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
@@ -269,14 +281,17 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  url = `http://${host}:${addr.port}`;
   return {
-    url: `http://${host}:${addr.port}`,
+    url,
     server,
     metrics,
     cooldowns,
+    dashboard,
     flushEvents: () => events.flush(),
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      dashboard.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
         await Promise.race([

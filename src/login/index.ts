@@ -3,5 +3,5 @@ export { callbackSpec, loginProviders } from './callback-spec.js';
 export type { DeviceStart } from './device.js';
 export { loginWithDevice } from './device-flow.js';
 export { parsePastedAuthorization } from './paste.js';
-export { type SaveAction, saveLogin } from './save-login.js';
+export { type SaveAction, saveLogin, saveLoginAndLink } from './save-login.js';
 export type { LoginOptions, LoginUi } from './ui.js';

@@ -1,3 +1,4 @@
+import type { LinkedSources } from '../broker/linked.js';
 import { ClawkeepError } from '../errors.js';
 import { sameAccount } from '../linked/account.js';
 import type { Profile, RotatedTokens, Store } from '../store/types.js';
@@ -40,4 +41,26 @@ export async function saveLogin(
     );
   }
   return { profile: await store.replaceProfile(input, now), action: 'replaced' };
+}
+
+/**
+ * The login-and-save sequence's tail, shared by `models auth login` and the dashboard: store the
+ * login, then write it back to the profile's linked sources. A failed write-back is a warning, not a
+ * failure: the store already holds the credential.
+ */
+export async function saveLoginAndLink(
+  store: Store,
+  linked: Pick<LinkedSources, 'writeBack'> | undefined,
+  id: string,
+  t: RotatedTokens,
+  o: { force: boolean },
+): Promise<{ profile: Profile; action: SaveAction; warnings: string[] }> {
+  const { profile, action } = await saveLogin(store, id, t, o);
+  const warnings: string[] = [];
+  try {
+    await linked?.writeBack(profile);
+  } catch (err) {
+    warnings.push((err as Error).message);
+  }
+  return { profile, action, warnings };
 }

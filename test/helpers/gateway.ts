@@ -79,6 +79,7 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
     config: parsed,
     log: createLogger('info', sink),
     env: { ...process.env, ...emulator.env() },
+    home,
   });
   return {
     emulator,

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
+import { addClient, revokeClient, viewClient } from '../../clients/keys.js';
 import { ClawkeepError } from '../../errors.js';
-import { createClient } from '../../gateway/clients.js';
 import { loadConfig } from '../../gateway/config.js';
-import { chainsOf } from '../../gateway/routing.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io, printJson } from '../output.js';
 
@@ -15,19 +14,8 @@ export function registerClients(program: Command, io: Io): void {
     .description('create a client and print its key (shown once; only a hash is stored)')
     .option('--chain <chain>', 'default chain for requests that name none')
     .action(async (name: string, o: { chain?: string }) => {
-      if (!/^[A-Za-z0-9._-]+$/.test(name))
-        throw new ClawkeepError('usage', `client name "${name}": use letters, digits, . _ -`);
       await withStore(io, g(), async (store, home) => {
-        if (o.chain) {
-          const chains = chainsOf(loadConfig(home).config);
-          if (!chains[o.chain]) {
-            throw new ClawkeepError(
-              'usage',
-              `--chain ${o.chain}: no such chain (chains: ${Object.keys(chains).join(', ')})`,
-            );
-          }
-        }
-        const { key } = await createClient(store, name, o.chain ?? null);
+        const { key } = await addClient(store, loadConfig(home).config, name, o.chain ?? null);
         io.out(key);
         io.err(
           `client ${name} created${o.chain ? ` (chain ${o.chain})` : ''}. The key above is shown once: store it in your agent's provider config.`,
@@ -41,7 +29,7 @@ export function registerClients(program: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       await withStore(io, g(), async (store) => {
-        const list = (await store.listClients()).map(({ keyHash: _h, ...rest }) => rest);
+        const list = (await store.listClients()).map(viewClient);
         if (o.json) return printJson(io, list);
         if (list.length === 0) return io.out('no clients yet; add one with: clawkeep clients add NAME');
         io.out(
@@ -65,8 +53,7 @@ export function registerClients(program: Command, io: Io): void {
     .action(async (name: string, o: { yes?: boolean }) => {
       if (!o.yes) throw new ClawkeepError('usage', `revoking client ${name} needs --yes`);
       await withStore(io, g(), async (store) => {
-        const removed = await store.removeClient(name, Date.now());
-        if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: clawkeep clients list`);
+        await revokeClient(store, name);
         io.out(`client ${name} revoked`);
       });
     });

@@ -170,7 +170,13 @@ async function runForeground(h: string, io: Io): Promise<void> {
       url: `http://${config.gateway.host}:${config.gateway.port}`,
       startedAt: Date.now(),
     });
-    const gateway = await startGateway({ store, config, log, linked: createLinkedSources(store) });
+    const gateway = await startGateway({
+      store,
+      config,
+      log,
+      linked: createLinkedSources(store),
+      home: h,
+    });
     if (gateway.url !== `http://${config.gateway.host}:${config.gateway.port}`) {
       release();
       release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });

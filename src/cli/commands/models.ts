@@ -2,7 +2,6 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
-import { loginCommand } from '../../broker/errors.js';
 import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
@@ -11,12 +10,13 @@ import {
   loginProviders,
   loginWithBrowser,
   loginWithDevice,
-  saveLogin,
+  saveLoginAndLink,
 } from '../../login/index.js';
+import { describeStatus } from '../../profiles/status.js';
 import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
-import { type ProfileView, viewProfile } from '../../store/profile-view.js';
-import type { LinkedSourceRef, Profile } from '../../store/types.js';
+import type { Profile } from '../../store/types.js';
+import { hasBrowser, openInBrowser } from '../browser.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 
@@ -58,12 +58,14 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
       const ui = cliLoginUi(io);
       const tokens = o.device ? await loginWithDevice(options, ui) : await loginWithBrowser(options, ui);
       await withStore(io, g(), async (store) => {
-        const { profile, action } = await saveLogin(store, id, tokens, { force: Boolean(o.force) });
-        try {
-          await createLinkedSources(store).writeBack(profile);
-        } catch (err) {
-          io.err(`warning: ${(err as Error).message}`);
-        }
+        const { profile, action, warnings } = await saveLoginAndLink(
+          store,
+          createLinkedSources(store),
+          id,
+          tokens,
+          { force: Boolean(o.force) },
+        );
+        for (const w of warnings) io.err(`warning: ${w}`);
         const who = [profile.email, profile.accountId && `account ${profile.accountId}`].filter(Boolean);
         io.out(
           `signed in${who.length ? ` as ${who.join(', ')}` : ''}: ${action} ${profile.id} (generation ${profile.generation}, expires ${formatCountdown(secondsLeft(profile))})`,
@@ -108,44 +110,12 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
     });
 }
 
-/** A profile as `models status` shows it: the listing view plus its linked sources and fix command. */
-interface StatusRow extends ProfileView {
-  linkedSources: { kind: string; location: string }[];
-  fix: string | null;
-}
-
-function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): StatusRow {
-  return {
-    ...viewProfile(p, now),
-    linkedSources: links
-      .filter((l) => l.profileId === p.id)
-      .map((l) => ({ kind: l.kind, location: l.location })),
-    fix: fixCommand(p),
-  };
-}
-
-function fixCommand(p: Profile): string | null {
-  if (p.status === 'disabled') return `clawkeep profiles enable ${p.id}`;
-  if (p.status !== 'needs_reauth') return null;
-  if (loginProviders().includes(p.provider)) return loginCommand(p);
-  return p.type === 'oauth'
-    ? `clawkeep profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
-    : `clawkeep profiles add-key --provider ${p.provider} --name ${p.name} --force`;
-}
-
 function secondsLeft(p: Profile): number | null {
   return p.expires === null ? null : Math.round((p.expires - Date.now()) / 1000);
 }
 
 function formatAgo(ms: number): string {
   return `${formatCountdown(Math.round(ms / 1000)).replace(/^in /, '')} ago`;
-}
-
-/** False on headless hosts and in CI, where opening a browser cannot work or must not happen. */
-function hasBrowser(env = process.env): boolean {
-  if (env.CI || env.CLAWKEEP_NO_BROWSER) return false;
-  if (process.platform === 'linux') return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
-  return !(env.SSH_CONNECTION || env.SSH_TTY);
 }
 
 function cliLoginUi(io: Io): LoginUi {
@@ -163,10 +133,7 @@ function cliLoginUi(io: Io): LoginUi {
       if (d.verificationUriComplete) io.out(`(or open ${d.verificationUriComplete})`);
     },
     openBrowser(url) {
-      import('open')
-        .then(({ default: open }) => open(url))
-        .then((child) => child.on('error', () => {}))
-        .catch(() => {});
+      openInBrowser(url);
     },
     waiting(text) {
       if (!process.stderr.isTTY) {

@@ -1,13 +1,17 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
+import {
+  removeProfileWithBackup,
+  requireProfile,
+  saveApiKey,
+  saveProfile,
+  setProfileEnabled,
+} from '../../profiles/service.js';
 import { getProvider } from '../../providers/registry.js';
 import { parseOAuthInput } from '../../store/oauth-input.js';
-import { formatProfileId, profileNotFound } from '../../store/profile-id.js';
+import { formatProfileId } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
-import type { ProfileInput, Store } from '../../store/types.js';
-import { writeNewPrivateFile } from '../../util/files.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 import { readAll, readSecret } from '../stdin.js';
@@ -72,10 +76,15 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
     .option('--force', 'replace an existing profile of that id')
     .action(async (o: { provider: string; name: string; force?: boolean }) => {
       getProvider(o.provider);
-      const id = formatProfileId(o.provider, o.name);
+      formatProfileId(o.provider, o.name);
       const key = await readSecret(io, 'API key');
       await withStore(io, g(), async (store) => {
-        const p = await save(store, { id, type: 'api_key', access: key }, Boolean(o.force));
+        const p = await saveApiKey(store, {
+          provider: o.provider,
+          name: o.name,
+          key,
+          force: Boolean(o.force),
+        });
         io.out(`stored ${p.id} (api_key, generation ${p.generation})`);
       });
     });
@@ -99,7 +108,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       const id = formatProfileId(o.provider, o.name);
       const input = parseOAuthInput(id, o.provider, await readAll(io.stdin));
       await withStore(io, g(), async (store) => {
-        const p = await save(store, input, Boolean(o.force));
+        const p = await saveProfile(store, input, { force: Boolean(o.force) });
         io.out(
           `stored ${p.id} (oauth, generation ${p.generation}, refresh ${viewProfile(p, Date.now()).refreshFp})`,
         );
@@ -117,14 +126,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
           `removing ${id} needs --yes (a backup is kept under <home>/backups)`,
         );
       await withStore(io, g(), async (store, home) => {
-        const p = await requireProfile(store, id);
-        const backup = join(
-          home,
-          'backups',
-          `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`,
-        );
-        writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
-        await store.removeProfile(id, Date.now());
+        const backup = await removeProfileWithBackup(store, home, id);
         io.out(`removed ${id}; backup: ${backup}`);
       });
     });
@@ -138,37 +140,11 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       .description(`${cmd} a profile (disabled profiles are never used or refreshed)`)
       .action(async (id: string) => {
         await withStore(io, g(), async (store) => {
-          const p = await requireProfile(store, id);
-          if (status === 'ok' && p.status === 'needs_reauth') {
-            throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`);
-          }
-          await store.setStatus(id, status, Date.now());
+          await setProfileEnabled(store, id, status === 'ok');
           io.out(`${id}: ${status}`);
         });
       });
   }
-}
-
-async function save(store: Store, input: ProfileInput, force: boolean) {
-  const now = Date.now();
-  const existing = await store.getProfile(input.id);
-  if (!existing) return store.insertProfile(input, now);
-  if (!force) {
-    throw new ClawkeepError(
-      'profile_exists',
-      `profile ${input.id} already exists; pass --force to replace it`,
-      {
-        details: { id: input.id },
-      },
-    );
-  }
-  return store.replaceProfile(input, now);
-}
-
-async function requireProfile(store: Store, id: string) {
-  const p = await store.getProfile(id);
-  if (!p) throw profileNotFound(id);
-  return p;
 }
 
 function formatValue(key: string, v: unknown): string {

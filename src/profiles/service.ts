@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { ClawkeepError } from '../errors.js';
+import { getProvider } from '../providers/registry.js';
+import { formatProfileId, profileNotFound } from '../store/profile-id.js';
+import type { Profile, ProfileInput, Store } from '../store/types.js';
+import { writeNewPrivateFile } from '../util/files.js';
+
+/**
+ * The profile actions the CLI and the dashboard share, so their rules hold in both: saving never
+ * replaces without `force`, removal always writes a backup first, a `needs_reauth` profile cannot be
+ * simply enabled.
+ */
+
+export async function requireProfile(store: Store, id: string): Promise<Profile> {
+  const p = await store.getProfile(id);
+  if (!p) throw profileNotFound(id);
+  return p;
+}
+
+/** Creates a profile, or replaces an existing one only when `force` (generation +1, status ok). */
+export async function saveProfile(
+  store: Store,
+  input: ProfileInput,
+  o: { force: boolean; now?: number },
+): Promise<Profile> {
+  const now = o.now ?? Date.now();
+  const existing = await store.getProfile(input.id);
+  if (!existing) return store.insertProfile(input, now);
+  if (!o.force) {
+    throw new ClawkeepError(
+      'profile_exists',
+      `profile ${input.id} already exists; pass --force to replace it`,
+      { details: { id: input.id } },
+    );
+  }
+  return store.replaceProfile(input, now);
+}
+
+/** Stores an API key as `<provider>:<name>`; the key is never echoed back. */
+export async function saveApiKey(
+  store: Store,
+  o: { provider: string; name: string; key: string; force: boolean },
+): Promise<Profile> {
+  getProvider(o.provider);
+  const id = formatProfileId(o.provider, o.name);
+  const key = o.key.trim();
+  if (!key) throw new ClawkeepError('usage', 'the API key is empty; paste the key itself');
+  if (/\s/.test(key)) throw new ClawkeepError('usage', 'the API key contains whitespace; paste only the key');
+  return saveProfile(store, { id, type: 'api_key', access: key }, { force: o.force });
+}
+
+/** Writes a 0600 backup of the profile under `<home>/backups`, then removes it. Returns the backup path. */
+export async function removeProfileWithBackup(
+  store: Store,
+  home: string,
+  id: string,
+  now = Date.now(),
+): Promise<string> {
+  const p = await requireProfile(store, id);
+  const backup = join(home, 'backups', `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${now}.json`);
+  writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
+  await store.removeProfile(id, now);
+  return backup;
+}
+
+/** Enables or disables a profile; a profile that needs re-authentication is not enabled by a flag flip. */
+export async function setProfileEnabled(store: Store, id: string, enabled: boolean): Promise<Profile> {
+  const p = await requireProfile(store, id);
+  if (enabled && p.status === 'needs_reauth') {
+    throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`, {
+      details: { profileId: id },
+    });
+  }
+  const updated = await store.setStatus(id, enabled ? 'ok' : 'disabled', Date.now());
+  if (!updated) throw profileNotFound(id);
+  return updated;
+}
