@@ -3,6 +3,7 @@ import { clawkeepStoreCheck } from './clawkeep-store.js';
 import { deadCredentialsCheck } from './dead-credentials.js';
 import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
+import { fenceRecoveryCheck } from './fence-recovery.js';
 import { filesCheck } from './files.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { permissionsCheck } from './permissions.js';
@@ -14,6 +15,7 @@ export const CHECKS: readonly Check[] = [
   erasCheck,
   filesCheck,
   splitStoreCheck,
+  fenceRecoveryCheck,
   pendingMigrationCheck,
   deadCredentialsCheck,
   duplicateAccountsCheck,
