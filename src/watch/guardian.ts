@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Logger } from 'pino';
+import { codexAuthFiles } from '../doctor/checks/fence-recovery.js';
 import { CHECKS } from '../doctor/checks/index.js';
 import { createDoctorContext } from '../doctor/context.js';
 import { DOCTOR_LOCK, withDoctorLock } from '../doctor/lock.js';
@@ -135,13 +136,22 @@ export class Guardian {
   #syncWatchers(): void {
     const dirs: string[] = [];
     for (const home of this.#homes.keys()) dirs.push(...dirsToWatch(home));
+    // Linked tools' logins (Codex CLI) are recovery sources for abandoned refresh fences.
+    for (const f of codexAuthFiles()) if (existsSync(dirname(f))) dirs.push(dirname(f));
     this.#watcher.sync(dirs);
   }
 
   #onFsEvent(dir: string, name: string | null): void {
     if (name && IGNORED.has(name)) return;
     const home = [...this.#homes.values()].find((h) => dir === h.dir || dir.startsWith(h.dir + sep));
-    if (!home) return;
+    if (!home) {
+      // A linked tool's login changed: every state dir may have a fence it can recover.
+      for (const h of this.#homes.values()) {
+        h.dirty.add(ALL);
+        this.#schedule(h, this.#o.debounceMs);
+      }
+      return;
+    }
     home.lastEventAt = this.#o.now();
     const rel = relative(home.dir, dir).split(sep);
     // agents/<id>/… belongs to one agent; anything else (state/, credentials/, locks/, new agents) to all.
