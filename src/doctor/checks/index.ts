@@ -5,6 +5,7 @@ import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
 import { fenceRecoveryCheck } from './fence-recovery.js';
 import { filesCheck } from './files.js';
+import { migrationReceiptsCheck } from './migration-receipts.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { permissionsCheck } from './permissions.js';
 import { splitStoreCheck } from './split-store.js';
@@ -16,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   filesCheck,
   splitStoreCheck,
   fenceRecoveryCheck,
+  migrationReceiptsCheck,
   pendingMigrationCheck,
   deadCredentialsCheck,
   duplicateAccountsCheck,
