@@ -98,7 +98,9 @@ export function registerWatch(program: Command, io: Io): void {
     )
     .option('--write', 'write the file (an existing one is kept; a new name is used)')
     .action(async (o: { openclawHome?: string[]; write?: boolean }) => {
-      const homes = resolveHomes(o.openclawHome);
+      // `watch --openclaw-home X install` and `watch install --openclaw-home X` alike (commander hands
+      // an option the parent also declares to the parent).
+      const homes = resolveHomes(o.openclawHome ?? watch.opts<WatchFlags>().openclawHome);
       const spec = {
         name: 'watch',
         description: 'clawkeep guardian (keeps OpenClaw credential stores healed)',
