@@ -44,6 +44,7 @@ interface HomeState {
   dir: string;
   dirty: Set<string>;
   timer: NodeJS.Timeout | null;
+  dueAt: number;
   running: boolean;
   lastEventAt: number;
   version: string;
@@ -96,6 +97,7 @@ export class Guardian {
         dir,
         dirty: new Set([ALL]),
         timer: null,
+        dueAt: 0,
         running: false,
         lastEventAt: 0,
         version,
@@ -162,8 +164,15 @@ export class Guardian {
     this.#schedule(home, this.#o.debounceMs);
   }
 
+  /** Runs a pass after `delayMs`, or sooner if one is already due sooner (a new event never waits for a late recheck). */
   #schedule(h: HomeState, delayMs: number): void {
-    if (this.#stopped || h.timer || h.running) return;
+    if (this.#stopped || h.running) return;
+    const due = Date.now() + delayMs;
+    if (h.timer) {
+      if (h.dueAt <= due) return;
+      clearTimeout(h.timer);
+    }
+    h.dueAt = due;
     h.timer = setTimeout(() => {
       h.timer = null;
       void this.#run(h);
@@ -184,10 +193,12 @@ export class Guardian {
     } finally {
       h.running = false;
     }
+    // Events that arrived during the pass get their own pass soon; a retry or recheck keeps its time.
+    if (h.dirty.size > 0) this.#schedule(h, this.#o.debounceMs);
     if (retryIn !== null && !this.#stopped) {
       for (const a of agents ?? [ALL]) h.dirty.add(a);
       this.#schedule(h, retryIn);
-    } else if (h.dirty.size > 0) this.#schedule(h, this.#o.debounceMs);
+    }
     if (![...this.#homes.values()].some((x) => x.running)) for (const f of this.#idle.splice(0)) f();
   }
 
