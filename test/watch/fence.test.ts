@@ -105,4 +105,42 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
       sha16('fake-codex-refresh-9'),
     );
   }, 90_000);
+
+  it('a fence waiting out its grace period does not hold back the healing of a split elsewhere', async () => {
+    const state = copyFixture('fence-2026.9');
+    const home = tempHome();
+    const g = startGuardian(home, state, {
+      CODEX_HOME: codexHome('fake-codex-refresh-1', 1),
+      CLAWKEEP_FENCE_GRACE_MS: '600000',
+    });
+    running.push(g);
+    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+    // The runtime of agent work writes a rotated token into a leftover file.
+    writeFileSync(
+      join(state, 'agents/work/agent/auth-profiles.json'),
+      JSON.stringify({
+        version: 1,
+        profiles: {
+          'anthropic:work': {
+            type: 'oauth',
+            provider: 'anthropic',
+            access: 'fake-anthropic-access-w2',
+            refresh: 'fake-anthropic-refresh-w2',
+            expires: 2_000_000_000_000,
+          },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    await waitFor(
+      'split healed',
+      () => watchEvents(home).some((e) => e.data.code === 'split_store' && e.data.agent === 'work'),
+      10_000,
+    );
+    expect(watchEvents(home).filter((e) => e.kind === 'reauth_required')).toEqual([]);
+    await stopGuardian(g);
+    expect(openclawSees('2026.9.6', state, 'work')['anthropic:work']?.refresh).toBe(
+      sha16('fake-anthropic-refresh-w2'),
+    );
+  }, 90_000);
 });
