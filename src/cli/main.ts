@@ -13,6 +13,7 @@ import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerToken } from './commands/token.js';
+import { registerWatch } from './commands/watch.js';
 import { type Io, processIo } from './output.js';
 
 /** Exit codes: 0 ok, 1 a problem was found, 2 usage or runtime error. */
@@ -38,6 +39,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerConfig(program, io, setExit);
   registerDemo(program, io);
   registerDashboard(program, io);
+  registerWatch(program, io);
   return program;
 }
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { legacyOAuthRef, readOAuthSidecar, sidecarPath } from '../openclaw/oauth-sidecar.js';
 import { scanOpenClawHome } from '../openclaw/scan.js';
 import { readProfilesFrom } from '../openclaw/store-io.js';
-import type { ScannedAgent, ScannedHome } from '../openclaw/types.js';
+import type { OpenClawProfile, ScannedAgent, ScannedHome } from '../openclaw/types.js';
 import { STORE_FILE } from '../store/open-store.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
@@ -56,12 +57,24 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
 }
 
 function readAgent(home: ScannedHome, agent: ScannedAgent): AgentView {
-  return {
-    home,
-    agent,
-    primary: agent.primary ? { ref: agent.primary, result: readProfilesFrom(agent.primary) } : null,
-    legacy: agent.legacy.map((ref) => ({ ref, result: readProfilesFrom(ref) })),
-  };
+  const primary = agent.primary ? { ref: agent.primary, result: readProfilesFrom(agent.primary) } : null;
+  const legacy = agent.legacy.map((ref) => ({ ref, result: readProfilesFrom(ref) }));
+  const records = [primary, ...legacy].flatMap((r) => (r?.result.ok ? r.result.contents.profiles : []));
+  return { home, agent, primary, legacy: [...legacy, ...sidecarsOf(home.dir, agent.id, records)] };
+}
+
+/** The OAuth sidecars the store's records point to (`oauthRef`): copies of those profiles' tokens. */
+function sidecarsOf(stateDir: string, agentId: string, profiles: OpenClawProfile[]) {
+  const out: AgentView['legacy'] = [];
+  for (const p of profiles) {
+    const ref = legacyOAuthRef(p);
+    if (!ref) continue;
+    const path = sidecarPath(stateDir, ref);
+    if (!existsSync(path) || out.some((o) => o.ref.path === path)) continue;
+    const store = { kind: 'legacy' as const, format: 'oauth-sidecar' as const, path, agentId };
+    out.push({ ref: store, result: readOAuthSidecar(store, p, stateDir) });
+  }
+  return out;
 }
 
 function inspectClawkeep(home: string): ClawkeepStoreView {

@@ -1,3 +1,9 @@
+import {
+  fenceGraceMs,
+  isFencedGeneration,
+  isProvablyFresherThanFence,
+  parseRefreshFence,
+} from '../openclaw/fence.js';
 import { canonicalProfileId, compareFreshness, deadReason, sameTokens } from '../openclaw/profile.js';
 import type { OpenClawProfile, StoreRef } from '../openclaw/types.js';
 import type { AgentView } from './types.js';
@@ -44,11 +50,14 @@ export function collectCopies(view: AgentView): ProfileCopies[] {
 
 /**
  * The copy OpenClaw should read: the freshest live one by the freshness order. Ties keep the
- * store's own copy (no change), then the first source in path order (deterministic).
+ * store's own copy (no change), then the first source in path order (deterministic). When the store
+ * holds a refresh fence, only a copy provably fresher than the fenced generation counts (a copy of
+ * the refresh token the dead owner may have spent never does).
  */
 export function freshestLive(copies: ProfileCopies, now: number): Copy | null {
+  const fenceOk = fenceFilter(copies, now);
   const live = [copies.primary, ...copies.others].filter(
-    (c): c is Copy => c !== null && deadReason(c.profile, now) === null,
+    (c): c is Copy => c !== null && deadReason(c.profile, now) === null && fenceOk(c),
   );
   let best: Copy | null = null;
   for (const c of live) if (!best || compareFreshness(c, best) > 0) best = c;
@@ -63,4 +72,16 @@ export function isRepresented(copy: Copy, primary: Copy | null, now: number): bo
   if (deadReason(copy.profile, now) !== null) return true;
   if (!primary) return false;
   return sameTokens(copy.profile, primary.profile) || compareFreshness(primary, copy) > 0;
+}
+
+function fenceFilter(copies: ProfileCopies, now: number): (c: Copy) => boolean {
+  const primary = copies.primary;
+  const fence = primary ? parseRefreshFence(primary.profile) : null;
+  if (!primary || !fence) return () => true;
+  // A fence this recent may belong to a refresh still on the wire: its owner settles it, not us.
+  if (fence.state === 'pending' && primary.updatedAt !== null && now - primary.updatedAt < fenceGraceMs())
+    return (c) => c === primary;
+  const fenced = copies.others.filter((c) => isFencedGeneration(fence, primary.profile, c.profile));
+  return (c) =>
+    c === primary || isProvablyFresherThanFence(fence, primary.profile, primary.updatedAt, c, fenced);
 }

@@ -5,7 +5,8 @@ import type { FileProblem, LockFile, OpenClawEra, ScannedAgent, ScannedHome, Sto
 
 export const MAIN_AGENT = 'main';
 const AGENT_DB = 'openclaw-agent.sqlite';
-const BACKUP = /^(auth-profiles|auth|auth-state|oauth)\.json\..*\.bak$/;
+// `<file>.<why>.<ms>.bak` of every era, and 2026.8's `<file>.migrated-<iso>-<uuid>` migration archive.
+const BACKUP = /^(auth-profiles|auth|auth-state|oauth)\.json\.(.*\.bak|migrated-[^/]+)$/;
 
 export interface ScanOptions {
   /** Only this agent (`--agent ID`); the other agent dirs are not even listed. */

@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { readJsonObject, readJsonStore, writeJsonDocument } from './json-files.js';
+import { readOAuthSidecar } from './oauth-sidecar.js';
 import { canonicalProfileId, parseProfileRecord, sameTokens } from './profile.js';
 import { readSqliteStore, updateSqliteDocument } from './sqlite-stores.js';
 import type { OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
 /** Reads every profile of any store or legacy file; a problem (with the path) instead of throwing. */
 export function readProfilesFrom(store: StoreRef): ReadResult {
+  if (store.kind === 'legacy' && store.format === 'oauth-sidecar')
+    return readOAuthSidecar(store, null, join(store.path, '..', '..', '..'));
   return store.kind === 'json' || store.kind === 'legacy' ? readJsonStore(store) : readSqliteStore(store);
 }
 
@@ -26,7 +30,17 @@ export type WriteOutcome =
   | { kind: 'written'; id: string }
   | { kind: 'unchanged'; id: string; current: OpenClawProfile | null };
 
-const TOKEN_FIELDS = ['access', 'refresh', 'expires', 'idToken', 'key', 'token', 'keyRef', 'tokenRef'];
+const TOKEN_FIELDS = [
+  'access',
+  'refresh',
+  'expires',
+  'idToken',
+  'key',
+  'token',
+  'keyRef',
+  'tokenRef',
+  'oauthRef',
+];
 
 /**
  * Writes one profile into a store in OpenClaw's own format, additively: other profiles and every

@@ -24,7 +24,14 @@ export type StoreRef =
   /** Read-only sources: `auth.json` (provider → credential), `credentials/oauth.json`, `*.bak` archives. */
   | { kind: 'legacy'; format: LegacyFormat; path: string; agentId: string };
 
-export type LegacyFormat = 'auth-profiles' | 'auth-state' | 'auth-json' | 'oauth-json' | 'backup';
+export type LegacyFormat =
+  | 'auth-profiles'
+  | 'auth-state'
+  | 'auth-json'
+  | 'oauth-json'
+  | 'backup'
+  /** `credentials/auth-profiles/<id>.json`, the tokens of a record holding an `oauthRef` (oauth-sidecar.ts). */
+  | 'oauth-sidecar';
 
 /** One OpenClaw credential, parsed; `raw` is the record exactly as stored (unknown fields kept). */
 export interface OpenClawProfile {
@@ -56,7 +63,9 @@ export type FileProblemCode =
   | 'not_sqlite'
   | 'sqlite_schema'
   | 'symlink_outside'
-  | 'not_regular';
+  | 'not_regular'
+  /** An OAuth sidecar encrypted with a key OpenClaw would not have on this host either. */
+  | 'sidecar_locked';
 
 /** What a store read found: its profiles and the time its credential document last changed. */
 export interface StoreContents {

@@ -42,7 +42,7 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing to repair');
     expect(snapshot(state)).toEqual(before);
-  });
+  }, 120_000); // four doctor runs and three loads by the real release: slow on two busy cores
 
   it('OpenClaw 2026.6.9’s own doctor keeps the spent copy (the failure clawkeep repairs)', () => {
     // Recorded by generate.sh: after its doctor --fix the store holds the spent token, the live one is in a .bak.

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { homedir, platform } from 'node:os';
-import { dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -18,6 +17,7 @@ import { withWriteWorker } from '../../store/worker/write-worker-store.js';
 import { writeNewPrivateFile } from '../../util/files.js';
 import type { GlobalOptions } from '../context.js';
 import { type Io, printJson } from '../output.js';
+import { installService } from '../service-install.js';
 
 const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
 
@@ -116,23 +116,10 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     .option('--write', 'write the file (an existing one is kept; a new name is used)')
     .action(async (o: { write?: boolean }) => {
       const spec = { node: process.execPath, cli: CLI_PATH, home: home() };
-      const mac = platform() === 'darwin';
-      const text = mac ? launchdPlist(spec) : systemdUnit(spec);
-      const target = mac
-        ? join(homedir(), 'Library/LaunchAgents/dev.clawkeep.gateway.plist')
-        : join(homedir(), '.config/systemd/user/clawkeep-gateway.service');
-      if (!o.write) {
-        io.out(text);
-        io.err(
-          `# save as ${target}, then: ${mac ? `launchctl load ${target}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
-        );
-        return;
-      }
-      const path = existsSync(target) ? `${target}.${Date.now()}` : target;
-      mkdirSync(dirname(path), { recursive: true });
-      writeNewPrivateFile(path, text);
-      io.out(
-        `wrote ${path}; now: ${mac ? `launchctl load ${path}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
+      installService(
+        io,
+        { name: 'gateway', systemd: () => systemdUnit(spec), launchd: () => launchdPlist(spec) },
+        Boolean(o.write),
       );
     });
 }

@@ -40,7 +40,10 @@ export const filesCheck: Check = {
           home: v.home.dir,
           agentId: v.agent.id,
           path: p.path,
-          next: `mv ${p.path} ${p.path}.broken   # after saving what you need from it`,
+          next:
+            p.code === 'sidecar_locked'
+              ? `OPENCLAW_STATE_DIR=${v.home.dir} openclaw doctor --fix   # from an interactive terminal, where OpenClaw can reach its key`
+              : `mv ${p.path} ${p.path}.broken   # after saving what you need from it`,
         });
       }
     }

@@ -3,7 +3,9 @@ import { clawkeepStoreCheck } from './clawkeep-store.js';
 import { deadCredentialsCheck } from './dead-credentials.js';
 import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
+import { fenceRecoveryCheck } from './fence-recovery.js';
 import { filesCheck } from './files.js';
+import { migrationReceiptsCheck } from './migration-receipts.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { permissionsCheck } from './permissions.js';
 import { splitStoreCheck } from './split-store.js';
@@ -14,6 +16,8 @@ export const CHECKS: readonly Check[] = [
   erasCheck,
   filesCheck,
   splitStoreCheck,
+  fenceRecoveryCheck,
+  migrationReceiptsCheck,
   pendingMigrationCheck,
   deadCredentialsCheck,
   duplicateAccountsCheck,

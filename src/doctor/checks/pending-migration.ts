@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { archiveLegacyFile } from '../../openclaw/archive.js';
 import { profilesOfJsonDocument } from '../../openclaw/json-files.js';
+import { legacyOAuthRef, sidecarPath } from '../../openclaw/oauth-sidecar.js';
 import { canonicalProfileId } from '../../openclaw/profile.js';
 import type { StoreRef } from '../../openclaw/types.js';
 import { type Copy, collectCopies, isRepresented } from '../copies.js';
@@ -41,7 +42,8 @@ export const pendingMigrationCheck: Check = {
           });
           continue;
         }
-        if (l.ref.kind !== 'legacy' || l.ref.format === 'backup') continue;
+        if (l.ref.kind !== 'legacy' || l.ref.format === 'backup' || l.ref.format === 'oauth-sidecar')
+          continue;
         if (!ARCHIVABLE.has(l.ref.format)) {
           out.push({
             ...base,
@@ -94,6 +96,18 @@ function archiveIfImported(ctx: DoctorContext, finding: Finding): FixResult {
   const byKey = new Map(collectCopies(view).map((c) => [c.key, c.primary]));
   const now = ctx.now();
   const missing = profiles.filter((p) => {
+    // A record whose tokens sit in an oauthRef sidecar is imported only once that sidecar's copy is.
+    const ref = legacyOAuthRef(p);
+    if (ref) {
+      const path = sidecarPath(view.home.dir, ref);
+      const sidecar = view.legacy.find((l) => l.ref.path === path);
+      if (!sidecar?.result.ok) return true;
+      const c = sidecar.result.contents;
+      const inStore = byKey.get(canonicalProfileId(p.id)) ?? null;
+      return c.profiles.some(
+        (sp) => !isRepresented({ profile: sp, store: c.store, updatedAt: c.updatedAt }, inStore, now),
+      );
+    }
     const copy: Copy = {
       profile: p,
       store: legacy.ref,

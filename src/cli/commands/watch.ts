@@ -1,0 +1,157 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ClawkeepError } from '../../errors.js';
+import { loadConfig } from '../../gateway/config.js';
+import { createLogger } from '../../gateway/log.js';
+import { locateOpenClawHomes } from '../../openclaw/locate.js';
+import { resolveHome } from '../../store/home.js';
+import { openStore } from '../../store/open-store.js';
+import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
+import { Guardian } from '../../watch/guardian.js';
+import type { GlobalOptions } from '../context.js';
+import type { Io } from '../output.js';
+import { installService } from '../service-install.js';
+
+const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
+
+interface WatchFlags {
+  openclawHome?: string[];
+  openclawPackage?: string[];
+  webhook?: string;
+  debounceMs?: string;
+  rescanMs?: string;
+  settleMs?: string;
+  logLevel?: string;
+}
+
+export function registerWatch(program: Command, io: Io): void {
+  const home = () => resolveHome(program.opts<GlobalOptions>().home);
+  const watch = program
+    .command('watch')
+    .description(
+      'guardian beside a live OpenClaw: heals splits as they form, reconciles once per OpenClaw version, clears stale locks, recovers abandoned refresh fences (foreground)',
+    )
+    .option(
+      '--openclaw-home <dir>',
+      'OpenClaw state dir (repeatable; default $OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot)',
+      collect,
+    )
+    .option(
+      '--openclaw-package <dir>',
+      'installed openclaw package whose version to watch (default: on $PATH)',
+      collect,
+    )
+    .option('--webhook <url>', 'POST what needs a person here (default: gateway.webhook of the config)')
+    .option('--debounce-ms <ms>', 'quiet time after a file event before a pass', '50')
+    .option('--rescan-ms <ms>', 'safety-net rescan interval', '30000')
+    .option('--settle-ms <ms>', 'quiet time after an OpenClaw version transition before reconciling', '1500')
+    .option('--log-level <level>', 'info, warn, debug…', 'info')
+    .action(async (o: WatchFlags) => {
+      const h = home();
+      const homes = resolveHomes(o.openclawHome);
+      const webhook = o.webhook ?? loadConfig(h).config.gateway.webhook;
+      const log = createLogger(o.logLevel ?? 'info');
+      const { store, fixes } = openStore({ home: h });
+      for (const f of fixes)
+        io.err(
+          `notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`,
+        );
+      const guardian = new Guardian({
+        clawkeepHome: h,
+        openclawHomes: homes,
+        store,
+        log,
+        ...(webhook ? { webhook } : {}),
+        packageDirs: o.openclawPackage ?? [],
+        debounceMs: ms('--debounce-ms', o.debounceMs),
+        rescanMs: ms('--rescan-ms', o.rescanMs),
+        settleMs: ms('--settle-ms', o.settleMs),
+        command: program.opts<GlobalOptions>().home ? `clawkeep --home ${h}` : 'clawkeep',
+      });
+      try {
+        await guardian.start();
+        io.err(
+          `clawkeep watch: guarding ${homes.join(', ')} (${guardian.watchedDirs} dirs watched; Ctrl-C stops)`,
+        );
+        log.info({ homes, pid: process.pid }, 'guardian started');
+        await new Promise<void>((resolve) => {
+          process.once('SIGTERM', () => resolve());
+          process.once('SIGINT', () => resolve());
+        });
+        await guardian.stop();
+        log.info({}, 'guardian stopped');
+      } finally {
+        await store.close();
+      }
+    });
+
+  watch
+    .command('install')
+    .description(
+      'print (or --write) a systemd user unit, or a launchd plist on macOS, that keeps the guardian running',
+    )
+    .option(
+      '--openclaw-home <dir>',
+      'OpenClaw state dir to guard (repeatable; default: those found now)',
+      collect,
+    )
+    .option('--write', 'write the file (an existing one is kept; a new name is used)')
+    .action(async (o: { openclawHome?: string[]; write?: boolean }) => {
+      // `watch --openclaw-home X install` and `watch install --openclaw-home X` alike (commander hands
+      // an option the parent also declares to the parent).
+      const homes = resolveHomes(o.openclawHome ?? watch.opts<WatchFlags>().openclawHome);
+      const spec = {
+        name: 'watch',
+        description: 'clawkeep guardian (keeps OpenClaw credential stores healed)',
+        node: process.execPath,
+        cli: CLI_PATH,
+        home: home(),
+        args: ['watch', ...homes.flatMap((d) => ['--openclaw-home', d])],
+      };
+      installService(
+        io,
+        { name: 'watch', systemd: () => systemdUnitFor(spec), launchd: () => launchdPlistFor(spec) },
+        Boolean(o.write),
+      );
+    });
+}
+
+/** Every state dir must exist and look like one; a guardian over nothing is an error, never a quiet run. */
+function resolveHomes(explicit: string[] | undefined): string[] {
+  const homes = locateOpenClawHomes(explicit ? { explicit } : {});
+  if (homes.length === 0) {
+    throw new ClawkeepError(
+      'usage',
+      'no OpenClaw state dir found ($OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot); pass --openclaw-home DIR',
+    );
+  }
+  for (const d of homes) {
+    let isDir = false;
+    try {
+      isDir = statSync(d).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir)
+      throw new ClawkeepError(
+        'usage',
+        `--openclaw-home ${d}: no such directory; expected an OpenClaw state dir`,
+        {
+          details: { path: d },
+        },
+      );
+  }
+  return homes;
+}
+
+function ms(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ClawkeepError('usage', `${flag} ${v}: expected a whole number of milliseconds`);
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

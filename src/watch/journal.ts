@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { Finding } from '../doctor/types.js';
+import { notifyWebhook } from '../gateway/webhook.js';
+import type { EventKind, Store } from '../store/types.js';
+
+/** What the guardian did or found, as recorded in the clawkeep store (`data.source = 'watch'`). */
+export interface WatchRecord {
+  kind: Extract<EventKind, 'repaired' | 'reauth_required'>;
+  cause: string;
+  home: string;
+  message: string;
+  agentId?: string;
+  openclawProfile?: string;
+  code?: string;
+  fingerprints?: Record<string, string>;
+  extra?: Record<string, unknown>;
+}
+
+/** The identity of something that needs a person: announced once, whichever guardian sees it first. */
+export function causeOf(f: Finding): string {
+  const fp = f.fingerprints ? Object.values(f.fingerprints).join(',') : '';
+  return ['reauth', f.home ?? 'clawkeep', f.agentId ?? '', f.profileId ?? '', f.code, fp].join('|');
+}
+
+/**
+ * The guardian's journal: every action as an event in the clawkeep store, and what needs a person
+ * announced through the log (warn) and the webhook, once per cause. Causes already announced are read
+ * back from the store (by any guardian sharing it), so a restart or a second guardian stays quiet.
+ */
+export class WatchJournal {
+  #store: Store | null;
+  #log: Logger;
+  #webhook: string | undefined;
+  #announced = new Set<string>();
+  #seenSeq = 0;
+
+  constructor(o: { store: Store | null; log: Logger; webhook?: string }) {
+    this.#store = o.store;
+    this.#log = o.log;
+    this.#webhook = o.webhook;
+  }
+
+  /** Reads the causes announced since the last call (call it under the doctor lock before deciding). */
+  async catchUp(): Promise<void> {
+    if (!this.#store) return;
+    for (;;) {
+      const events = await this.#store.listEvents({ afterSeq: this.#seenSeq, limit: 1000 });
+      for (const e of events) {
+        this.#seenSeq = e.seq;
+        if (e.kind === 'reauth_required' && e.data.source === 'watch' && typeof e.data.cause === 'string')
+          this.#announced.add(e.data.cause);
+      }
+      if (events.length < 1000) return;
+    }
+  }
+
+  isAnnounced(cause: string): boolean {
+    return this.#announced.has(cause);
+  }
+
+  /** Records an action (`repaired`) in the store and the log. */
+  async record(r: WatchRecord, now: number): Promise<void> {
+    this.#log.info({ ...summary(r) }, r.message);
+    await this.#append(r, now);
+  }
+
+  /** Announces something that needs a person, once per cause: log (warn), webhook, `reauth_required` event. */
+  async announce(r: WatchRecord, now: number): Promise<boolean> {
+    if (this.#announced.has(r.cause)) return false;
+    this.#announced.add(r.cause);
+    this.#log.warn({ ...summary(r), needsPerson: true }, r.message);
+    notifyWebhook(
+      this.#webhook,
+      { type: 'clawkeep.watch', at: now, ...summary(r), message: r.message },
+      this.#log,
+    );
+    await this.#append(r, now);
+    return true;
+  }
+
+  async #append(r: WatchRecord, now: number): Promise<void> {
+    if (!this.#store) return;
+    await this.#store.appendEvent(
+      { profileId: null, kind: r.kind, data: { source: 'watch', ...summary(r) } },
+      now,
+    );
+  }
+}
+
+function summary(r: WatchRecord): Record<string, unknown> {
+  return {
+    kind: r.kind,
+    cause: r.cause,
+    home: r.home,
+    ...(r.agentId ? { agent: r.agentId } : {}),
+    ...(r.openclawProfile ? { openclawProfile: r.openclawProfile } : {}),
+    ...(r.code ? { code: r.code } : {}),
+    ...(r.fingerprints ? { fingerprints: r.fingerprints } : {}),
+    ...(r.extra ?? {}),
+  };
+}

@@ -1,0 +1,146 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFixture, hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
+import { runCli } from '../helpers/processes.js';
+import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents } from './helpers.js';
+
+const ready = hasOpenClaw('2026.9.6');
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (iat: number) =>
+  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iat, exp: iat + 864000, 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-fake-codex' } })}.fake-signature`;
+
+/** A Codex CLI login of the same account: `$CODEX_HOME/auth.json`. */
+function codexHome(refresh: string, iatSeconds: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clawkeep-codex-'));
+  mkdirSync(dir, { recursive: true });
+  writeCodex(dir, refresh, iatSeconds);
+  return dir;
+}
+
+function writeCodex(dir: string, refresh: string, iatSeconds: number): void {
+  writeFileSync(
+    join(dir, 'auth.json'),
+    JSON.stringify({
+      auth_mode: 'chatgpt',
+      OPENAI_API_KEY: null,
+      tokens: {
+        id_token: jwt(iatSeconds),
+        access_token: jwt(iatSeconds),
+        refresh_token: refresh,
+        account_id: 'acct-fake-codex',
+      },
+      last_refresh: new Date(iatSeconds * 1000).toISOString(),
+    }),
+    { mode: 0o600 },
+  );
+}
+
+const running: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((g) => stopGuardian(g)));
+});
+
+// The fixture is OpenClaw 2026.9.6's own durable refresh fence (test/fixtures/openclaw/generate.sh), left
+// as if its refresh owner died; the real release then loads what clawkeep wrote.
+describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)', () => {
+  it('doctor --fix recovers it from a provably fresher Codex CLI login, and 2026.9.6 loads it', async () => {
+    const state = copyFixture('fence-2026.9');
+    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).not.toBe(
+      sha16('fake-codex-refresh-1'),
+    );
+    const codex = codexHome('fake-codex-refresh-9', Math.floor(Date.now() / 1000));
+    const env = { CODEX_HOME: codex, CLAWKEEP_FENCE_GRACE_MS: '0' };
+    const home = join(state, '.clawkeep-home');
+    const diag = await runCli(home, ['doctor', '--openclaw-home', state], { env });
+    expect(diag.stdout).toMatch(/\[fence_recoverable\]/);
+    const fix = await runCli(home, ['doctor', '--openclaw-home', state, '--fix'], { env });
+    expect(fix.stdout).toContain('replaced the refresh fence');
+    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(
+      sha16('fake-codex-refresh-9'),
+    );
+  }, 60_000);
+
+  it('a copy of the fenced refresh token, or an older one, is not fresher: re-auth is reported, nothing written', async () => {
+    for (const [refresh, iat] of [
+      ['fake-codex-refresh-1', Math.floor(Date.now() / 1000)], // the generation the dead owner may have spent
+      ['fake-codex-refresh-0', 1_780_000_000], // another token, but issued before the fence
+    ] as const) {
+      const state = copyFixture('fence-2026.9');
+      const env = { CODEX_HOME: codexHome(refresh, iat), CLAWKEEP_FENCE_GRACE_MS: '0' };
+      const home = join(state, '.clawkeep-home');
+      const fix = await runCli(home, ['doctor', '--openclaw-home', state, '--fix'], { env });
+      expect(fix.stdout).not.toContain('replaced the refresh fence');
+      expect(fix.stdout).toMatch(/re-auth required \[refresh_fence\]/);
+    }
+  }, 60_000);
+
+  it('the guardian reports re-auth once (across restarts), then recovers when a fresher login appears', async () => {
+    const state = copyFixture('fence-2026.9');
+    const codex = codexHome('fake-codex-refresh-1', Math.floor(Date.now() / 1000));
+    const home = tempHome();
+    const env = { CODEX_HOME: codex };
+    const start = () => {
+      const g = startGuardian(home, state, env);
+      running.push(g);
+      return g;
+    };
+    const reauth = () => watchEvents(home).filter((e) => e.kind === 'reauth_required');
+    let g = start();
+    await waitFor('re-auth announced', () => reauth().length > 0);
+    await stopGuardian(g);
+    g = start();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(reauth().length).toBe(1);
+    expect(reauth()[0]!.data.code).toBe('refresh_fence');
+    // Codex CLI refreshed the account meanwhile: the guardian notices and recovers the fence.
+    writeCodex(codex, 'fake-codex-refresh-9', Math.floor(Date.now() / 1000) + 5);
+    await waitFor('fence recovered', () =>
+      watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'fence_recoverable'),
+    );
+    await stopGuardian(g);
+    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(
+      sha16('fake-codex-refresh-9'),
+    );
+  }, 90_000);
+
+  it('a fence waiting out its grace period does not hold back the healing of a split elsewhere', async () => {
+    const state = copyFixture('fence-2026.9');
+    const home = tempHome();
+    const g = startGuardian(home, state, {
+      CODEX_HOME: codexHome('fake-codex-refresh-1', 1),
+      CLAWKEEP_FENCE_GRACE_MS: '600000',
+    });
+    running.push(g);
+    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+    // The runtime of agent work writes a rotated token into a leftover file.
+    writeFileSync(
+      join(state, 'agents/work/agent/auth-profiles.json'),
+      JSON.stringify({
+        version: 1,
+        profiles: {
+          'anthropic:work': {
+            type: 'oauth',
+            provider: 'anthropic',
+            access: 'fake-anthropic-access-w2',
+            refresh: 'fake-anthropic-refresh-w2',
+            expires: 2_000_000_000_000,
+          },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    await waitFor(
+      'split healed',
+      () => watchEvents(home).some((e) => e.data.code === 'split_store' && e.data.agent === 'work'),
+      10_000,
+    );
+    expect(watchEvents(home).filter((e) => e.kind === 'reauth_required')).toEqual([]);
+    await stopGuardian(g);
+    expect(openclawSees('2026.9.6', state, 'work')['anthropic:work']?.refresh).toBe(
+      sha16('fake-anthropic-refresh-w2'),
+    );
+  }, 90_000);
+});

@@ -1,0 +1,114 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CLI, ROOT, runNode, startNode } from '../helpers/processes.js';
+
+export const WRITER = join(ROOT, 'test/watch/runtime-writer.mjs');
+export const READER = join(ROOT, 'test/watch/store-reader.mjs');
+
+/** Starts `clawkeep watch` on a state dir (short settle time, rescan far away so events do the work). */
+export function startGuardian(home: string, state: string, env: Record<string, string> = {}): ChildProcess {
+  const child = startNode(
+    CLI,
+    ['--home', home, 'watch', '--openclaw-home', state, '--settle-ms', '300', '--rescan-ms', '5000'],
+    { env: { CLAWKEEP_FENCE_GRACE_MS: '0', ...env } },
+  );
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return child;
+}
+
+export function stopGuardian(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('close', () => resolve());
+    child.kill(signal);
+  });
+}
+
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), 'clawkeep-watch-home-'));
+}
+
+/** The guardian's events in a clawkeep home (`data.source = 'watch'`). */
+export function watchEvents(
+  home: string,
+): Array<{ at: number; kind: string; data: Record<string, unknown> }> {
+  const path = join(home, 'clawkeep.sqlite');
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, timeout: 5000 });
+  try {
+    return (
+      db.prepare('SELECT at, kind, data FROM events ORDER BY seq').all() as Array<{
+        at: number;
+        kind: string;
+        data: string;
+      }>
+    )
+      .map((r) => ({ at: r.at, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }))
+      .filter((e) => e.data.source === 'watch');
+  } finally {
+    db.close();
+  }
+}
+
+export async function waitFor(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if (ok()) return;
+    } catch {
+      // not yet readable
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs the runtime writer; returns each rotation's heal time (null: not healed within 10 s). */
+export async function rotate(
+  state: string,
+  count: number,
+  intervalMs: number,
+  startK = 1,
+  healTimeoutMs = 10_000,
+) {
+  const r = await runNode(WRITER, [
+    state,
+    String(count),
+    String(intervalMs),
+    String(startK),
+    String(healTimeoutMs),
+  ]);
+  if (r.code !== 0) throw new Error(`runtime-writer failed: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { k: number; healedMs: number | null });
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
+/** The refresh token (fake) the 2026.6 per-agent store of main holds. */
+export function storeRefresh(state: string): string | null {
+  const db = new Database(join(state, 'agents/main/agent/openclaw-agent.sqlite'), {
+    readonly: true,
+    timeout: 5000,
+  });
+  try {
+    const row = db
+      .prepare(`SELECT store_json AS j FROM auth_profile_store WHERE store_key = 'primary'`)
+      .get() as { j: string } | undefined;
+    const p = row
+      ? (JSON.parse(row.j).profiles?.['openai:default'] as { refresh?: string } | undefined)
+      : undefined;
+    return p?.refresh ?? null;
+  } finally {
+    db.close();
+  }
+}
