@@ -5,6 +5,7 @@ import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
 import { filesCheck } from './files.js';
 import { pendingMigrationCheck } from './pending-migration.js';
+import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
 import { splitStoreCheck } from './split-store.js';
 import { staleLocksCheck } from './stale-locks.js';
@@ -20,4 +21,5 @@ export const CHECKS: readonly Check[] = [
   staleLocksCheck,
   permissionsCheck,
   clawkeepStoreCheck,
+  pendingRotationsCheck,
 ];

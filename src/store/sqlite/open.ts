@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { enforceFileMode, FILE_MODE, type PermissionFix } from '../home.js';
+import { errorCodeOf, ioRuleFor, toStoreIoError } from '../io-errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /**
@@ -15,7 +16,11 @@ export function openSqlite(
 ): Database.Database {
   if (!existsSync(path)) {
     // Created 0600 up front: SQLite gives its -wal/-shm files the same mode as the database.
-    closeSync(openSync(path, 'a', FILE_MODE));
+    try {
+      closeSync(openSync(path, 'a', FILE_MODE));
+    } catch (err) {
+      throw toStoreIoError(err, path, 'create the store');
+    }
   } else if (!statSync(path).isFile()) {
     throw new ClawkeepError('store_corrupt', `${path} is not a regular file. Move it aside and run again.`, {
       details: { path },
@@ -71,13 +76,8 @@ function openError(path: string, err: unknown): ClawkeepError {
       { cause: err, details: { path, sqlite: code } },
     );
   }
-  if (code === 'SQLITE_BUSY') {
-    return new ClawkeepError('store_busy', `${path} is locked by another process; try again`, {
-      cause: err,
-      details: { path },
-    });
-  }
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+  if (ioRuleFor(errorCodeOf(err))) return toStoreIoError(err, path, 'open the store') as ClawkeepError;
+  if (code === 'SQLITE_CANTOPEN') {
     return new ClawkeepError(
       'home_unusable',
       `cannot open ${path} for reading and writing (${(err as Error).message}). Fix: chmod 600 ${path} and make sure this user owns it, or pass --home DIR.`,
