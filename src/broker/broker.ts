@@ -139,6 +139,14 @@ export class Broker {
     });
   }
 
+  /**
+   * Stops retrying held rotations in the background (they stay journaled for the next broker or
+   * the doctor). Call before closing the store.
+   */
+  close(): void {
+    this.#pending.close();
+  }
+
   /** Drops the in-memory copy, e.g. after upstream rejected the access token. */
   forget(profileId: string): void {
     this.#cache.delete(profileId);

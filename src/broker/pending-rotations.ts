@@ -161,6 +161,15 @@ export class PendingRotations {
     return { kind: 'none' };
   }
 
+  /** Stops background retries and closes reservation files; journaled tokens stay on disk. */
+  close(): void {
+    for (const h of this.#held.values()) {
+      if (h.timer) clearTimeout(h.timer);
+      h.reservation?.close();
+    }
+    this.#held.clear();
+  }
+
   #hold(
     record: PendingRecord,
     reservation: Reservation | null,

@@ -85,7 +85,7 @@ export class RotationJournal {
     try {
       this.#io.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       fd = this.#io.openSync(path, 'wx', 0o600);
-      this.#io.writeSync(fd, Buffer.alloc(RESERVE_BYTES, 0x20), 0, RESERVE_BYTES, 0);
+      writeFully(this.#io, fd, Buffer.alloc(RESERVE_BYTES, 0x20));
       this.#io.fsyncSync(fd);
     } catch (err) {
       if (fd !== undefined) {
@@ -204,7 +204,7 @@ export class Reservation {
     const bytes = Buffer.from(JSON.stringify(record));
     if (bytes.length + 1 > RESERVE_BYTES) throw new Error('pending record larger than its reservation');
     try {
-      this.#io.writeSync(fd, bytes, 0, bytes.length, 0);
+      writeFully(this.#io, fd, bytes);
       this.#io.fsyncSync(fd);
       this.#io.renameSync(this.#reservePath, this.#finalPath);
     } catch (err) {
@@ -253,6 +253,15 @@ export class Reservation {
   #openFd(): number {
     if (this.#fd === null) throw new Error('reservation already closed');
     return this.#fd;
+  }
+}
+
+/** Writes all of `bytes` at offset 0: a short write (the disk filled up mid-way) is retried, so it ends in ENOSPC. */
+function writeFully(io: JournalIo, fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) {
+    const n = io.writeSync(fd, bytes, at, bytes.length - at, at);
+    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    at += n;
   }
 }
 

@@ -31,9 +31,14 @@ export async function withBroker<T>(
   g: GlobalOptions,
   fn: (broker: Broker, store: Store) => Promise<T>,
 ) {
-  return withStore(io, g, (store) =>
-    fn(new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() }), store),
-  );
+  return withStore(io, g, async (store) => {
+    const broker = new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() });
+    try {
+      return await fn(broker, store);
+    } finally {
+      broker.close();
+    }
+  });
 }
 
 /** CLAWKEEP_LEASE_TTL_MS / CLAWKEEP_REFRESH_TIMEOUT_MS, for operators who need other timings. */

@@ -1,4 +1,8 @@
+import { statfsSync } from 'node:fs';
 import { ClawkeepError, type ErrorCode } from '../errors.js';
+
+/** Below this much free space an I/O error is most likely the disk filling up. */
+const NEARLY_FULL_BYTES = 64 * 1024;
 
 /** The store error codes an I/O failure maps to; each can happen mid-rotation and must not lose tokens. */
 export type StoreIoCode = 'store_full' | 'store_io' | 'store_busy' | 'store_readonly' | 'store_denied';
@@ -141,8 +145,10 @@ export function isStoreIoError(err: unknown): err is ClawkeepError {
 export function toStoreIoError(err: unknown, path: string, doing: string, dir = parentOf(path)): unknown {
   if (err instanceof ClawkeepError) return err;
   const sys = errorCodeOf(err);
-  const rule = ioRuleFor(sys);
+  let rule = ioRuleFor(sys);
   if (!rule) return err;
+  // SQLite reports a shared-memory or journal file it could not grow as an I/O error; say what it is.
+  if (rule.code === 'store_io' && isNearlyFull(dir)) rule = ioRuleFor('ENOSPC')!;
   const fill = (s: string) => s.replaceAll('{path}', path).replaceAll('{dir}', dir);
   return new ClawkeepError(
     rule.code,
@@ -152,6 +158,15 @@ export function toStoreIoError(err: unknown, path: string, doing: string, dir = 
       details: { path, errno: sys, fix: fill(rule.hint) },
     },
   );
+}
+
+function isNearlyFull(dir: string): boolean {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 function parentOf(path: string): string {
