@@ -200,15 +200,12 @@ export class Broker {
     } catch (err) {
       // The store cannot be written (full, read-only, locked): nothing was presented; the access
       // token we hold is still good, so serve it and try the store again shortly.
-      if (
-        !isStoreIoError(err) ||
-        !profile.access ||
-        profile.expires === null ||
-        profile.expires <= this.#now()
-      )
-        throw err;
+      if (!isStoreIoError(err)) throw err;
+      // A rotation journaled by a process whose commit failed holds the newer token: serve that.
+      const served = this.#pending.peek(profile) ?? profile;
+      if (!served.access || served.expires === null || served.expires <= this.#now()) throw err;
       brokerChannel.publish({ kind: 'store_unavailable', profileId: id, code: err.code });
-      return this.#adopt(profile, Math.min(profile.expires, this.#now() + STORE_RETRY_MS));
+      return this.#adopt(served, Math.min(served.expires, this.#now() + STORE_RETRY_MS));
     }
   }
 

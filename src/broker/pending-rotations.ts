@@ -161,6 +161,26 @@ export class PendingRotations {
     return { kind: 'none' };
   }
 
+  /**
+   * The row as a pending rotation would make it, without writing anything: what to serve while the
+   * store cannot be written at all (locked, full). Null when nothing is pending or it cannot be read.
+   */
+  peek(p: Profile): Profile | null {
+    const held = this.#held.get(p.id);
+    let files: Array<{ record: PendingRecord }> = [];
+    try {
+      files = this.#o.journal?.list(p.id).files ?? [];
+    } catch {
+      // Unreadable journal: nothing to add to what memory holds.
+    }
+    for (const c of held ? [held, ...files] : files) {
+      if (judgePending(c.record, p) !== 'adopt') continue;
+      const served = withTokens(p, c.record.tokens);
+      if (served.expires !== null && served.expires > this.#o.now()) return served;
+    }
+    return null;
+  }
+
   /** Stops background retries and closes reservation files; journaled tokens stay on disk. */
   close(): void {
     for (const h of this.#held.values()) {

@@ -47,6 +47,8 @@ export function openSqlite(
 }
 
 function migrate(db: Database.Database, path: string): void {
+  // Up to date: no write lock needed, so opening works while another process holds a long write.
+  if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return;
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) {
