@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { enforceFileMode, FILE_MODE, type PermissionFix } from '../home.js';
@@ -68,6 +69,16 @@ function migrate(db: Database.Database, path: string): void {
   run.immediate();
 }
 
+function writeProblem(dir: string): ClawkeepError | null {
+  try {
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    const io = toStoreIoError(err, dir, 'write to', dir);
+    return io instanceof ClawkeepError ? io : null;
+  }
+}
+
 function openError(path: string, err: unknown): ClawkeepError {
   const code = (err as { code?: string }).code;
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -80,6 +91,9 @@ function openError(path: string, err: unknown): ClawkeepError {
   }
   if (ioRuleFor(errorCodeOf(err))) return toStoreIoError(err, path, 'open the store') as ClawkeepError;
   if (code === 'SQLITE_CANTOPEN') {
+    // Often the folder, not the file: a read-only file system or a home this user cannot write.
+    const dirProblem = writeProblem(dirname(path));
+    if (dirProblem) return dirProblem;
     return new ClawkeepError(
       'home_unusable',
       `cannot open ${path} for reading and writing (${(err as Error).message}). Fix: chmod 600 ${path} and make sure this user owns it, or pass --home DIR.`,
