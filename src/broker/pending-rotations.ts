@@ -219,6 +219,7 @@ export class PendingRotations {
   async #retry(h: Held): Promise<void> {
     if (this.#held.get(h.record.profileId) !== h) return;
     h.timer = null;
+    if (h.path === null) this.#journalLate(h);
     try {
       const row = await this.#o.store.getProfile(h.record.profileId);
       if (row) await this.settle(row);
@@ -229,6 +230,25 @@ export class PendingRotations {
     if (this.#held.get(h.record.profileId) === h) {
       h.failures++;
       this.#schedule(h);
+    }
+  }
+
+  /** The journal could not be written when the tokens arrived: try again, so they outlive this process. */
+  #journalLate(h: Held): void {
+    if (!this.#o.journal) return;
+    try {
+      const r = this.#o.journal.reserve(h.record.profileId);
+      try {
+        r.write(h.record);
+      } catch {
+        r.remove();
+        return;
+      }
+      r.release();
+      h.reservation = r;
+      h.path = r.path;
+    } catch {
+      // Still failing: memory holds the tokens; the next attempt tries again.
     }
   }
 

@@ -126,25 +126,32 @@ describe('an I/O error at each write of a rotation never loses the rotated token
     expect(outcomes.some((o) => o.includes('held in the journal, served'))).toBe(true);
   });
 
-  it('journal and store both failing: the tokens are served from memory and committed once the store heals', async () => {
+  it('journal and store both failing: served from memory, journaled once the disk heals, committed once the store does', async () => {
     const home = join(dir, 'both');
     await seedHome(emulator, home, 'both@example.test');
-    let healed = false;
+    let journalHealed = false;
+    let storeHealed = false;
     let writes = 0;
-    // The reservation succeeds; then the record write and every commit fail until healed.
+    // The reservation succeeds; then the record write fails until the journal heals, every commit until the store does.
     const plan = new FaultPlan((label) => {
       if (label === 'fs.writeSync') writes++;
-      return !healed && ((label === 'fs.writeSync' && writes > 1) || label === 'store.commitRotation');
+      if (label === 'fs.writeSync' && writes > 1) return !journalHealed;
+      return label === 'store.commitRotation' && !storeHealed;
     });
     const before = await emulatorStats(emulator);
     const r = await rotateWith(emulator, home, plan);
+    const journaled = () => pendingFiles(home).filter((f) => f.endsWith('.json'));
     try {
       expect(r.error).toBeNull();
       expect((await emulatorStats(emulator)).rotations).toBe(before.rotations + 1);
       expect((await r.store.getProfile(PROFILE))?.generation).toBe(1);
-      healed = true;
+      expect(journaled()).toEqual([]);
+      journalHealed = true;
+      for (let i = 0; i < 100 && journaled().length === 0; i++) await sleep(50);
+      expect(journaled()).toHaveLength(1);
+      storeHealed = true;
       let row = await r.store.getProfile(PROFILE);
-      for (let i = 0; i < 100 && row?.generation === 1; i++) {
+      for (let i = 0; i < 200 && row?.generation === 1; i++) {
         await sleep(50);
         row = await r.store.getProfile(PROFILE);
       }
