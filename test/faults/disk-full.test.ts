@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,18 +16,7 @@ import {
   STORE_CODES,
   seedHome,
 } from './harness.js';
-
-/** Mounting a tmpfs needs root (CI runs as root); anywhere else this says why it cannot run. */
-function mountTmpfs(dir: string, size: string): string | null {
-  if (process.platform !== 'linux') return `tmpfs needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root (CI runs the suite as root)';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return `mount -t tmpfs failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
-  }
-}
+import { mountTmpfs, unmount } from './tmpfs.js';
 
 function freeBytes(dir: string): number {
   const st = statfsSync(dir);
@@ -47,7 +35,6 @@ const base = mkdtempSync(join(tmpdir(), 'clawkeep-full-'));
 const mnt = join(base, 'mnt');
 mkdirSync(mnt);
 const skipReason = mountTmpfs(mnt, '2m');
-if (skipReason) console.warn(`test/faults/disk-full: SKIPPED: ${skipReason}`);
 
 describe.skipIf(skipReason !== null)('a full disk never loses a rotated token (2 MiB tmpfs)', () => {
   let emulator: Emulator;
@@ -57,12 +44,7 @@ describe.skipIf(skipReason !== null)('a full disk never loses a rotated token (2
   });
   afterAll(async () => {
     await emulator?.close();
-    try {
-      execFileSync('umount', [mnt], { stdio: 'pipe' });
-    } catch {
-      // Still busy (a worker holding a file): detach it now, the kernel frees it when released.
-      if (!skipReason) execFileSync('umount', ['-l', mnt], { stdio: 'pipe' });
-    }
+    if (!skipReason) unmount(mnt);
     rmSync(base, { recursive: true, force: true });
   });
 

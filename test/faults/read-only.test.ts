@@ -6,24 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/processes.js';
 import { emulatorStats, PROFILE, seedHome } from './harness.js';
+import { mountTmpfs, unmount } from './tmpfs.js';
 
 const base = mkdtempSync(join(tmpdir(), 'clawkeep-ro-'));
 const mnt = join(base, 'mnt');
 mkdirSync(mnt);
 
-/** A read-only file system needs a mount, so root (CI runs the suite as root). */
-function mountReason(): string | null {
-  if (process.platform !== 'linux') return `mounting needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root (CI runs the suite as root)';
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', mnt], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return `mount -t tmpfs failed: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
-  }
-}
-const skipReason = mountReason();
-if (skipReason) console.warn(`test/faults/read-only: SKIPPED: ${skipReason}`);
+const skipReason = mountTmpfs(mnt, '2m');
 
 describe.skipIf(skipReason !== null)('a read-only file system is called read-only', () => {
   let emulator: Emulator;
@@ -36,11 +25,7 @@ describe.skipIf(skipReason !== null)('a read-only file system is called read-onl
   });
   afterAll(async () => {
     await emulator?.close();
-    try {
-      execFileSync('umount', [mnt], { stdio: 'pipe' });
-    } catch {
-      if (!skipReason) execFileSync('umount', ['-l', mnt], { stdio: 'pipe' });
-    }
+    if (!skipReason) unmount(mnt);
     rmSync(base, { recursive: true, force: true });
   });
 
