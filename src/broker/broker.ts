@@ -368,7 +368,17 @@ export class Broker {
   async #writeBack(p: Profile): Promise<void> {
     if (!this.#linked) return;
     try {
-      await this.#linked.writeBack(p);
+      const notices = await this.#linked.writeBack(p);
+      if (notices && notices.length > 0) {
+        await this.#store.appendEvents(
+          notices.map((message) => ({
+            profileId: p.id,
+            kind: 'repaired' as const,
+            data: { message },
+            at: this.#now(),
+          })),
+        );
+      }
     } catch (err) {
       const message = (err as Error).message;
       await this.#store.appendEvent(

@@ -54,10 +54,13 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
   };
 }
 
-/** Writes the document back atomically (temp file, fsync, rename) with the file's mode and layout. */
+/**
+ * Writes the document back atomically (temp file, fsync, rename) with the file's layout, and its mode
+ * minus any group/other access: a file holding tokens is never left readable by others (0644 → 0600).
+ */
 export async function writeJsonDoc(d: Omit<JsonDoc, 'mtimeMs'>): Promise<void> {
   const text = JSON.stringify(d.doc, null, d.indent || undefined) + (d.trailingNewline ? '\n' : '');
-  await writeFileAtomic(d.path, text, { mode: d.mode, fsync: true });
+  await writeFileAtomic(d.path, text, { mode: d.mode & 0o700, fsync: true });
 }
 
 /** A nested object field, or a `source_invalid` error naming it. */
