@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
+import { jsonErrorPosition } from '../util/json-error.js';
 
 /** A JSON document as read from another tool's file, with what is needed to write it back alike. */
 export interface JsonDoc {
@@ -37,7 +38,7 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${(err as Error).message})`, {
+    throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${jsonErrorPosition(text)})`, {
       details: { path },
     });
   }

@@ -2,6 +2,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { fsyncDir } from '../util/files.js';
+import { jsonErrorPosition } from '../util/json-error.js';
 import { parseProfileRecord } from './profile.js';
 import type { FileProblem, LegacyFormat, OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
@@ -31,7 +32,7 @@ export function readJsonObject(path: string): JsonDocResult {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    return problem(path, 'invalid_json', `${path} is not valid JSON (${(err as Error).message})`);
+    return problem(path, 'invalid_json', `${path} is not valid JSON (${jsonErrorPosition(text)})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     return problem(path, 'wrong_shape', `${path} does not hold a JSON object`);
