@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
 import { jsonErrorPosition } from '../util/json-error.js';
+import { typeName } from '../util/type-name.js';
 
 /** A JSON document as read from another tool's file, with what is needed to write it back alike. */
 export interface JsonDoc {
@@ -82,7 +83,15 @@ export function stringField(path: string, parent: Record<string, unknown>, key: 
   return v;
 }
 
-export function optionalString(parent: Record<string, unknown>, key: string): string | null {
+/** A string field that may be absent (or null); present with another type it is reported, not ignored. */
+export function optionalString(
+  path: string,
+  parent: Record<string, unknown>,
+  key: string,
+  label = key,
+): string | null {
   const v = parent[key];
-  return typeof v === 'string' && v.length > 0 ? v : null;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw sourceInvalid(path, label, `a string, found ${typeName(v)}`);
+  return v.length > 0 ? v : null;
 }

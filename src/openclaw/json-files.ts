@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { fsyncDir } from '../util/files.js';
 import { jsonErrorPosition } from '../util/json-error.js';
-import { parseProfileRecord } from './profile.js';
+import { malformedField, parseProfileRecord } from './profile.js';
 import type { FileProblem, LegacyFormat, OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
 export type JsonDocResult =
@@ -66,6 +66,8 @@ export function profilesOfJsonDocument(
     for (const [id, raw] of Object.entries(profiles)) {
       const p = parseProfileRecord(id, raw);
       if (!p) return `profile ${id} is not an object`;
+      const bad = malformedField(p.raw);
+      if (bad) return `profiles.${id}.${bad}`;
       out.push(p);
     }
   } else if (format === 'store' || format === 'auth-profiles') {
@@ -75,6 +77,8 @@ export function profilesOfJsonDocument(
       if (provider === 'version') continue;
       const p = parseProfileRecord(`${provider}:default`, raw, provider);
       if (!p) return `entry ${provider} is not an object`;
+      const bad = malformedField(p.raw);
+      if (bad) return `${provider}.${bad}`;
       if (format === 'oauth-json' && p.type === 'unknown') p.type = 'oauth';
       out.push(p);
     }
