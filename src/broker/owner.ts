@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isPidAlive } from '../util/pid.js';
 
 /**
  * Where a pid means something: one running kernel (boot id) and one pid namespace. Two containers
@@ -45,11 +46,3 @@ export function isOwnerDead(owner: string, host = HOST, pidAlive = isPidAlive): 
   return !pidAlive(pid);
 }
 
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}

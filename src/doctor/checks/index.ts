@@ -4,6 +4,7 @@ import { deadCredentialsCheck } from './dead-credentials.js';
 import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
 import { filesCheck } from './files.js';
+import { leftoverFilesCheck } from './leftover-files.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
@@ -22,4 +23,5 @@ export const CHECKS: readonly Check[] = [
   permissionsCheck,
   clawkeepStoreCheck,
   pendingRotationsCheck,
+  leftoverFilesCheck,
 ];
