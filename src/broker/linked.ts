@@ -19,5 +19,6 @@ export interface LinkedSources {
    * Writes the profile's stored tokens back to every linked source, atomically, in each tool's format.
    * May return notices for the user (e.g. a loose file mode tightened to 0600).
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: adapters without notices resolve to nothing.
   writeBack(profile: Profile): Promise<void | string[]>;
 }

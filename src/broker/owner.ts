@@ -45,4 +45,3 @@ export function isOwnerDead(owner: string, host = HOST, pidAlive = isPidAlive): 
   if (ownerHost !== host || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   return !pidAlive(pid);
 }
-

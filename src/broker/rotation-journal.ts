@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { toStoreIoError } from '../store/io-errors.js';
 import type { RotatedTokens } from '../store/types.js';
-import { fsyncDir } from '../util/files.js';
+import { assertNoSymlinkBelow, fsyncDir } from '../util/files.js';
 
 /** The journal's folder inside a clawkeep home, beside the store file. */
 export const PENDING_DIR = 'pending-rotations';
@@ -82,6 +82,7 @@ export class RotationJournal {
     const name = `${fileStem(profileId)}.${process.pid}-${randomBytes(4).toString('hex')}`;
     const path = join(this.dir, `${name}.reserve`);
     let fd: number | undefined;
+    assertNoSymlinkBelow(dirname(this.dir), this.dir);
     try {
       this.#io.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       fd = this.#io.openSync(path, 'wx', 0o600);

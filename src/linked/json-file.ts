@@ -38,7 +38,7 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
+  } catch {
     throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${jsonErrorPosition(text)})`, {
       details: { path },
     });

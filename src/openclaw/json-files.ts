@@ -31,7 +31,7 @@ export function readJsonObject(path: string): JsonDocResult {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
+  } catch {
     return problem(path, 'invalid_json', `${path} is not valid JSON (${jsonErrorPosition(text)})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {

@@ -49,6 +49,8 @@ export function findLeftovers(dirs: readonly string[]): Leftover[] {
   for (const dir of dirs) {
     let names: string[];
     try {
+      // A linked dir may lead anywhere: never list (and so never remove) through it.
+      if (lstatSync(dir).isSymbolicLink()) continue;
       names = readdirSync(dir);
     } catch {
       continue;

@@ -7,7 +7,7 @@ import { parseOAuthInput } from '../../store/oauth-input.js';
 import { formatProfileId, profileNotFound } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
 import type { ProfileInput, Store } from '../../store/types.js';
-import { writeNewPrivateFile } from '../../util/files.js';
+import { assertNoSymlinkBelow, writeNewPrivateFile } from '../../util/files.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 import { readAll, readSecret } from '../stdin.js';
@@ -123,6 +123,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
           'backups',
           `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`,
         );
+        assertNoSymlinkBelow(home, backup);
         writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
         await store.removeProfile(id, Date.now());
         io.out(`removed ${id}; backup: ${backup}`);
