@@ -175,7 +175,10 @@ export class Broker {
     }
     if (profile.type !== 'oauth') return this.#adopt(profile, Number.POSITIVE_INFINITY);
     if (this.#pending.isHeld(id)) {
-      // Rotated tokens the store has not taken yet: try again now, else keep serving them.
+      // Rotated tokens the store has not taken yet: serve them while the background retry works (no
+      // blocking write on this path); once their window comes, try the store here, else fail loudly.
+      const view = this.#pending.heldView(profile);
+      if (view && this.#now() < refreshAt(view)) return this.#adopt(view);
       const s = await this.#pending.settle(profile);
       if (s.kind === 'serve') return this.#serveHeld(s.profile);
       if (s.kind === 'changed') return this.#resolve(id);
@@ -298,7 +301,8 @@ export class Broker {
       this.#backoff.delete(p.id);
       if (outcome.kind === 'held') {
         brokerChannel.publish({ kind: 'commit_held', profileId: p.id, code: outcome.error.code });
-        return this.#serveHeld(outcome.profile);
+        // Cached like a committed rotation: the background retry commits and refreshes the cache.
+        return this.#adopt(outcome.profile);
       }
       if (outcome.kind === 'committed') {
         brokerChannel.publish({ kind: 'rotated', profileId: p.id, generation: outcome.profile.generation });

@@ -60,6 +60,15 @@ export class PendingRotations {
     return this.#held.has(profileId);
   }
 
+  /**
+   * The row as the held rotation of this profile will make it, while the row still holds the token
+   * that rotation spent; null otherwise. Served from memory while the background retry works.
+   */
+  heldView(p: Profile): Profile | null {
+    const h = this.#held.get(p.id);
+    return h && judgePending(h.record, p) === 'adopt' ? withTokens(p, h.record.tokens) : null;
+  }
+
   /** Step 3½: set space aside for the commit. Throws a store error when it cannot: do not present then. */
   reserve(profileId: string): Reservation | null {
     return this.#o.journal?.reserve(profileId) ?? null;
@@ -135,7 +144,8 @@ export class PendingRotations {
     for (const c of candidates) {
       const verdict = judgePending(c.record, p);
       if (verdict === 'superseded') {
-        if (held?.record === c.record) this.#drop(p.id);
+        // The row moved on (login, import): stop serving these, but keep the file (it holds a credential).
+        if (held?.record === c.record) this.#drop(p.id, { keepFile: true });
         continue;
       }
       if (verdict === 'settled') {
@@ -223,7 +233,7 @@ export class PendingRotations {
     try {
       const row = await this.#o.store.getProfile(h.record.profileId);
       if (row) await this.settle(row);
-      else this.#drop(h.record.profileId);
+      else this.#drop(h.record.profileId, { keepFile: true });
     } catch (err) {
       h.lastError = asStoreError(err);
     }
@@ -252,12 +262,13 @@ export class PendingRotations {
     }
   }
 
-  #drop(profileId: string): void {
+  #drop(profileId: string, o: { keepFile?: boolean } = {}): void {
     const h = this.#held.get(profileId);
     if (!h) return;
     this.#held.delete(profileId);
     if (h.timer) clearTimeout(h.timer);
-    if (h.reservation) this.#forget(h.reservation);
+    if (o.keepFile) h.reservation?.close();
+    else if (h.reservation) this.#forget(h.reservation);
     else if (h.path) this.#removeQuietly(h.path);
   }
 
