@@ -1,8 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
+import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
+import { isStoreIoError } from '../store/io-errors.js';
 import { profileNotFound } from '../store/profile-id.js';
 import type { Profile, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
@@ -10,6 +12,8 @@ import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
+import { PendingRotations } from './pending-rotations.js';
+import { type JournalIo, PENDING_DIR, RotationJournal } from './rotation-journal.js';
 import { SingleFlight } from './single-flight.js';
 import { refreshAt } from './window.js';
 
@@ -19,6 +23,8 @@ export const brokerChannel = channel('clawkeep:broker');
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 const MAX_ATTEMPTS = 8;
 const REVIVAL_CHECK_MS = 5000;
+/** While the store cannot be written, a still-valid access token is served and the store retried this often. */
+const STORE_RETRY_MS = 1000;
 
 export interface BrokerOptions {
   store: Store;
@@ -33,6 +39,13 @@ export interface BrokerOptions {
   linked?: LinkedSources;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
+  /**
+   * Folder of the pending-rotation journal (see rotation-journal.ts). Default: `pending-rotations`
+   * beside a store file; null turns it off (stores without a local file, tests of other rules).
+   */
+  journalDir?: string | null;
+  /** File calls of the journal; fault-injection tests pass a wrapper. */
+  journalIo?: JournalIo;
 }
 
 /** What the gateway needs to call upstream with a profile. Held in memory on the hot path. */
@@ -69,6 +82,7 @@ export class Broker {
   #env: NodeJS.ProcessEnv;
   #fetch: typeof fetch | undefined;
   #linked: LinkedSources | undefined;
+  #pending: PendingRotations;
 
   constructor(o: BrokerOptions) {
     this.#store = o.store;
@@ -79,6 +93,16 @@ export class Broker {
     this.#env = o.env ?? process.env;
     this.#fetch = o.fetch;
     this.#linked = o.linked;
+    const dir = o.journalDir === undefined ? defaultJournalDir(o.store.location) : o.journalDir;
+    this.#pending = new PendingRotations({
+      store: o.store,
+      journal: dir === null ? null : new RotationJournal(dir, o.journalIo),
+      owner: this.owner,
+      now: this.#now,
+      onCommitted: (p) => {
+        if (this.#cache.has(p.id)) this.#adopt(p);
+      },
+    });
   }
 
   /** A valid access token (or API key) for the profile, refreshing it at most once per rotation. */
@@ -115,6 +139,14 @@ export class Broker {
     });
   }
 
+  /**
+   * Stops retrying held rotations in the background (they stay journaled for the next broker or
+   * the doctor). Call before closing the store.
+   */
+  close(): void {
+    this.#pending.close();
+  }
+
   /** Drops the in-memory copy, e.g. after upstream rejected the access token. */
   forget(profileId: string): void {
     this.#cache.delete(profileId);
@@ -142,19 +174,42 @@ export class Broker {
       );
     }
     if (profile.type !== 'oauth') return this.#adopt(profile, Number.POSITIVE_INFINITY);
+    if (this.#pending.isHeld(id)) {
+      // Rotated tokens the store has not taken yet: serve them while the background retry works (no
+      // blocking write on this path); once their window comes, try the store here, else fail loudly.
+      const view = this.#pending.heldView(profile);
+      if (view && this.#now() < refreshAt(view)) return this.#adopt(view);
+      const s = await this.#pending.settle(profile);
+      if (s.kind === 'serve') return this.#serveHeld(s.profile);
+      if (s.kind === 'changed') return this.#resolve(id);
+    }
     if (profile.status === 'needs_reauth') {
       // A linked tool may have logged in again since: that is a changed credential, worth adopting.
       // Looked for at most every few seconds, so a dead profile in a busy chain costs no file reads.
       const last = this.#revivalCheckedAt.get(id) ?? Number.NEGATIVE_INFINITY;
       if (this.#now() - last < REVIVAL_CHECK_MS) throw reauthError(profile, profile.statusReason);
       this.#revivalCheckedAt.set(id, this.#now());
-      if (!(await this.#adoptFresherLinked(profile))) throw reauthError(profile, profile.statusReason);
+      const s = await this.#pending.settle(profile);
+      if (s.kind === 'serve') return this.#serveHeld(s.profile);
+      if (s.kind === 'none' && !(await this.#adoptFresherLinked(profile)))
+        throw reauthError(profile, profile.statusReason);
       return this.#acquire(id);
     }
     if (this.#isFresh(profile)) return this.#adopt(profile);
     const backoff = this.#backoff.get(id);
     if (backoff && this.#now() < backoff.until) return this.#serveStale(profile, backoff.until);
-    return this.#acquire(id);
+    try {
+      return await this.#acquire(id);
+    } catch (err) {
+      // The store cannot be written (full, read-only, locked): nothing was presented; the access
+      // token we hold is still good, so serve it and try the store again shortly.
+      if (!isStoreIoError(err)) throw err;
+      // A rotation journaled by a process whose commit failed holds the newer token: serve that.
+      const served = this.#pending.peek(profile) ?? profile;
+      if (!served.access || served.expires === null || served.expires <= this.#now()) throw err;
+      brokerChannel.publish({ kind: 'store_unavailable', profileId: id, code: err.code });
+      return this.#adopt(served, Math.min(served.expires, this.#now() + STORE_RETRY_MS));
+    }
   }
 
   async #acquire(id: string): Promise<Credential> {
@@ -195,6 +250,14 @@ export class Broker {
 
   /** Steps 4–7 with the lease held. Returns null when the row changed under us and the caller should re-read. */
   async #rotate(p: Profile): Promise<Credential | null> {
+    // A rotation whose commit failed (here or in a process that died) already spent the row's
+    // refresh token: bring its tokens to the store, or serve them, but never present the spent one.
+    const settled = await this.#pending.settle(p);
+    if (settled.kind === 'changed') return null;
+    if (settled.kind === 'serve') {
+      await this.#releaseQuietly(p.id);
+      return this.#serveHeld(settled.profile);
+    }
     // Another tool may have rotated: adopt its copy rather than present a spent token.
     if (await this.#adoptFresherLinked(p)) return null;
     const presented = p.refresh;
@@ -203,23 +266,50 @@ export class Broker {
       return this.#failPermanently(p, presented, reason);
     }
     const provider = getProvider(p.provider);
+    // Space for the commit is set aside before the token is spent; no space, no presentation.
+    let reservation: ReturnType<PendingRotations['reserve']>;
+    try {
+      reservation = this.#pending.reserve(p.id);
+    } catch (err) {
+      await this.#releaseQuietly(p.id);
+      throw err;
+    }
     if (brokerChannel.hasSubscribers) brokerChannel.publish({ kind: 'refresh_request', profileId: p.id });
-    const result = await refreshOAuthToken(provider, presented, {
-      timeoutMs: this.#refreshTimeoutMs,
-      now: this.#now,
-      env: this.#env,
-      ...(this.#fetch ? { fetch: this.#fetch } : {}),
-    });
-    if (brokerChannel.hasSubscribers)
-      brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: result.ok });
+    let result: Awaited<ReturnType<typeof refreshOAuthToken>>;
+    try {
+      result = await refreshOAuthToken(provider, presented, {
+        timeoutMs: this.#refreshTimeoutMs,
+        now: this.#now,
+        env: this.#env,
+        ...(this.#fetch ? { fetch: this.#fetch } : {}),
+      });
+    } catch (err) {
+      removeQuietly(reservation);
+      throw err;
+    }
     if (result.ok) {
-      const outcome = await this.#store.commitRotation(p.id, presented, result.tokens, this.#now());
+      const record = this.#pending.record(p, presented, result.tokens);
+      if (!this.#pending.journal(reservation, record)) removeQuietly(reservation);
+      if (brokerChannel.hasSubscribers)
+        brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: true });
+      const outcome = await this.#pending.commit(
+        p,
+        presented,
+        record,
+        reservation?.written ? reservation : null,
+      );
       this.#backoff.delete(p.id);
+      if (outcome.kind === 'held') {
+        brokerChannel.publish({ kind: 'commit_held', profileId: p.id, code: outcome.error.code });
+        // Cached like a committed rotation: the background retry commits and refreshes the cache.
+        return this.#adopt(outcome.profile);
+      }
       if (outcome.kind === 'committed') {
         brokerChannel.publish({ kind: 'rotated', profileId: p.id, generation: outcome.profile.generation });
         await this.#writeBack(outcome.profile);
         return this.#adopt(outcome.profile);
       }
+      removeQuietly(reservation);
       // The credential was replaced (login, import) while we refreshed: the stored one wins.
       await this.#store.appendEvent(
         {
@@ -231,6 +321,9 @@ export class Broker {
       );
       return null;
     }
+    if (brokerChannel.hasSubscribers)
+      brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: false });
+    removeQuietly(reservation);
     const f = result.failure;
     if (f.kind === 'permanent') {
       if (await this.#adoptFresherLinked(p)) return null;
@@ -279,13 +372,36 @@ export class Broker {
   async #writeBack(p: Profile): Promise<void> {
     if (!this.#linked) return;
     try {
-      await this.#linked.writeBack(p);
+      const notices = await this.#linked.writeBack(p);
+      if (notices && notices.length > 0) {
+        await this.#store.appendEvents(
+          notices.map((message) => ({
+            profileId: p.id,
+            kind: 'repaired' as const,
+            data: { message },
+            at: this.#now(),
+          })),
+        );
+      }
     } catch (err) {
       const message = (err as Error).message;
       await this.#store.appendEvent(
         { profileId: p.id, kind: 'linked_write_failed', data: { message } },
         this.#now(),
       );
+    }
+  }
+
+  /** Serves rotated tokens the store has not taken yet, until their access token expires. */
+  #serveHeld(p: Profile): Credential {
+    return this.#adopt(p, Math.min(p.expires ?? this.#now(), this.#now() + STORE_RETRY_MS));
+  }
+
+  async #releaseQuietly(id: string): Promise<void> {
+    try {
+      await this.#store.releaseLease(id, this.owner);
+    } catch {
+      // The lease expires on its own; the store is what failed.
     }
   }
 
@@ -327,5 +443,18 @@ export class Broker {
     };
     this.#cache.set(p.id, entry);
     return entry;
+  }
+}
+
+/** `pending-rotations` beside a store file; none for stores that are not a local file. */
+function defaultJournalDir(location: string): string | null {
+  return isAbsolute(location) ? join(dirname(location), PENDING_DIR) : null;
+}
+
+function removeQuietly(reservation: { remove(): void } | null): void {
+  try {
+    reservation?.remove();
+  } catch {
+    // A reservation holds no tokens; the doctor sweeps leftovers.
   }
 }

@@ -15,6 +15,10 @@ export interface LinkedCopy extends RotatedTokens {
 export interface LinkedSources {
   /** Current copies held by the profile's linked sources (read fresh from disk each call). */
   read(profile: Profile): Promise<LinkedCopy[]>;
-  /** Writes the profile's stored tokens back to every linked source, atomically, in each tool's format. */
-  writeBack(profile: Profile): Promise<void>;
+  /**
+   * Writes the profile's stored tokens back to every linked source, atomically, in each tool's format.
+   * May return notices for the user (e.g. a loose file mode tightened to 0600).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: adapters without notices resolve to nothing.
+  writeBack(profile: Profile): Promise<void | string[]>;
 }

@@ -1,25 +1,47 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isPidAlive } from '../util/pid.js';
 
-const HOST = hostname();
+/**
+ * Where a pid means something: one running kernel (boot id) and one pid namespace. Two containers
+ * sharing a volume and a hostname differ here, so neither judges the other's pids. `CLAWKEEP_HOST_ID`
+ * overrides it (e.g. where /proc is not readable).
+ */
+export function hostIdentity(env: NodeJS.ProcessEnv = process.env, read = readProc): string {
+  if (env.CLAWKEEP_HOST_ID) return env.CLAWKEEP_HOST_ID;
+  const parts = [read('boot_id'), read('pidns'), read('machine_id')].filter((p) => p !== null);
+  // Without any of them nothing tells two hosts apart: a random id makes every other owner "elsewhere".
+  const seed = parts.length > 0 ? parts.join('|') : `random:${randomBytes(16).toString('hex')}`;
+  return createHash('sha256').update(seed).digest('hex').slice(0, 16);
+}
 
-/** A lease owner id: `host/pid/nonce`, unique per broker instance. */
+function readProc(what: 'boot_id' | 'pidns' | 'machine_id'): string | null {
+  try {
+    if (what === 'boot_id') return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    if (what === 'pidns') return readlinkSync('/proc/self/ns/pid');
+    return readFileSync('/etc/machine-id', 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+// `/` separates the parts of an owner id, so it never appears inside one.
+const HOST = `${hostname()}~${hostIdentity()}`.replaceAll('/', '_');
+
+/** A lease owner id: `hostname~hostid/pid/nonce`, unique per broker instance. */
 export function makeOwnerId(): string {
   return `${HOST}/${process.pid}/${randomBytes(4).toString('hex')}`;
 }
 
 /**
- * True only when the owner is certainly dead: it ran on this host and its pid is gone.
- * Owners on other hosts are judged by their lease expiry alone.
+ * True only when the owner is certainly dead: it ran in this kernel boot and pid namespace
+ * (same host id, not merely the same hostname) and its pid is gone. Owners elsewhere, and owners
+ * written by older clawkeep versions (hostname only), are judged by their lease expiry alone.
  */
-export function isOwnerDead(owner: string): boolean {
-  const [host, pidText] = owner.split('/');
+export function isOwnerDead(owner: string, host = HOST, pidAlive = isPidAlive): boolean {
+  const [ownerHost, pidText] = owner.split('/');
   const pid = Number(pidText);
-  if (host !== HOST || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  if (ownerHost !== host || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  return !pidAlive(pid);
 }

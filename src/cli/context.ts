@@ -1,6 +1,7 @@
 import { Broker } from '../broker/broker.js';
 import { createLinkedSources } from '../linked/index.js';
 import { resolveHome } from '../store/home.js';
+import { sweepLeftovers } from '../store/leftovers.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import type { Io } from './output.js';
@@ -19,6 +20,8 @@ export async function withStore<T>(
   const { store, fixes } = openStore({ home });
   for (const f of fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
+  // Temp files of writes a crash interrupted (they may hold a credential): gone on the next run.
+  for (const path of sweepLeftovers(home)) io.err(`notice: removed ${path}, left by an interrupted write`);
   try {
     return await fn(store, home);
   } finally {
@@ -31,9 +34,14 @@ export async function withBroker<T>(
   g: GlobalOptions,
   fn: (broker: Broker, store: Store) => Promise<T>,
 ) {
-  return withStore(io, g, (store) =>
-    fn(new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() }), store),
-  );
+  return withStore(io, g, async (store) => {
+    const broker = new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() });
+    try {
+      return await fn(broker, store);
+    } finally {
+      broker.close();
+    }
+  });
 }
 
 /** CLAWKEEP_LEASE_TTL_MS / CLAWKEEP_REFRESH_TIMEOUT_MS, for operators who need other timings. */

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ClawkeepError } from '../errors.js';
 import { legacyOAuthRef, readOAuthSidecar, sidecarPath } from '../openclaw/oauth-sidecar.js';
 import { scanOpenClawHome } from '../openclaw/scan.js';
 import { readProfilesFrom } from '../openclaw/store-io.js';
 import type { OpenClawProfile, ScannedAgent, ScannedHome } from '../openclaw/types.js';
+import { toStoreIoError } from '../store/io-errors.js';
 import { STORE_FILE } from '../store/open-store.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
@@ -83,6 +85,47 @@ function inspectClawkeep(home: string): ClawkeepStoreView {
   try {
     return { kind: 'ok', home, path, inspection: inspectSqliteStore(path) };
   } catch (err) {
-    return { kind: 'unreadable', home, path, message: (err as Error).message };
+    const io = toStoreIoError(err, path, 'read');
+    if (io instanceof ClawkeepError) {
+      return {
+        kind: 'unreadable',
+        home,
+        path,
+        message: io.message,
+        code: io.code,
+        next: String(io.details.fix),
+      };
+    }
+    const readonly = readOnlyReason(home);
+    if (readonly) {
+      // A WAL store on a read-only file system cannot even be opened for reading (no -shm can be made).
+      return {
+        kind: 'unreadable',
+        home,
+        path,
+        message: `${path} cannot be opened: ${readonly.message}`,
+        code: readonly.code,
+        next: String(readonly.details.fix),
+      };
+    }
+    return {
+      kind: 'unreadable',
+      home,
+      path,
+      message: (err as Error).message,
+      code: 'store_corrupt',
+      next: `mv ${path} ${path}.broken   # then restore a backup or re-import`,
+    };
+  }
+}
+
+/** Why the home cannot be written (read-only file system, permissions), or null when it can. */
+export function readOnlyReason(home: string): ClawkeepError | null {
+  try {
+    accessSync(home, constants.W_OK);
+    return null;
+  } catch (err) {
+    const io = toStoreIoError(err, home, 'write to', home);
+    return io instanceof ClawkeepError ? io : null;
   }
 }

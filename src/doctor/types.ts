@@ -60,7 +60,15 @@ export interface AgentView {
 export type ClawkeepStoreView =
   | { kind: 'absent'; home: string }
   | { kind: 'ok'; home: string; path: string; inspection: StoreInspection }
-  | { kind: 'unreadable'; home: string; path: string; message: string };
+  | {
+      kind: 'unreadable';
+      home: string;
+      path: string;
+      message: string;
+      /** `store_corrupt`, or the I/O condition (`store_readonly`, `store_full`…) that kept it from being read. */
+      code: string;
+      next: string;
+    };
 
 /** What every check sees. Reads are cached per diagnosis pass; `refresh()` drops the cache. */
 export interface DoctorContext {

@@ -1,5 +1,6 @@
 import type { OpenClawProfile } from '../openclaw/types.js';
 import { fingerprint } from '../util/fingerprint.js';
+import { isPidAlive } from '../util/pid.js';
 import type { AgentView, DoctorContext, Finding } from './types.js';
 
 /** The fingerprint that identifies a copy: its refresh token, else access token or key. */
@@ -18,11 +19,5 @@ export function findView(ctx: DoctorContext, f: Finding): AgentView | null {
 
 /** True when the process is certainly gone (ESRCH); EPERM means it lives under another user. */
 export function isPidDead(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return pid !== process.pid && !isPidAlive(pid);
 }

@@ -21,9 +21,9 @@ export function readCodexCopy(d: JsonDoc): SourceCopy | null {
   const tokens = objectField(d.path, d.doc, 'tokens');
   const access = stringField(d.path, tokens, 'access_token', 'tokens.access_token');
   const refresh = stringField(d.path, tokens, 'refresh_token', 'tokens.refresh_token');
-  const idToken = optionalString(tokens, 'id_token');
+  const idToken = optionalString(d.path, tokens, 'id_token', 'tokens.id_token');
   const claims = readJwtClaims(access);
-  const lastRefresh = Date.parse(optionalString(d.doc, 'last_refresh') ?? '');
+  const lastRefresh = Date.parse(optionalString(d.path, d.doc, 'last_refresh') ?? '');
   const updatedAt = Number.isFinite(lastRefresh) ? lastRefresh : d.mtimeMs;
   const identity = readOpenAiIdentity(access, idToken);
   return {
@@ -33,7 +33,7 @@ export function readCodexCopy(d: JsonDoc): SourceCopy | null {
     // Codex access tokens are JWTs; an opaque one is treated as already expired.
     expires: claims?.exp ? claims.exp * 1000 : 0,
     issuedAt: claims?.iat ? claims.iat * 1000 : updatedAt,
-    accountId: optionalString(tokens, 'account_id') ?? identity.accountId,
+    accountId: optionalString(d.path, tokens, 'account_id', 'tokens.account_id') ?? identity.accountId,
     email: identity.email,
     updatedAt,
     label: 'tokens',

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { LinkedCopy, LinkedSources } from '../broker/linked.js';
 import { ClawkeepError } from '../errors.js';
 import type { LinkedSourceRef, Profile, Store } from '../store/types.js';
@@ -68,24 +69,42 @@ export function createLinkedSources(store: Store): LinkedSources {
       return copies;
     },
 
-    async writeBack(profile: Profile): Promise<void> {
-      if (!isWritable(profile)) return;
+    async writeBack(profile: Profile): Promise<string[]> {
+      if (!isWritable(profile)) return [];
       const refs = await store.listLinkedSources(profile.id);
       const failures: string[] = [];
+      const notices: string[] = [];
       for (const ref of refs) {
         const adapter = ADAPTERS.get(ref.kind);
         try {
           if (!adapter) throw new Error(`no adapter for linked source kind "${ref.kind}"`);
+          const before = modeOf(ref.location);
           await adapter.write(ref.location, profile);
+          const after = modeOf(ref.location);
+          if (before !== null && after !== null && (before & 0o077) !== 0 && (after & 0o077) === 0) {
+            notices.push(
+              `tightened permissions of ${ref.location} from ${before.toString(8)} to ${after.toString(8)} (it holds tokens)`,
+            );
+          }
         } catch (err) {
           failures.push(`${describeSource(ref)}: ${(err as Error).message}`);
         }
       }
       if (failures.length > 0) {
         throw new ClawkeepError('source_invalid', `write-back failed for ${failures.join('; ')}`, {
-          details: { profileId: profile.id, failed: failures.length },
+          details: { profileId: profile.id, failed: failures.length, notices },
         });
       }
+      return notices;
     },
   };
+}
+
+/** Permission bits of a plain file (a location that is not one, e.g. a database URL, gives null). */
+function modeOf(location: string): number | null {
+  try {
+    return statSync(location).mode & 0o777;
+  } catch {
+    return null;
+  }
 }

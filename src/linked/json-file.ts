@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
+import { jsonErrorPosition } from '../util/json-error.js';
+import { typeName } from '../util/type-name.js';
 
 /** A JSON document as read from another tool's file, with what is needed to write it back alike. */
 export interface JsonDoc {
@@ -36,8 +38,8 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${(err as Error).message})`, {
+  } catch {
+    throw new ClawkeepError('source_invalid', `${path}: not valid JSON (${jsonErrorPosition(text)})`, {
       details: { path },
     });
   }
@@ -54,10 +56,13 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
   };
 }
 
-/** Writes the document back atomically (temp file, fsync, rename) with the file's mode and layout. */
+/**
+ * Writes the document back atomically (temp file, fsync, rename) with the file's layout, and its mode
+ * minus any group/other access: a file holding tokens is never left readable by others (0644 → 0600).
+ */
 export async function writeJsonDoc(d: Omit<JsonDoc, 'mtimeMs'>): Promise<void> {
   const text = JSON.stringify(d.doc, null, d.indent || undefined) + (d.trailingNewline ? '\n' : '');
-  await writeFileAtomic(d.path, text, { mode: d.mode, fsync: true });
+  await writeFileAtomic(d.path, text, { mode: d.mode & 0o700, fsync: true });
 }
 
 /** A nested object field, or a `source_invalid` error naming it. */
@@ -78,7 +83,15 @@ export function stringField(path: string, parent: Record<string, unknown>, key: 
   return v;
 }
 
-export function optionalString(parent: Record<string, unknown>, key: string): string | null {
+/** A string field that may be absent (or null); present with another type it is reported, not ignored. */
+export function optionalString(
+  path: string,
+  parent: Record<string, unknown>,
+  key: string,
+  label = key,
+): string | null {
   const v = parent[key];
-  return typeof v === 'string' && v.length > 0 ? v : null;
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw sourceInvalid(path, label, `a string, found ${typeName(v)}`);
+  return v.length > 0 ? v : null;
 }

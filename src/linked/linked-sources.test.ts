@@ -88,11 +88,12 @@ describe('createLinkedSources over the store refs', () => {
     expect(await linked.read(p)).toEqual([]);
   });
 
-  it('writes back in place: unknown fields, id_token and file mode kept', async () => {
+  it('writes back in place: unknown fields and id_token kept, a loose mode tightened and said so', async () => {
     const p = await codexProfile(1_790_000_200, 'fake-r9');
     const path = writeAuth({ access_token: codexAccess(1_790_000_000), refresh_token: 'fake-r1' }, 0o640);
     await store.addLinkedSource({ profileId: p.id, kind: 'codex-auth-json', location: path }, now);
-    await createLinkedSources(store).writeBack(p);
+    const notices = await createLinkedSources(store).writeBack(p);
+    expect(notices).toEqual([`tightened permissions of ${path} from 640 to 600 (it holds tokens)`]);
     const doc = JSON.parse(readFileSync(path, 'utf8'));
     expect(doc.tokens).toEqual({
       id_token: 'fake-id',
@@ -102,7 +103,7 @@ describe('createLinkedSources over the store refs', () => {
     });
     expect(doc.extra).toEqual([1]);
     expect(doc.OPENAI_API_KEY).toBeNull();
-    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('never regresses a fresher copy, never overwrites another account, skips a vanished file', async () => {

@@ -47,8 +47,8 @@ export function readPiCopy(d: JsonDoc, provider: string): SourceCopy | null {
     refresh,
     expires,
     issuedAt: claims?.iat ? claims.iat * 1000 : Math.min(d.mtimeMs, expires),
-    accountId: identity.accountId ?? optionalString(e, 'accountId'),
-    email: identity.email ?? optionalString(e, 'email'),
+    accountId: identity.accountId ?? optionalString(d.path, e, 'accountId', `${provider}.accountId`),
+    email: identity.email ?? optionalString(d.path, e, 'email', `${provider}.email`),
     updatedAt: d.mtimeMs,
     label: provider,
   };

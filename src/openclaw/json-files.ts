@@ -2,7 +2,8 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { fsyncDir } from '../util/files.js';
-import { parseProfileRecord } from './profile.js';
+import { jsonErrorPosition } from '../util/json-error.js';
+import { malformedField, parseProfileRecord } from './profile.js';
 import type { FileProblem, LegacyFormat, OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
 export type JsonDocResult =
@@ -30,8 +31,8 @@ export function readJsonObject(path: string): JsonDocResult {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (err) {
-    return problem(path, 'invalid_json', `${path} is not valid JSON (${(err as Error).message})`);
+  } catch {
+    return problem(path, 'invalid_json', `${path} is not valid JSON (${jsonErrorPosition(text)})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
     return problem(path, 'wrong_shape', `${path} does not hold a JSON object`);
@@ -65,6 +66,8 @@ export function profilesOfJsonDocument(
     for (const [id, raw] of Object.entries(profiles)) {
       const p = parseProfileRecord(id, raw);
       if (!p) return `profile ${id} is not an object`;
+      const bad = malformedField(p.raw);
+      if (bad) return `profiles.${id}.${bad}`;
       out.push(p);
     }
   } else if (format === 'store' || format === 'auth-profiles') {
@@ -74,6 +77,8 @@ export function profilesOfJsonDocument(
       if (provider === 'version') continue;
       const p = parseProfileRecord(`${provider}:default`, raw, provider);
       if (!p) return `entry ${provider} is not an object`;
+      const bad = malformedField(p.raw);
+      if (bad) return `${provider}.${bad}`;
       if (format === 'oauth-json' && p.type === 'unknown') p.type = 'oauth';
       out.push(p);
     }

@@ -1,4 +1,5 @@
 import { readJwtClaims } from '../util/jwt.js';
+import { typeName } from '../util/type-name.js';
 import type { OpenClawProfile } from './types.js';
 
 /** OpenClaw ≥ 2026.6 writes these in place of tokens while a refresh is fenced: not tokens. */
@@ -23,6 +24,35 @@ export function providerFamily(provider: string): string {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null);
+
+const STRING_FIELDS = [
+  'type',
+  'mode',
+  'provider',
+  'access',
+  'refresh',
+  'accountId',
+  'email',
+  'key',
+  'apiKey',
+  'token',
+];
+
+/**
+ * The first field of a stored record whose type is wrong (`refresh: 12345`), as `field: expected …,
+ * found a number`; null when every known field is absent, null or of its type. Never quotes a value.
+ */
+export function malformedField(raw: Record<string, unknown>): string | null {
+  for (const f of STRING_FIELDS) {
+    const v = raw[f];
+    if (v !== undefined && v !== null && typeof v !== 'string')
+      return `${f}: expected a string, found ${typeName(v)}`;
+  }
+  const e = raw.expires;
+  if (e !== undefined && e !== null && (typeof e !== 'number' || !Number.isFinite(e)))
+    return `expires: expected epoch milliseconds (a number), found ${typeName(e)}`;
+  return null;
+}
 
 /** Parses one stored record the way OpenClaw does (`mode`/`apiKey` aliases included); null if not an object. */
 export function parseProfileRecord(

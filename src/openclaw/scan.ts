@@ -35,7 +35,8 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
   addDir(home, dir);
   const sharedDb = join(dir, 'state', 'openclaw.sqlite');
   let sharedActive = false;
-  if (existsSync(sharedDb)) {
+  const leaves = (p: string) => leavesDir(home, p, realDir);
+  if (existsSync(sharedDb) && !leaves(join(dir, 'state')) && !leaves(sharedDb)) {
     home.sharedDb = sharedDb;
     addDir(home, join(dir, 'state'));
     addSqliteFiles(home, sharedDb);
@@ -56,9 +57,9 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
   }
   home.sharedActive = sharedActive;
   const oauthJson = join(dir, 'credentials', 'oauth.json');
-  if (existsSync(join(dir, 'credentials'))) {
+  if (existsSync(join(dir, 'credentials')) && !leaves(join(dir, 'credentials'))) {
     addDir(home, join(dir, 'credentials'));
-    if (existsSync(oauthJson)) home.oauthJson = oauthJson;
+    if (existsSync(oauthJson) && !leaves(oauthJson)) home.oauthJson = oauthJson;
   }
   const agentsDir = join(dir, 'agents');
   const ids = listAgentIds(home, agentsDir, realDir, o.agentId);
@@ -67,7 +68,7 @@ export function scanOpenClawHome(dir: string, o: ScanOptions = {}): ScannedHome 
   if (ids.length > 0) addDir(home, agentsDir);
   for (const id of ids) {
     if (o.agentId !== undefined && id !== o.agentId) continue;
-    home.agents.push(scanAgent(home, id, join(agentsDir, id), sharedActive ? sharedDb : null));
+    home.agents.push(scanAgent(home, id, join(agentsDir, id), sharedActive ? sharedDb : null, realDir));
   }
   return home;
 }
@@ -109,12 +110,23 @@ function listAgentIds(home: ScannedHome, agentsDir: string, realDir: string, onl
   return ids;
 }
 
-function scanAgent(home: ScannedHome, id: string, root: string, sharedDb: string | null): ScannedAgent {
+function scanAgent(
+  home: ScannedHome,
+  id: string,
+  root: string,
+  sharedDb: string | null,
+  realDir: string,
+): ScannedAgent {
   const dir = join(root, 'agent');
   const agent: ScannedAgent = { id, dir, era: 'none', primary: null, legacy: [], locks: [] };
   if (existsSync(root)) addDir(home, root);
-  const names = existsSync(dir) ? safeReaddir(home, dir) : [];
-  if (names.length > 0 || existsSync(dir)) addDir(home, dir);
+  // A link out of the state dir is reported and never followed: no file behind it is read or written.
+  const agentLeaves = existsSync(dir) && leavesDir(home, dir, realDir);
+  const names = existsSync(dir) && !agentLeaves ? safeReaddir(home, dir) : [];
+  for (const n of [...names]) {
+    if (leavesDir(home, join(dir, n), realDir)) names.splice(names.indexOf(n), 1);
+  }
+  if (!agentLeaves && (names.length > 0 || existsSync(dir))) addDir(home, dir);
   const has = (n: string) => names.includes(n);
   const ref = (kind: 'json' | 'agent-sqlite', n: string): StoreRef => ({
     kind,
@@ -166,9 +178,10 @@ function scanAgent(home: ScannedHome, id: string, root: string, sharedDb: string
       agent.legacy.push({ kind: 'legacy', format: 'backup', path: p, agentId: id });
     }
   }
+  const sessions = join(root, 'sessions');
   agent.locks = [
     ...names.filter((n) => n.endsWith('.lock')).map((n) => join(dir, n)),
-    ...listLocks(home, join(root, 'sessions')),
+    ...(existsSync(sessions) && !leavesDir(home, sessions, realDir) ? listLocks(home, sessions) : []),
   ]
     .map(readLock)
     .filter((l): l is LockFile => l !== null);
@@ -232,6 +245,23 @@ function safeRealpath(p: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * True (and reported once as `symlink_outside`) when `p` is, or passes through, a link that resolves
+ * outside the state dir. Such a path is never followed: nothing behind it is read, written or removed.
+ */
+function leavesDir(home: ScannedHome, p: string, realDir: string): boolean {
+  const target = safeRealpath(p);
+  if (target === null || isInside(target, realDir)) return false;
+  if (!home.problems.some((x) => x.path === p && x.code === 'symlink_outside')) {
+    home.problems.push({
+      path: p,
+      code: 'symlink_outside',
+      message: `${p} leads to ${target}, outside the state dir; not followed`,
+    });
+  }
+  return true;
 }
 
 function isInside(target: string, dir: string): boolean {

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { parseProfileRecord } from './profile.js';
+import { malformedField, parseProfileRecord } from './profile.js';
 import type { FileProblem, OpenClawProfile, ReadResult, StoreRef } from './types.js';
 
 type SqliteRef = StoreRef & { kind: 'agent-sqlite' | 'shared-sqlite' };
@@ -108,6 +108,19 @@ function readDoc(
   const profiles = (doc as Record<string, unknown>).profiles;
   if (profiles !== undefined && (!profiles || typeof profiles !== 'object' || Array.isArray(profiles))) {
     return { path: store.path, code: 'wrong_shape', message: `${store.path}: "profiles" is not an object` };
+  }
+  for (const [id, raw] of Object.entries((profiles as Record<string, unknown> | undefined) ?? {})) {
+    const bad =
+      raw && typeof raw === 'object' && !Array.isArray(raw)
+        ? malformedField(raw as Record<string, unknown>)
+        : null;
+    if (bad) {
+      return {
+        path: store.path,
+        code: 'wrong_shape',
+        message: `${store.path}: ${layout.table}: profiles.${id}.${bad}`,
+      };
+    }
   }
   return { doc: doc as Record<string, unknown>, updatedAt: Number(row.updatedAt) || null };
 }

@@ -3,7 +3,7 @@ import { ClawkeepError } from '../errors.js';
 import { getProvider } from '../providers/registry.js';
 import { formatProfileId, profileNotFound } from '../store/profile-id.js';
 import type { Profile, ProfileInput, Store } from '../store/types.js';
-import { writeNewPrivateFile } from '../util/files.js';
+import { assertNoSymlinkBelow, writeNewPrivateFile } from '../util/files.js';
 
 /**
  * The profile actions the CLI and the dashboard share, so their rules hold in both: saving never
@@ -58,6 +58,8 @@ export async function removeProfileWithBackup(
 ): Promise<string> {
   const p = await requireProfile(store, id);
   const backup = join(home, 'backups', `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${now}.json`);
+  // Never write through a link out of the home (a symlinked backups/).
+  assertNoSymlinkBelow(home, backup);
   writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
   await store.removeProfile(id, now);
   return backup;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClawkeepError } from '../errors.js';
 import { readOpenAiIdentity } from '../providers/openai-codex.js';
+import { jsonErrorPosition } from '../util/json-error.js';
 import { readJwtClaims } from '../util/jwt.js';
 import type { ProfileInput } from './types.js';
 
@@ -20,10 +21,10 @@ export function parseOAuthInput(id: string, provider: string, text: string, sour
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (err) {
+  } catch {
     throw new ClawkeepError(
       'usage',
-      `${source}: not valid JSON (${(err as Error).message}); expected {"access","refresh","expires"}`,
+      `${source}: not valid JSON ${jsonErrorPosition(text)}; expected {"access","refresh","expires"}`,
     );
   }
   const parsed = OAuthJson.safeParse(json);

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { ClawkeepError } from '../errors.js';
 
 /** fsyncs a directory so a link or rename in it is durable (best effort where the filesystem refuses). */
 export function fsyncDir(dir: string): void {
@@ -62,5 +72,31 @@ export function writeBackupFile(base: string, now: number, content: string): str
     }
   } finally {
     unlinkSync(tmp);
+  }
+}
+
+/**
+ * Refuses (`home_unusable`) when any existing component of `path` below `root` is a symbolic link:
+ * clawkeep never writes or deletes through a link that may lead out of the directory it owns.
+ */
+export function assertNoSymlinkBelow(root: string, path: string): void {
+  const rel = relative(root, path);
+  if (rel === '' || rel.startsWith('..')) return;
+  let at = root;
+  for (const part of rel.split(sep)) {
+    at = join(at, part);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(at).isSymbolicLink();
+    } catch {
+      return; // Does not exist yet: what gets created there is a real directory or file.
+    }
+    if (isLink) {
+      throw new ClawkeepError(
+        'home_unusable',
+        `${at} is a symbolic link; clawkeep does not write through links out of ${root}. Fix: replace it with a directory (mv ${at} ${at}.link && mkdir -m 700 ${at})`,
+        { details: { path: at } },
+      );
+    }
   }
 }

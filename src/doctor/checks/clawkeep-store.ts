@@ -1,5 +1,7 @@
+import { statfsSync } from 'node:fs';
 import { isOwnerDead } from '../../broker/owner.js';
 import { openStore } from '../../store/open-store.js';
+import { readOnlyReason } from '../context.js';
 import type { Check, Finding, FixResult } from '../types.js';
 
 /** clawkeep's own store: schema version, `PRAGMA integrity_check`, leases held by dead owners. */
@@ -24,15 +26,37 @@ export const clawkeepStoreCheck: Check = {
         {
           ...base,
           severity: 'error',
-          code: 'store_corrupt',
+          code: s.code,
           path: s.path,
           message: `${s.path} cannot be read: ${s.message}; left untouched`,
-          next: `mv ${s.path} ${s.path}.broken   # then restore a backup or re-import`,
+          next: s.next,
         },
       ];
     }
     const i = s.inspection;
     const out: Finding[] = [];
+    const readonly = readOnlyReason(s.home);
+    if (readonly) {
+      out.push({
+        ...base,
+        severity: 'error',
+        code: readonly.code,
+        path: s.home,
+        message: `${s.home} cannot be written (${readonly.message}): no token can be refreshed or saved`,
+        next: String(readonly.details.fix),
+      });
+    }
+    const free = freeBytes(s.home);
+    if (free !== null && free < LOW_SPACE_BYTES) {
+      out.push({
+        ...base,
+        severity: 'warn',
+        code: 'store_low_space',
+        path: s.home,
+        message: `only ${Math.floor(free / 1024)} KiB free on the disk holding ${s.home}; refreshes are refused when less than 64 KiB is left`,
+        next: `df -h ${s.home}   # and free some space`,
+      });
+    }
     if (i.schemaVersion > i.supportedSchemaVersion) {
       out.push({
         ...base,
@@ -107,3 +131,15 @@ export const clawkeepStoreCheck: Check = {
     }
   },
 };
+
+/** Below this, the doctor warns: a rotation sets 64 KiB aside before presenting a refresh token. */
+const LOW_SPACE_BYTES = 1024 * 1024;
+
+function freeBytes(dir: string): number | null {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return null;
+  }
+}

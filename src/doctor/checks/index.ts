@@ -5,8 +5,10 @@ import { duplicateAccountsCheck } from './duplicate-accounts.js';
 import { erasCheck } from './eras.js';
 import { fenceRecoveryCheck } from './fence-recovery.js';
 import { filesCheck } from './files.js';
+import { leftoverFilesCheck } from './leftover-files.js';
 import { migrationReceiptsCheck } from './migration-receipts.js';
 import { pendingMigrationCheck } from './pending-migration.js';
+import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
 import { splitStoreCheck } from './split-store.js';
 import { staleLocksCheck } from './stale-locks.js';
@@ -24,4 +26,6 @@ export const CHECKS: readonly Check[] = [
   staleLocksCheck,
   permissionsCheck,
   clawkeepStoreCheck,
+  pendingRotationsCheck,
+  leftoverFilesCheck,
 ];

@@ -1,7 +1,9 @@
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { enforceFileMode, FILE_MODE, type PermissionFix } from '../home.js';
+import { errorCodeOf, ioRuleFor, toStoreIoError } from '../io-errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 /**
@@ -15,7 +17,11 @@ export function openSqlite(
 ): Database.Database {
   if (!existsSync(path)) {
     // Created 0600 up front: SQLite gives its -wal/-shm files the same mode as the database.
-    closeSync(openSync(path, 'a', FILE_MODE));
+    try {
+      closeSync(openSync(path, 'a', FILE_MODE));
+    } catch (err) {
+      throw toStoreIoError(err, path, 'create the store');
+    }
   } else if (!statSync(path).isFile()) {
     throw new ClawkeepError('store_corrupt', `${path} is not a regular file. Move it aside and run again.`, {
       details: { path },
@@ -42,6 +48,8 @@ export function openSqlite(
 }
 
 function migrate(db: Database.Database, path: string): void {
+  // Up to date: no write lock needed, so opening works while another process holds a long write.
+  if ((db.pragma('user_version', { simple: true }) as number) === SCHEMA_VERSION) return;
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > SCHEMA_VERSION) {
@@ -61,6 +69,16 @@ function migrate(db: Database.Database, path: string): void {
   run.immediate();
 }
 
+function writeProblem(dir: string): ClawkeepError | null {
+  try {
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (err) {
+    const io = toStoreIoError(err, dir, 'write to', dir);
+    return io instanceof ClawkeepError ? io : null;
+  }
+}
+
 function openError(path: string, err: unknown): ClawkeepError {
   const code = (err as { code?: string }).code;
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -71,13 +89,11 @@ function openError(path: string, err: unknown): ClawkeepError {
       { cause: err, details: { path, sqlite: code } },
     );
   }
-  if (code === 'SQLITE_BUSY') {
-    return new ClawkeepError('store_busy', `${path} is locked by another process; try again`, {
-      cause: err,
-      details: { path },
-    });
-  }
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+  if (ioRuleFor(errorCodeOf(err))) return toStoreIoError(err, path, 'open the store') as ClawkeepError;
+  if (code === 'SQLITE_CANTOPEN') {
+    // Often the folder, not the file: a read-only file system or a home this user cannot write.
+    const dirProblem = writeProblem(dirname(path));
+    if (dirProblem) return dirProblem;
     return new ClawkeepError(
       'home_unusable',
       `cannot open ${path} for reading and writing (${(err as Error).message}). Fix: chmod 600 ${path} and make sure this user owns it, or pass --home DIR.`,

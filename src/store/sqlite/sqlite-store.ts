@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { PermissionFix } from '../home.js';
+import { toStoreIoError } from '../io-errors.js';
 import { parseProfileId, profileNotFound } from '../profile-id.js';
 import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
 import type {
@@ -37,12 +38,13 @@ export class SqliteStore implements Store {
   }
 
   async getProfile(id: string): Promise<Profile | null> {
-    return this.#read(id);
+    return this.#guard('read', () => this.#read(id));
   }
 
   async listProfiles(): Promise<Profile[]> {
-    const rows = this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[];
-    return rows.map(toProfile);
+    return this.#guard('read', () =>
+      (this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map(toProfile),
+    );
   }
 
   async insertProfile(input: ProfileInput, now: number): Promise<Profile> {
@@ -239,18 +241,24 @@ export class SqliteStore implements Store {
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    this.#db
-      .prepare('UPDATE profiles SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?')
-      .run(id, owner);
+    this.#guard('write', () =>
+      this.#db
+        .prepare(
+          'UPDATE profiles SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+        )
+        .run(id, owner),
+    );
   }
 
   async listLinkedSources(profileId?: string): Promise<LinkedSourceRef[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT profile_id, kind, location, added_at FROM linked_sources
+    const rows = this.#guard('read', () =>
+      this.#db
+        .prepare(
+          `SELECT profile_id, kind, location, added_at FROM linked_sources
          WHERE @profileId IS NULL OR profile_id = @profileId ORDER BY profile_id, kind, location`,
-      )
-      .all({ profileId: profileId ?? null }) as Array<{
+        )
+        .all({ profileId: profileId ?? null }),
+    ) as Array<{
       profile_id: string;
       kind: string;
       location: string;
@@ -284,9 +292,11 @@ export class SqliteStore implements Store {
     ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
     _now: number,
   ): Promise<void> {
-    this.#db
-      .prepare('DELETE FROM linked_sources WHERE profile_id = ? AND kind = ? AND location = ?')
-      .run(ref.profileId, ref.kind, ref.location);
+    this.#guard('write', () =>
+      this.#db
+        .prepare('DELETE FROM linked_sources WHERE profile_id = ? AND kind = ? AND location = ?')
+        .run(ref.profileId, ref.kind, ref.location),
+    );
   }
 
   async insertClient(c: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord> {
@@ -312,13 +322,17 @@ export class SqliteStore implements Store {
   }
 
   async listClients(): Promise<ClientRecord[]> {
-    return (this.#db.prepare('SELECT * FROM clients ORDER BY name').all() as ClientRow[]).map(toClient);
+    return this.#guard('read', () =>
+      (this.#db.prepare('SELECT * FROM clients ORDER BY name').all() as ClientRow[]).map(toClient),
+    );
   }
 
   async findClientByHash(keyHash: string): Promise<ClientRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM clients WHERE key_hash = ?').get(keyHash) as
-      | ClientRow
-      | undefined;
+    const row = this.#guard(
+      'read',
+      () =>
+        this.#db.prepare('SELECT * FROM clients WHERE key_hash = ?').get(keyHash) as ClientRow | undefined,
+    );
     return row ? toClient(row) : null;
   }
 
@@ -340,22 +354,24 @@ export class SqliteStore implements Store {
   }
 
   async appendEvent(event: NewEvent, now: number): Promise<void> {
-    this.#event(event, now);
+    this.#guard('write', () => this.#event(event, now));
   }
 
   async listEvents(
     opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
   ): Promise<StoreEvent[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM events WHERE seq > @after AND (@profileId IS NULL OR profile_id = @profileId)
-         ORDER BY seq LIMIT @limit`,
-      )
-      .all({
-        after: opts.afterSeq ?? 0,
-        profileId: opts.profileId ?? null,
-        limit: opts.limit ?? 1000,
-      }) as EventRow[];
+    const rows = this.#guard('read', () =>
+      this.#db
+        .prepare(
+          `SELECT * FROM events WHERE seq > @after AND (@profileId IS NULL OR profile_id = @profileId)
+           ORDER BY seq LIMIT @limit`,
+        )
+        .all({
+          after: opts.afterSeq ?? 0,
+          profileId: opts.profileId ?? null,
+          limit: opts.limit ?? 1000,
+        }),
+    ) as EventRow[];
     return rows.map(toEvent);
   }
 
@@ -374,7 +390,16 @@ export class SqliteStore implements Store {
 
   // BEGIN IMMEDIATE takes the write lock up front, so a read-then-write never deadlocks on upgrade.
   #tx<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
+    return this.#guard('write', () => this.#db.transaction(fn).immediate());
+  }
+
+  /** Runs a driver call, turning disk-full, I/O, lock and permission failures into clawkeep errors. */
+  #guard<T>(doing: 'read' | 'write', fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreIoError(err, this.location, doing === 'read' ? 'read the store' : 'write the store');
+    }
   }
 }
 
