@@ -39,6 +39,8 @@ export interface ClawkeepErrorOptions {
   details?: Record<string, unknown>;
   /** Overrides the table's default retryability (e.g. a lease wait that gave up). */
   retryable?: boolean;
+  /** What the user can do about it, e.g. the command to run. */
+  hint?: string;
 }
 
 const SECRET_KEYS =
@@ -50,6 +52,7 @@ export class ClawkeepError extends Error {
   readonly retryable: boolean;
   readonly status: number;
   readonly details: Record<string, unknown>;
+  readonly hint: string | null;
 
   constructor(code: ErrorCode, message: string, options: ClawkeepErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -58,6 +61,7 @@ export class ClawkeepError extends Error {
     this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
     this.status = ERROR_CODES[code].status;
     this.details = options.details ?? {};
+    this.hint = options.hint ?? null;
   }
 
   toJSON(): Record<string, unknown> {
@@ -65,6 +69,7 @@ export class ClawkeepError extends Error {
       code: this.code,
       message: this.message,
       retryable: this.retryable,
+      ...(this.hint === null ? {} : { hint: this.hint }),
       details: redact(this.details),
     };
   }

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
@@ -22,9 +23,9 @@ const REVIVAL_CHECK_MS = 5000;
 
 export interface BrokerOptions {
   store: Store;
-  /** Lease lifetime; the token call times out well below it. Default 30 s. */
+  /** Lease lifetime; the token call times out well below it. Default $CLAWKEEP_LEASE_TTL_MS, else 30 s. */
   leaseTtlMs?: number;
-  /** Token-endpoint timeout. Default leaseTtlMs / 3. */
+  /** Token-endpoint timeout. Default $CLAWKEEP_REFRESH_TIMEOUT_MS, else leaseTtlMs / 3. */
   refreshTimeoutMs?: number;
   /** Longest a caller waits on another owner's lease. Default 2 × leaseTtlMs. */
   leaseWaitMs?: number;
@@ -73,10 +74,12 @@ export class Broker {
   constructor(o: BrokerOptions) {
     this.#store = o.store;
     this.#now = o.clock ?? Date.now;
-    this.#leaseTtlMs = o.leaseTtlMs ?? 30_000;
-    this.#refreshTimeoutMs = o.refreshTimeoutMs ?? Math.floor(this.#leaseTtlMs / 3);
-    this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#env = o.env ?? process.env;
+    const tuning = readEnv(this.#env);
+    this.#leaseTtlMs = o.leaseTtlMs ?? tuning.CLAWKEEP_LEASE_TTL_MS ?? 30_000;
+    this.#refreshTimeoutMs =
+      o.refreshTimeoutMs ?? tuning.CLAWKEEP_REFRESH_TIMEOUT_MS ?? Math.floor(this.#leaseTtlMs / 3);
+    this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#fetch = o.fetch;
     this.#linked = o.linked;
   }

@@ -31,17 +31,5 @@ export async function withBroker<T>(
   g: GlobalOptions,
   fn: (broker: Broker, store: Store) => Promise<T>,
 ) {
-  return withStore(io, g, (store) =>
-    fn(new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() }), store),
-  );
-}
-
-/** CLAWKEEP_LEASE_TTL_MS / CLAWKEEP_REFRESH_TIMEOUT_MS, for operators who need other timings. */
-function brokerTuningFromEnv(env = process.env): { leaseTtlMs?: number; refreshTimeoutMs?: number } {
-  const ttl = Number(env.CLAWKEEP_LEASE_TTL_MS);
-  const timeout = Number(env.CLAWKEEP_REFRESH_TIMEOUT_MS);
-  return {
-    ...(ttl > 0 ? { leaseTtlMs: ttl } : {}),
-    ...(timeout > 0 ? { refreshTimeoutMs: timeout } : {}),
-  };
+  return withStore(io, g, (store) => fn(new Broker({ store, linked: createLinkedSources(store) }), store));
 }

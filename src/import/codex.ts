@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 import { readCodexCopy } from '../linked/codex-auth-json.js';
 import { readJsonDoc, sourceInvalid } from '../linked/json-file.js';
 import { detachJson } from './detach.js';
@@ -7,7 +8,7 @@ import type { ImportSource } from './types.js';
 
 /** `--codex-home`, else `$CODEX_HOME`, else `~/.codex`. */
 export function codexHome(explicit?: string, env = process.env): string {
-  return resolve(explicit ?? env.CODEX_HOME ?? join(homedir(), '.codex'));
+  return resolve(explicit ?? readEnv(env).CODEX_HOME ?? join(homedir(), '.codex'));
 }
 
 /** Codex CLI's ChatGPT login in `<codex home>/auth.json`. */

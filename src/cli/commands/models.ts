@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
 import { loginCommand } from '../../broker/errors.js';
+import { readEnv } from '../../config/env.js';
 import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
@@ -142,7 +143,8 @@ function formatAgo(ms: number): string {
 }
 
 /** False on headless hosts and in CI, where opening a browser cannot work or must not happen. */
-function hasBrowser(env = process.env): boolean {
+function hasBrowser(): boolean {
+  const env = readEnv();
   if (env.CI || env.CLAWKEEP_NO_BROWSER) return false;
   if (process.platform === 'linux') return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
   return !(env.SSH_CONNECTION || env.SSH_TTY);
