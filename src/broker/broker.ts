@@ -7,6 +7,7 @@ import { getProvider } from '../providers/registry.js';
 import { profileNotFound } from '../store/profile-id.js';
 import type { Profile, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
@@ -129,7 +130,7 @@ export class Broker {
     if (profile.status === 'disabled') {
       throw new ClawkeepError(
         'profile_disabled',
-        `profile ${id} is disabled; enable it with: clawkeep profiles enable ${id}`,
+        `profile ${id} is disabled; enable it with: ${invokedAs()} profiles enable ${id}`,
         {
           details: { profileId: id },
         },
@@ -138,7 +139,7 @@ export class Broker {
     if (!profile.access && profile.type !== 'oauth') {
       throw new ClawkeepError(
         'profile_invalid',
-        `profile ${id} holds no ${profile.type}; add one with: clawkeep profiles add-key`,
+        `profile ${id} holds no ${profile.type}; add one with: ${invokedAs()} profiles add-key`,
         {
           details: { profileId: id },
         },

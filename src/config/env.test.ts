@@ -70,9 +70,9 @@ describe('environment schema', () => {
     const codex = getProvider('openai-codex');
     expect(resolveOAuthEndpoints(codex, env).tokenUrl).toBe('http://127.0.0.1:1/token');
     expect(resolveBaseUrl(codex, env)).toBe('http://127.0.0.1:1/codex');
-    expect(failure(() => resolveBaseUrl(codex, { CLAWKEEP_OPENAI_CODEX_BASE_URL: 'nope' })).message).toContain(
-      'CLAWKEEP_OPENAI_CODEX_BASE_URL="nope"',
-    );
+    expect(
+      failure(() => resolveBaseUrl(codex, { CLAWKEEP_OPENAI_CODEX_BASE_URL: 'nope' })).message,
+    ).toContain('CLAWKEEP_OPENAI_CODEX_BASE_URL="nope"');
   });
 
   it('every reader goes through it: gateway config, home, login ports', () => {

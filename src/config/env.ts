@@ -113,3 +113,9 @@ export function readProviderEnv(providerId: string, env: Env = process.env): Pro
   }
   return out;
 }
+
+/** `CLAWKEEP_DEBUG` alone, never throwing: error reporting must work with a broken environment. */
+export function isDebugEnv(env: Env = process.env): boolean {
+  const r = ENV_SCHEMA.shape.CLAWKEEP_DEBUG.safeParse(env.CLAWKEEP_DEBUG);
+  return r.success && r.data;
+}

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
 import { readJsonDoc, writeJsonDoc } from '../linked/json-file.js';
 import { writeNewPrivateFile } from '../util/files.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { backupPathFor } from './detach.js';
 
 export const OPENCLAW_PROVIDER_ID = 'clawkeep';
-export const CLIENT_KEY_PLACEHOLDER = '<client key: run `clawkeep clients add openclaw`>';
+export const CLIENT_KEY_PLACEHOLDER = `<client key: run \`${invokedAs()} clients add openclaw\`>`;
 
 /**
  * The OpenClaw config (`<state>/openclaw.json`, `models.providers`) that sends its agents' model calls

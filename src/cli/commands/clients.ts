@@ -3,6 +3,7 @@ import { ClawkeepError } from '../../errors.js';
 import { createClient } from '../../gateway/clients.js';
 import { loadConfig } from '../../gateway/config.js';
 import { chainsOf } from '../../gateway/routing.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io, printJson } from '../output.js';
 
@@ -43,7 +44,7 @@ export function registerClients(program: Command, io: Io): void {
       await withStore(io, g(), async (store) => {
         const list = (await store.listClients()).map(({ keyHash: _h, ...rest }) => rest);
         if (o.json) return printJson(io, list);
-        if (list.length === 0) return io.out('no clients yet; add one with: clawkeep clients add NAME');
+        if (list.length === 0) return io.out(`no clients yet; add one with: ${invokedAs()} clients add NAME`);
         io.out(
           formatTable(
             ['CLIENT', 'KEY', 'CHAIN', 'CREATED'],
@@ -66,7 +67,7 @@ export function registerClients(program: Command, io: Io): void {
       if (!o.yes) throw new ClawkeepError('usage', `revoking client ${name} needs --yes`);
       await withStore(io, g(), async (store) => {
         const removed = await store.removeClient(name, Date.now());
-        if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: clawkeep clients list`);
+        if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: ${invokedAs()} clients list`);
         io.out(`client ${name} revoked`);
       });
     });

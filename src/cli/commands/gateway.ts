@@ -15,6 +15,7 @@ import { createLinkedSources } from '../../linked/index.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
 import { writeNewPrivateFile } from '../../util/files.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
 import { type Io, printJson } from '../output.js';
 
@@ -178,10 +179,10 @@ async function runForeground(h: string, io: Io): Promise<void> {
     io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s)`);
     if (profiles.length === 0)
       io.err(
-        '  next: clawkeep models auth login --provider openai-codex   (or: clawkeep profiles add-key --provider openai --name default)',
+        `  next: ${invokedAs()} models auth login --provider openai-codex   (or: ${invokedAs()} profiles add-key --provider openai --name default)`,
       );
     if (clients.length === 0)
-      io.err('  next: clawkeep clients add my-agent   (every request needs a client key)');
+      io.err(`  next: ${invokedAs()} clients add my-agent   (every request needs a client key)`);
     log.info({ url: gateway.url, config: file }, 'gateway listening');
     await new Promise<void>((resolve) => {
       const shutdown = () => {

@@ -24,6 +24,7 @@ import {
   writeOpenClawConfig,
 } from '../../import/index.js';
 import type { Store } from '../../store/types.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io } from '../output.js';
 
@@ -135,7 +136,7 @@ async function configureOpenClaw(
       `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,
     );
     io.out(
-      `Create a client key with \`clawkeep clients add openclaw\`, then merge into ${stateDirs.map(openclawConfigPath).join(', ')}`,
+      `Create a client key with \`${invokedAs()} clients add openclaw\`, then merge into ${stateDirs.map(openclawConfigPath).join(', ')}`,
     );
     io.out('(or re-run with --configure to do both):');
     io.out(JSON.stringify(openclawGatewayConfig(url, CLIENT_KEY_PLACEHOLDER), null, 2));
@@ -155,7 +156,7 @@ async function configureOpenClaw(
         (r.backup ? `; previous file kept as ${r.backup} (0600)` : ''),
     );
   }
-  io.out('Start the gateway with: clawkeep gateway run');
+  io.out(`Start the gateway with: ${invokedAs()} gateway run`);
 }
 
 /** Shows the plan, asks (unless --yes), imports; returns the plan for callers that print more. */

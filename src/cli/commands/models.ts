@@ -18,6 +18,7 @@ import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
 import { type ProfileView, viewProfile } from '../../store/profile-view.js';
 import type { LinkedSourceRef, Profile } from '../../store/types.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 
@@ -85,7 +86,9 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
         if (rows.some((r) => r.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, rows);
         if (rows.length === 0) {
-          return io.out('no profiles yet; sign in with: clawkeep models auth login --provider openai-codex');
+          return io.out(
+            `no profiles yet; sign in with: ${invokedAs()} models auth login --provider openai-codex`,
+          );
         }
         io.out(
           formatTable(
@@ -126,12 +129,12 @@ function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): Stat
 }
 
 function fixCommand(p: Profile): string | null {
-  if (p.status === 'disabled') return `clawkeep profiles enable ${p.id}`;
+  if (p.status === 'disabled') return `${invokedAs()} profiles enable ${p.id}`;
   if (p.status !== 'needs_reauth') return null;
   if (loginProviders().includes(p.provider)) return loginCommand(p);
   return p.type === 'oauth'
-    ? `clawkeep profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
-    : `clawkeep profiles add-key --provider ${p.provider} --name ${p.name} --force`;
+    ? `${invokedAs()} profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
+    : `${invokedAs()} profiles add-key --provider ${p.provider} --name ${p.name} --force`;
 }
 
 function secondsLeft(p: Profile): number | null {

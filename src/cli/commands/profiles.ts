@@ -8,6 +8,7 @@ import { formatProfileId, profileNotFound } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
 import type { ProfileInput, Store } from '../../store/types.js';
 import { writeNewPrivateFile } from '../../util/files.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 import { readAll, readSecret } from '../stdin.js';
@@ -29,7 +30,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         if (views.some((v) => v.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, views);
         if (views.length === 0)
-          return io.out('no profiles yet; add one with: clawkeep profiles add-key / add-oauth');
+          return io.out(`no profiles yet; add one with: ${invokedAs()} profiles add-key / add-oauth`);
         io.out(
           formatTable(
             ['PROFILE', 'TYPE', 'ACCOUNT', 'STATUS', 'GEN', 'ACCESS', 'REFRESH', 'EXPIRES'],
@@ -93,7 +94,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       if (!provider.oauth) {
         throw new ClawkeepError(
           'usage',
-          `provider ${o.provider} has no OAuth; use: clawkeep profiles add-key`,
+          `provider ${o.provider} has no OAuth; use: ${invokedAs()} profiles add-key`,
         );
       }
       const id = formatProfileId(o.provider, o.name);

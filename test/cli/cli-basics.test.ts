@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { CLI, ROOT, runCli, runNode } from '../helpers/processes.js';
+
+describe('the command line a gh or npm user expects', () => {
+  let dir: string;
+  let home: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clawkeep-basics-'));
+    home = join(dir, 'home');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--version and -V print the package version', async () => {
+    const { version } = (await import(`${ROOT}package.json`, { with: { type: 'json' } })).default as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const r = await runNode(CLI, [flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  it.each([
+    [['profils'], "unknown command 'profils'", 'Did you mean profiles?'],
+    [['profiles', 'lst'], "unknown command 'lst'", 'Did you mean list?'],
+    [['profiles', 'list', '--jsn'], "unknown option '--jsn'", 'Did you mean --json?'],
+  ])('%j suggests the nearest command or option instead of dumping the help', async (args, what, hint) => {
+    const r = await runCli(home, args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(what);
+    expect(r.stderr).toContain(hint);
+    expect(r.stderr).not.toContain('Commands:');
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+  });
+
+  it('--json errors are {"error":{code,message,hint}} on stdout with the exit code kept; plain errors go to stderr', async () => {
+    const j = await runCli(home, ['profiles', 'show', 'openai:nope', '--json']);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toBe('');
+    const body = JSON.parse(j.stdout) as { error: Record<string, unknown> };
+    expect(Object.keys(body.error).sort()).toEqual(['code', 'hint', 'message']);
+    expect(body.error).toMatchObject({ code: 'profile_not_found' });
+    expect(body.error.message).toContain('openai:nope');
+
+    const u = await runCli(home, ['profiles', 'list', '--json', '--jsn']);
+    expect(u.code).toBe(2);
+    expect(JSON.parse(u.stdout)).toMatchObject({ error: { code: 'usage' } });
+
+    const p = await runCli(home, ['profiles', 'show', 'openai:nope']);
+    expect(p.code).toBe(2);
+    expect(p.stdout).toBe('');
+    expect(p.stderr).toContain('no profile openai:nope');
+  });
+
+  it('an invalid environment variable is named with the expected value, in one line, no stack', async () => {
+    const r = await runCli(home, ['profiles', 'list'], { env: { CLAWKEEP_GATEWAY_PORT: 'abc' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CLAWKEEP_GATEWAY_PORT="abc": expected a port number 0-65535');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const j = await runCli(home, ['profiles', 'list', '--json'], { env: { CLAWKEEP_LEASE_TTL_MS: 'x' } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      error: { code: 'config_invalid', hint: expect.any(String) },
+    });
+  });
+
+  it('events --json | head exits quietly with 0 on the closed pipe', async () => {
+    const { store } = openStore({ home });
+    await store.appendEvents(
+      Array.from({ length: 20_000 }, (_, i) => ({
+        kind: 'repaired' as const,
+        profileId: null,
+        data: { n: i, pad: 'x'.repeat(100) },
+        at: i,
+      })),
+    );
+    await store.close();
+    const r = spawnSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `set -o pipefail; node ${CLI} --home ${home} events --json --limit 20000 | head -n 2 >/dev/null`,
+      ],
+      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('completion bash|zsh|fish come from the command tree; the bash one completes in a real bash', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await runCli(home, ['completion', shell]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('profiles');
+      expect(r.stdout).toContain('completion');
+    }
+    const script = join(dir, 'c.bash');
+    writeFileSync(script, (await runCli(home, ['completion', 'bash'])).stdout);
+    const complete = (words: string[]) =>
+      spawnSync(
+        'bash',
+        [
+          '--norc',
+          '--noprofile',
+          '-c',
+          `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _clawkeep; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout.trim();
+    expect(complete(['clawkeep', 'prof'])).toBe('profiles');
+    expect(complete(['clawkeep', '--home', '/tmp/x', 'profiles', 'add-'])).toBe('add-key add-oauth');
+    expect(complete(['clawkeep', 'models', 'auth', 'login', '--dev'])).toBe('--device');
+    expect(complete(['clawkeep', 'gateway', ''])).toContain('install');
+    const bad = await runCli(home, ['completion', 'tcsh']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bash, zsh, fish');
+  });
+});
