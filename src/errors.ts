@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   all_targets_cooling: { retryable: true, status: 429 },
   gateway_running: { retryable: false, status: 409 },
   gateway_not_running: { retryable: false, status: 404 },
+  port_in_use: { retryable: false, status: 409 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

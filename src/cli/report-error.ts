@@ -53,7 +53,7 @@ export function reportError(io: Io, err: unknown, o: { json: boolean; debug: boo
     // Commander already printed its own message (and a suggestion) to stderr.
     const label = r.code === 'unexpected' ? 'unexpected error: ' : '';
     io.err(`clawkeep: ${label}${r.message} [${r.code}]`);
-    if (r.hint) io.err(`hint: ${r.hint}`);
+    if (r.hint && !r.message.includes(r.hint)) io.err(`hint: ${r.hint}`);
   }
   if (o.debug && r.stack && !(err instanceof CommanderError)) io.err(r.stack);
   return r.exitCode;

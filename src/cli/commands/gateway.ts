@@ -5,9 +5,10 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { readEnv } from '../../config/env.js';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
-import { createLogger } from '../../gateway/log.js';
+import { createLogger, type LogFormat } from '../../gateway/log.js';
 import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
@@ -17,6 +18,8 @@ import { openStore } from '../../store/open-store.js';
 import { writeNewPrivateFile } from '../../util/files.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
+import { parseHostFlag, parsePortFlag } from '../flags.js';
+import { checkPortFree, explainListenError } from '../listen-error.js';
 import { type Io, printJson } from '../output.js';
 
 const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
@@ -25,24 +28,37 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
   const home = () => resolveHome(program.opts<GlobalOptions>().home);
   const gw = program.command('gateway').description('the OpenAI/Anthropic-compatible gateway agents talk to');
 
-  gw.command('run')
+  const listenOptions = (c: Command) =>
+    c
+      .option('--port <port>', 'listen port, 0 = any free one (beats CLAWKEEP_GATEWAY_PORT and config)')
+      .option('--host <host>', 'bind address (beats CLAWKEEP_GATEWAY_HOST and config)');
+
+  listenOptions(gw.command('run'))
     .description('run the gateway in the foreground (Ctrl-C stops it gracefully)')
-    .action(async () => {
-      await runForeground(home(), io);
+    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal, else json)')
+    .action(async (o: ListenFlags & { logFormat?: string }) => {
+      await runForeground(home(), io, o);
     });
 
-  gw.command('start')
+  listenOptions(gw.command('start'))
     .description('start the gateway in the background (log: <home>/gateway.log)')
-    .action(async () => {
+    .action(async (o: ListenFlags) => {
       const h = home();
       const running = readRunning(h);
       if (running)
-        throw new ClawkeepError('gateway_running', `already running (pid ${running.pid}, ${running.url})`);
-      const { config } = loadConfig(h);
+        throw new ClawkeepError('gateway_running', `already running (pid ${running.pid}, ${running.url})`, {
+          hint: `stop it with: ${invokedAs()} gateway stop`,
+        });
+      const { gateway } = listenConfig(h, o);
+      await checkPortFree({ host: gateway.host, port: gateway.port, home: h });
       mkdirSync(h, { recursive: true, mode: 0o700 });
       const logPath = join(h, 'gateway.log');
       const fd = openSync(logPath, 'a', 0o600);
-      const child = spawn(process.execPath, [CLI_PATH, '--home', h, 'gateway', 'run'], {
+      const flags = [
+        ...(o.port === undefined ? [] : ['--port', o.port]),
+        ...(o.host === undefined ? [] : ['--host', o.host]),
+      ];
+      const child = spawn(process.execPath, [CLI_PATH, '--home', h, 'gateway', 'run', ...flags], {
         detached: true,
         stdio: ['ignore', fd, fd],
         env: process.env,
@@ -62,7 +78,8 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
       const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
       throw new ClawkeepError(
         'gateway_not_running',
-        `the gateway did not come up on ${config.gateway.host}:${config.gateway.port}; last log lines:\n${tail}`,
+        `the gateway did not come up on ${gateway.host}:${gateway.port}; last log lines:\n${tail}`,
+        { hint: `see ${logPath}` },
       );
     });
 
@@ -155,28 +172,58 @@ async function stop(h: string): Promise<number | null> {
   return rec.pid;
 }
 
-async function runForeground(h: string, io: Io): Promise<void> {
-  const { config, file } = loadConfig(h);
+interface ListenFlags {
+  port?: string;
+  host?: string;
+}
+
+/** The gateway settings with `--port`/`--host` applied: flags beat the environment, which beats config. */
+function listenConfig(h: string, o: ListenFlags) {
+  const loaded = loadConfig(h);
+  const gateway = {
+    ...loaded.config.gateway,
+    ...(o.port === undefined ? {} : { port: parsePortFlag(o.port) }),
+    ...(o.host === undefined ? {} : { host: parseHostFlag(o.host) }),
+  };
+  return { ...loaded, config: { ...loaded.config, gateway }, gateway };
+}
+
+function logFormat(flag: string | undefined): LogFormat {
+  const chosen = flag ?? readEnv().CLAWKEEP_LOG_FORMAT;
+  if (chosen === undefined) return process.stdout.isTTY ? 'pretty' : 'json';
+  if (chosen !== 'json' && chosen !== 'pretty')
+    throw new ClawkeepError('usage', `--log-format ${chosen}: expected json or pretty`);
+  return chosen;
+}
+
+async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: string }): Promise<void> {
+  const { config, file } = listenConfig(h, o);
+  const format = logFormat(o.logFormat);
   const { store, fixes } = openStore({ home: h });
   for (const f of fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
-  const log = createLogger(config.gateway.logLevel);
+  const log = createLogger(config.gateway.logLevel, undefined, format);
+  const { host, port } = config.gateway;
   let release: (() => void) | null = null;
   try {
     release = claimPidFile(h, {
       pid: process.pid,
-      url: `http://${config.gateway.host}:${config.gateway.port}`,
+      url: `http://${host}:${port}`,
       startedAt: Date.now(),
     });
-    const gateway = await startGateway({ store, config, log, linked: createLinkedSources(store) });
-    if (gateway.url !== `http://${config.gateway.host}:${config.gateway.port}`) {
+    const gateway = await startGateway({ store, config, log, linked: createLinkedSources(store) }).catch(
+      (err: unknown) => {
+        throw explainListenError(err, { host, port, home: h });
+      },
+    );
+    if (gateway.url !== `http://${host}:${port}`) {
       release();
       release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });
     }
     const profiles = await store.listProfiles();
     const clients = await store.listClients();
     io.err(`clawkeep gateway listening on ${gateway.url} (home ${h}, config ${file ?? 'embedded defaults'})`);
-    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s)`);
+    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s); Ctrl-C stops it`);
     if (profiles.length === 0)
       io.err(
         `  next: ${invokedAs()} models auth login --provider openai-codex   (or: ${invokedAs()} profiles add-key --provider openai --name default)`,
@@ -185,15 +232,30 @@ async function runForeground(h: string, io: Io): Promise<void> {
       io.err(`  next: ${invokedAs()} clients add my-agent   (every request needs a client key)`);
     log.info({ url: gateway.url, config: file }, 'gateway listening');
     await new Promise<void>((resolve) => {
-      const shutdown = () => {
-        log.info({ graceMs: config.gateway.shutdownGraceMs }, 'gateway stopping');
-        void gateway.close().then(resolve);
+      const shutdown = (signal: string) => {
+        void (async () => {
+          const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
+          const grace = config.gateway.shutdownGraceMs;
+          io.err(
+            inFlight > 0
+              ? `${signal}: stopping; waiting up to ${formatSeconds(grace)} for ${inFlight} in-flight request(s) to finish, then writing buffered events`
+              : `${signal}: stopping; no request in flight, writing buffered events`,
+          );
+          log.info({ graceMs: grace, inFlight }, 'gateway stopping');
+          await gateway.close();
+          io.err('gateway stopped');
+          resolve();
+        })();
       };
-      process.once('SIGTERM', shutdown);
-      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('Ctrl-C'));
     });
   } finally {
     release?.();
     await store.close();
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
