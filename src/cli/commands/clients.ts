@@ -4,6 +4,7 @@ import { createClient } from '../../gateway/clients.js';
 import { loadConfig } from '../../gateway/config.js';
 import { chainsOf } from '../../gateway/routing.js';
 import { invokedAs } from '../../util/invoked-as.js';
+import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io, printJson } from '../output.js';
 
@@ -64,8 +65,15 @@ export function registerClients(program: Command, io: Io): void {
     .description('revoke a client key')
     .option('--yes', 'do not ask for confirmation')
     .action(async (name: string, o: { yes?: boolean }) => {
-      if (!o.yes) throw new ClawkeepError('usage', `revoking client ${name} needs --yes`);
       await withStore(io, g(), async (store) => {
+        if (!(await store.listClients()).some((c) => c.name === name))
+          throw new ClawkeepError('usage', `no client ${name}; see: ${invokedAs()} clients list`);
+        const sure = await confirmOrYes(io, {
+          yes: o.yes,
+          what: `revoking client ${name}`,
+          question: `Revoke client ${name}? Agents using its key stop working.`,
+        });
+        if (!sure) return io.out(`nothing revoked; client ${name} is kept`);
         const removed = await store.removeClient(name, Date.now());
         if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: ${invokedAs()} clients list`);
         io.out(`client ${name} revoked`);

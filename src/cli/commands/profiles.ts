@@ -9,6 +9,7 @@ import { viewProfile } from '../../store/profile-view.js';
 import type { ProfileInput, Store } from '../../store/types.js';
 import { writeNewPrivateFile } from '../../util/files.js';
 import { invokedAs } from '../../util/invoked-as.js';
+import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 import { readAll, readSecret } from '../stdin.js';
@@ -112,13 +113,14 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
     .description('remove a profile after writing a 0600 backup of it under <home>/backups')
     .option('--yes', 'do not ask for confirmation')
     .action(async (id: string, o: { yes?: boolean }) => {
-      if (!o.yes)
-        throw new ClawkeepError(
-          'usage',
-          `removing ${id} needs --yes (a backup is kept under <home>/backups)`,
-        );
       await withStore(io, g(), async (store, home) => {
         const p = await requireProfile(store, id);
+        const sure = await confirmOrYes(io, {
+          yes: o.yes,
+          what: `removing ${id}`,
+          question: `Remove ${id}${p.email ? ` (${p.email})` : ''}? A 0600 backup is kept under ${join(home, 'backups')}`,
+        });
+        if (!sure) return io.out(`nothing removed; ${id} is kept`);
         const backup = join(
           home,
           'backups',
