@@ -122,4 +122,27 @@ describe('the command line a gh or npm user expects', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('bash, zsh, fish');
   });
+
+  it('add-oauth converts epoch seconds with a notice, refuses a past expiry; profiles show reads like a sentence', async () => {
+    const add = (expires: unknown, name: string) =>
+      runCli(home, ['profiles', 'add-oauth', '--provider', 'anthropic', '--name', name], {
+        input: JSON.stringify({ access: 'fake-access', refresh: 'fake-refresh', expires }),
+      });
+    const secs = await add(Math.floor(Date.now() / 1000) + 3600, 'secs');
+    expect(secs.code).toBe(0);
+    expect(secs.stderr).toContain('looks like epoch seconds');
+    const past = await add(Date.now() - 60_000, 'past');
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/expires: .* is in the past/);
+    const show = await runCli(home, ['profiles', 'show', 'anthropic:secs']);
+    expect(show.stdout).toMatch(/^expires\s+in (59m|1h 0m)/m);
+    expect(show.stdout).not.toContain('expiresInSeconds');
+  });
+
+  it('"run this" lines say npx clawkeep when run through npx', async () => {
+    const npx = await runCli(home, ['profiles', 'list'], { env: { npm_command: 'exec' } });
+    expect(npx.stdout).toContain(`npx clawkeep --home ${home} profiles add-key`);
+    const plain = await runCli(home, ['profiles', 'list']);
+    expect(plain.stdout).toContain(`add one with: clawkeep --home ${home} profiles add-key`);
+  });
 });

@@ -12,6 +12,7 @@ import { invokedAs } from '../../util/invoked-as.js';
 import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
+import { formatProfileDetails } from '../profile-details.js';
 import { readAll, readSecret } from '../stdin.js';
 
 export function registerProfiles(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -62,7 +63,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         const v = viewProfile(p, Date.now());
         if (v.status !== 'ok') setExit(1);
         if (o.json) return printJson(io, v);
-        for (const [k, val] of Object.entries(v)) io.out(`${k.padEnd(17)} ${formatValue(k, val)}`);
+        for (const line of formatProfileDetails(v, Date.now())) io.out(line);
       });
     });
 
@@ -99,7 +100,8 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         );
       }
       const id = formatProfileId(o.provider, o.name);
-      const input = parseOAuthInput(id, o.provider, await readAll(io.stdin));
+      const { input, notices } = parseOAuthInput(id, o.provider, await readAll(io.stdin));
+      for (const n of notices) io.err(`notice: ${n}`);
       await withStore(io, g(), async (store) => {
         const p = await save(store, input, Boolean(o.force));
         io.out(
@@ -172,13 +174,4 @@ async function requireProfile(store: Store, id: string) {
   const p = await store.getProfile(id);
   if (!p) throw profileNotFound(id);
   return p;
-}
-
-function formatValue(key: string, v: unknown): string {
-  if (v === null || v === undefined) return '-';
-  if (key === 'expires' || key === 'rotatedAt' || key === 'updatedAt')
-    return new Date(v as number).toISOString();
-  if (key === 'expiresInSeconds') return formatCountdown(v as number);
-  if (key === 'status') return statusMark(v as string);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
