@@ -59,7 +59,8 @@ describe('gateway lifecycle as processes', () => {
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
     });
-    for (let i = 0; i < 200 && !err.includes(`next: clawkeep --home ${home} clients add`); i++) await sleep(25);
+    for (let i = 0; i < 200 && !err.includes(`next: clawkeep --home ${home} clients add`); i++)
+      await sleep(25);
     expect(err).toContain(`listening on http://127.0.0.1:${port}`);
     expect(err).toContain(`clawkeep --home ${home} models auth login`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
