@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -144,5 +144,21 @@ describe('the command line a gh or npm user expects', () => {
     expect(npx.stdout).toContain(`npx clawkeep --home ${home} profiles add-key`);
     const plain = await runCli(home, ['profiles', 'list']);
     expect(plain.stdout).toContain(`add one with: clawkeep --home ${home} profiles add-key`);
+  });
+
+  it('gateway install --write twice updates the same unit and says whether anything changed', async () => {
+    const env = { HOME: join(dir, 'user') };
+    const unit = join(dir, 'user/.config/systemd/user/clawkeep-gateway.service');
+    const first = await runCli(home, ['gateway', 'install', '--write'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`wrote ${unit}; now: systemctl --user daemon-reload`);
+    const again = await runCli(home, ['gateway', 'install', '--write'], { env });
+    expect(again.stdout).toContain('up to date; nothing changed');
+    const other = await runCli(join(dir, 'home2'), ['gateway', 'install', '--write'], { env });
+    expect(other.stdout).toMatch(/updated .*clawkeep-gateway\.service \(previous version kept as .*\.bak\)/);
+    expect(other.stdout).toContain('systemctl --user restart clawkeep-gateway');
+    const files = readdirSync(join(dir, 'user/.config/systemd/user'));
+    expect(files.filter((f) => f.endsWith('.service'))).toEqual(['clawkeep-gateway.service']);
+    expect(readFileSync(unit, 'utf8')).toContain(`CLAWKEEP_HOME=${join(dir, 'home2')}`);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -11,11 +11,10 @@ import { loadConfig } from '../../gateway/config.js';
 import { createLogger, type LogFormat } from '../../gateway/log.js';
 import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
-import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
+import { installServiceUnit, launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
-import { writeNewPrivateFile } from '../../util/files.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
@@ -130,7 +129,7 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     .description(
       'print (or --write) a systemd user unit, or a launchd plist on macOS, that keeps the gateway running',
     )
-    .option('--write', 'write the file (an existing one is kept; a new name is used)')
+    .option('--write', 'write it (again: updates the same file, keeping a backup of the old one)')
     .action(async (o: { write?: boolean }) => {
       const spec = { node: process.execPath, cli: CLI_PATH, home: home() };
       const mac = platform() === 'darwin';
@@ -138,19 +137,21 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
       const target = mac
         ? join(homedir(), 'Library/LaunchAgents/dev.clawkeep.gateway.plist')
         : join(homedir(), '.config/systemd/user/clawkeep-gateway.service');
+      const enable = mac
+        ? `launchctl load ${target}`
+        : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway';
+      const reload = mac
+        ? `launchctl unload ${target} && launchctl load ${target}`
+        : 'systemctl --user daemon-reload && systemctl --user restart clawkeep-gateway';
       if (!o.write) {
         io.out(text);
-        io.err(
-          `# save as ${target}, then: ${mac ? `launchctl load ${target}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
-        );
+        io.err(`# save as ${target}, then: ${enable}`);
         return;
       }
-      const path = existsSync(target) ? `${target}.${Date.now()}` : target;
-      mkdirSync(dirname(path), { recursive: true });
-      writeNewPrivateFile(path, text);
-      io.out(
-        `wrote ${path}; now: ${mac ? `launchctl load ${path}` : 'systemctl --user daemon-reload && systemctl --user enable --now clawkeep-gateway'}`,
-      );
+      const r = installServiceUnit(target, text);
+      if (r.status === 'unchanged') io.out(`${target} is up to date; nothing changed`);
+      else if (r.status === 'created') io.out(`wrote ${target}; now: ${enable}`);
+      else io.out(`updated ${target} (previous version kept as ${r.backup}); now: ${reload}`);
     });
 }
 
