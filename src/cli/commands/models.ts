@@ -174,7 +174,8 @@ function cliLoginUi(io: Io): LoginUi {
         .catch(() => {});
     },
     waiting(text) {
-      if (!process.stderr.isTTY) {
+      // nanospinner 1.2 loops forever computing line wraps on a 0-column terminal: no spinner there.
+      if (!process.stderr.isTTY || !(process.stderr.columns > 0)) {
         io.err(`${text}…`);
         return { stop: () => {} };
       }
