@@ -161,4 +161,19 @@ describe('the command line a gh or npm user expects', () => {
     expect(files.filter((f) => f.endsWith('.service'))).toEqual(['clawkeep-gateway.service']);
     expect(readFileSync(unit, 'utf8')).toContain(`CLAWKEEP_HOME=${join(dir, 'home2')}`);
   });
+
+  it('config check reports every dangling reference in one pass', async () => {
+    await runCli(home, ['profiles', 'list']);
+    writeFileSync(
+      join(home, 'config.yaml'),
+      'chains:\n  main:\n    - mystery/m\n    - target: anthropic/claude-sonnet-4-5\n      profile: anthropic:gone\n',
+    );
+    const r = await runCli(home, ['config', 'check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('2 problems');
+    expect(r.stdout).toContain('chains.main[0]: "mystery/m": unknown provider "mystery"');
+    expect(r.stdout).toContain('chains.main[1].profile: no profile anthropic:gone in the store');
+    const j = await runCli(home, ['config', 'check', '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ valid: false, issues: [{ path: 'chains.main[0]' }, {}] });
+  });
 });
