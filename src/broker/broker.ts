@@ -51,7 +51,7 @@ interface CacheEntry extends Credential {
 }
 
 /**
- * Hands out valid access tokens. Implements the refresh protocol of DESIGN.md: hot path in memory,
+ * Hands out valid access tokens. Implements the refresh protocol (docs/refresh-protocol.md): hot path in memory,
  * single-flight per profile, a lease per rotation across processes, rotated tokens durable before use.
  */
 export class Broker {
