@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readEnv } from '../../config/env.js';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
+import { gatewayStatus, startDetached, stopGateway } from '../../gateway/daemon.js';
 import { createLogger, type LogFormat } from '../../gateway/log.js';
-import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
+import { claimPidFile } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
 import { installServiceUnit, launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
@@ -42,85 +40,34 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
   listenOptions(gw.command('start'))
     .description('start the gateway in the background (log: <home>/gateway.log)')
     .action(async (o: ListenFlags) => {
-      const h = home();
-      const running = readRunning(h);
-      if (running)
-        throw new ClawkeepError('gateway_running', `already running (pid ${running.pid}, ${running.url})`, {
-          hint: `stop it with: ${invokedAs()} gateway stop`,
-        });
-      const { gateway } = listenConfig(h, o);
-      await checkPortFree({ host: gateway.host, port: gateway.port, home: h });
-      mkdirSync(h, { recursive: true, mode: 0o700 });
-      const logPath = join(h, 'gateway.log');
-      const fd = openSync(logPath, 'a', 0o600);
-      const flags = [
-        ...(o.port === undefined ? [] : ['--port', o.port]),
-        ...(o.host === undefined ? [] : ['--host', o.host]),
-      ];
-      const child = spawn(process.execPath, [CLI_PATH, '--home', h, 'gateway', 'run', ...flags], {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: process.env,
-      });
-      closeSync(fd);
-      child.unref();
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline) {
-        const rec = readRunning(h);
-        if (rec && rec.pid === child.pid) {
-          io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${logPath}`);
-          return;
-        }
-        if (child.exitCode !== null || !isAlive(child.pid!)) break;
-        await sleep(100);
-      }
-      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
-      throw new ClawkeepError(
-        'gateway_not_running',
-        `the gateway did not come up on ${gateway.host}:${gateway.port}; last log lines:\n${tail}`,
-        { hint: `see ${logPath}` },
-      );
+      await startBackground(home(), io, o);
     });
 
   gw.command('stop')
     .description('stop the background gateway; in-flight streams get the shutdown grace period to finish')
     .action(async () => {
-      const stopped = await stop(home());
+      const stopped = await stopGateway(home());
       io.out(stopped ? `gateway stopped (pid ${stopped})` : 'no gateway is running on this home');
     });
 
-  gw.command('restart')
+  listenOptions(gw.command('restart'))
     .description('stop, then start the background gateway')
-    .action(async () => {
-      const stopped = await stop(home());
+    .action(async (o: ListenFlags) => {
+      const stopped = await stopGateway(home());
       if (stopped) io.out(`gateway stopped (pid ${stopped})`);
-      await program.parseAsync(['node', 'clawkeep', ...homeArgs(program), 'gateway', 'start']);
+      await startBackground(home(), io, o);
     });
 
   gw.command('status')
     .description('is a gateway running on this home, and is it healthy (exit 1 if not)')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const rec = readRunning(home());
-      let healthy = false;
-      if (rec) {
-        healthy = await fetch(`${rec.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
-      }
-      if (!rec || !healthy) setExit(1);
-      const status = {
-        running: Boolean(rec),
-        healthy,
-        pid: rec?.pid ?? null,
-        url: rec?.url ?? null,
-        startedAt: rec?.startedAt ?? null,
-      };
+      const status = await gatewayStatus(home());
+      if (!status.running || !status.healthy) setExit(1);
       if (o.json) return printJson(io, status);
       io.out(
-        rec
-          ? `gateway pid ${rec.pid} on ${rec.url}: ${healthy ? 'healthy' : 'NOT answering /healthz'}`
+        status.running
+          ? `gateway pid ${status.pid} on ${status.url}: ${status.healthy ? 'healthy' : 'NOT answering /healthz'}`
           : 'no gateway is running on this home',
       );
     });
@@ -155,22 +102,20 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     });
 }
 
-function homeArgs(program: Command): string[] {
-  const h = program.opts<GlobalOptions>().home;
-  return h ? ['--home', h] : [];
-}
-
-async function stop(h: string): Promise<number | null> {
-  const rec = readRunning(h);
-  if (!rec) return null;
-  const { config } = loadConfig(h);
-  process.kill(rec.pid, 'SIGTERM');
-  const deadline = Date.now() + config.gateway.shutdownGraceMs + 5000;
-  while (isAlive(rec.pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(rec.pid)) {
-    process.kill(rec.pid, 'SIGKILL');
-  }
-  return rec.pid;
+async function startBackground(h: string, io: Io, o: ListenFlags): Promise<void> {
+  const { gateway } = listenConfig(h, o);
+  await checkPortFree({ host: gateway.host, port: gateway.port, home: h });
+  const args = [
+    ...(o.port === undefined ? [] : ['--port', o.port]),
+    ...(o.host === undefined ? [] : ['--host', o.host]),
+  ];
+  const rec = await startDetached({
+    home: h,
+    cli: CLI_PATH,
+    args,
+    listen: `${gateway.host}:${gateway.port}`,
+  });
+  io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${rec.logPath}`);
 }
 
 interface ListenFlags {
