@@ -1,13 +1,17 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
 import { getProvider } from '../../providers/registry.js';
 import { parseOAuthInput } from '../../store/oauth-input.js';
-import { formatProfileId, profileNotFound } from '../../store/profile-id.js';
+import {
+  backupsDir,
+  removeProfileWithBackup,
+  requireProfile,
+  saveProfile,
+  setProfileEnabled,
+} from '../../store/profile-admin.js';
+import { formatProfileId } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
-import type { ProfileInput, Store } from '../../store/types.js';
-import { writeNewPrivateFile } from '../../util/files.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
@@ -78,7 +82,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       const id = formatProfileId(o.provider, o.name);
       const key = await readSecret(io, 'API key');
       await withStore(io, g(), async (store) => {
-        const p = await save(store, { id, type: 'api_key', access: key }, Boolean(o.force));
+        const p = await saveProfile(store, { id, type: 'api_key', access: key }, { force: Boolean(o.force) });
         io.out(`stored ${p.id} (api_key, generation ${p.generation})`);
       });
     });
@@ -103,7 +107,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       const { input, notices } = parseOAuthInput(id, o.provider, await readAll(io.stdin));
       for (const n of notices) io.err(`notice: ${n}`);
       await withStore(io, g(), async (store) => {
-        const p = await save(store, input, Boolean(o.force));
+        const p = await saveProfile(store, input, { force: Boolean(o.force) });
         io.out(
           `stored ${p.id} (oauth, generation ${p.generation}, refresh ${viewProfile(p, Date.now()).refreshFp})`,
         );
@@ -120,16 +124,10 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         const sure = await confirmOrYes(io, {
           yes: o.yes,
           what: `removing ${id}`,
-          question: `Remove ${id}${p.email ? ` (${p.email})` : ''}? A 0600 backup is kept under ${join(home, 'backups')}`,
+          question: `Remove ${id}${p.email ? ` (${p.email})` : ''}? A 0600 backup is kept under ${backupsDir(home)}`,
         });
         if (!sure) return io.out(`nothing removed; ${id} is kept`);
-        const backup = join(
-          home,
-          'backups',
-          `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${Date.now()}.json`,
-        );
-        writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
-        await store.removeProfile(id, Date.now());
+        const backup = await removeProfileWithBackup(store, home, p);
         io.out(`removed ${id}; backup: ${backup}`);
       });
     });
@@ -143,35 +141,9 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       .description(`${cmd} a profile (disabled profiles are never used or refreshed)`)
       .action(async (id: string) => {
         await withStore(io, g(), async (store) => {
-          const p = await requireProfile(store, id);
-          if (status === 'ok' && p.status === 'needs_reauth') {
-            throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`);
-          }
-          await store.setStatus(id, status, Date.now());
+          await setProfileEnabled(store, id, status === 'ok');
           io.out(`${id}: ${status}`);
         });
       });
   }
-}
-
-async function save(store: Store, input: ProfileInput, force: boolean) {
-  const now = Date.now();
-  const existing = await store.getProfile(input.id);
-  if (!existing) return store.insertProfile(input, now);
-  if (!force) {
-    throw new ClawkeepError(
-      'profile_exists',
-      `profile ${input.id} already exists; pass --force to replace it`,
-      {
-        details: { id: input.id },
-      },
-    );
-  }
-  return store.replaceProfile(input, now);
-}
-
-async function requireProfile(store: Store, id: string) {
-  const p = await store.getProfile(id);
-  if (!p) throw profileNotFound(id);
-  return p;
 }
