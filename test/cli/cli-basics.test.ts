@@ -176,4 +176,11 @@ describe('the command line a gh or npm user expects', () => {
     const j = await runCli(home, ['config', 'check', '--json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ valid: false, issues: [{ path: 'chains.main[0]' }, {}] });
   });
+
+  it('models auth login --device is refused where there is no device flow, naming the login modes', async () => {
+    const r = await runCli(home, ['models', 'auth', 'login', '--provider', 'anthropic', '--device']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('anthropic has no device-code login');
+    expect(r.stderr).toContain('hint: its login modes: browser (PKCE');
+  });
 });

@@ -8,7 +8,9 @@ import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
   type DeviceStart,
+  describeLoginModes,
   type LoginUi,
+  loginModes,
   loginProviders,
   loginWithBrowser,
   loginWithDevice,
@@ -41,7 +43,10 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
     .description('sign in with OAuth (browser + PKCE, or --device) and store the credential')
     .requiredOption('--provider <provider>', loginProviders().join(' | '))
     .option('--name <name>', 'profile name', 'default')
-    .option('--device', 'use the device-code flow (no local browser needed)')
+    .option(
+      '--device',
+      'use the device-code flow, for providers that have one (none of the built-in ones by default; CLAWKEEP_<PROVIDER>_DEVICE_URL adds it)',
+    )
     .option('--force', 'replace a profile that holds another account')
     .option('--timeout <seconds>', 'give up waiting after this long', '300')
     .option('--no-browser', 'do not try to open a browser; just print the URL')
@@ -52,6 +57,12 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
           'usage',
           `${provider.id} has no OAuth login; supported: ${loginProviders().join(', ')}`,
         );
+      }
+      const modes = loginModes(provider.id);
+      if (o.device && !modes.includes('device')) {
+        throw new ClawkeepError('usage', `${provider.id} has no device-code login`, {
+          hint: `its login modes: ${describeLoginModes(modes)}`,
+        });
       }
       const id = formatProfileId(provider.id, o.name);
       const timeoutS = Number(o.timeout);
