@@ -80,7 +80,8 @@ describe('environment schema', () => {
       'CLAWKEEP_GATEWAY_PORT="abc": expected a port number 0-65535',
     );
     expect(loadConfig('/nonexistent', { CLAWKEEP_GATEWAY_PORT: '0' }).config.gateway.port).toBe(0);
-    expect(failure(() => resolveHome(undefined, { CLAWKEEP_HOME: '' })).message).toContain('CLAWKEEP_HOME');
+    expect(resolveHome(undefined, { CLAWKEEP_HOME: '', HOME: '/h' })).not.toBe('');
+    expect(callbackSpec('anthropic', { CLAWKEEP_LOGIN_CALLBACK_PORTS: '' }).ports).toEqual([53692]);
     expect(callbackSpec('anthropic', { CLAWKEEP_LOGIN_CALLBACK_PORTS: '4000' }).ports).toEqual([4000]);
   });
 });

@@ -80,14 +80,16 @@ export function providerEnvPrefix(providerId: string): string {
  */
 export function readEnv(env: Env = process.env): ClawkeepEnv {
   const problems: string[] = [];
-  const parsed = ENV_SCHEMA.safeParse(env);
+  // `VAR= clawkeep …` unsets a variable for one command, as shells and most tools treat it.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ENV_SCHEMA.safeParse(set);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const name = String(i.path[0]);
       problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`);
     }
   }
-  for (const [name, value] of Object.entries(env)) {
+  for (const [name, value] of Object.entries(set)) {
     const m = PROVIDER_VAR.exec(name);
     if (!m || m[1] === 'CLIENT_ID' || value === undefined) continue;
     if (!httpUrl.safeParse(value).success)
