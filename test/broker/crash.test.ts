@@ -84,7 +84,7 @@ describe('crash safety: kill -9 of the lease holder', () => {
     const r = await token();
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('refresh_token_reused');
-    expect(r.stderr).toContain('clawkeep models auth login --provider openai-codex --name c');
+    expect(r.stderr).toContain(`clawkeep --home ${home} models auth login --provider openai-codex --name c`);
     const after = await stats();
     // The dead holder's rotation, then exactly one presentation of the spent token by the next caller.
     expect(after).toMatchObject({ rotations: 1, refreshes: { total: 2 }, reuseHits: 1 });
