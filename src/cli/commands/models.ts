@@ -200,7 +200,7 @@ function cliLoginUi(io: Io): LoginUi {
       const rl = createInterface({ input: io.stdin, terminal: false });
       let open = true;
       rl.on('line', (line) => open && onLine(line));
-      rl.on('close', () => open && onEnd());
+      rl.on('close', () => open && onEnd(io.isTTY));
       return () => {
         if (!open) return;
         open = false;
