@@ -2,8 +2,7 @@ import { confirm } from '@inquirer/prompts';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
-import { createClient } from '../../gateway/clients.js';
-import { loadConfig } from '../../gateway/config.js';
+import { configureOpenClawAgents, gatewayUrlFor } from '../../import/configure-openclaw.js';
 import {
   applyImport,
   CLIENT_KEY_PLACEHOLDER,
@@ -21,7 +20,6 @@ import {
   readCodexSource,
   readOpenClawSource,
   readPiSource,
-  writeOpenClawConfig,
 } from '../../import/index.js';
 import type { Store } from '../../store/types.js';
 import { invokedAs } from '../../util/invoked-as.js';
@@ -127,10 +125,7 @@ async function configureOpenClaw(
   stateDirs: string[],
   write: boolean,
 ): Promise<void> {
-  const { gateway } = loadConfig(home).config;
-  // A gateway bound to every interface is still reached over loopback from this host.
-  const host = gateway.host === '0.0.0.0' || gateway.host === '::' ? '127.0.0.1' : gateway.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
+  const url = gatewayUrlFor(home);
   if (!write) {
     io.out(
       `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,
@@ -142,16 +137,9 @@ async function configureOpenClaw(
     io.out(JSON.stringify(openclawGatewayConfig(url, CLIENT_KEY_PLACEHOLDER), null, 2));
     return;
   }
-  const names = new Set((await store.listClients()).map((c) => c.name));
-  for (const dir of stateDirs) {
-    let name = 'openclaw';
-    for (let i = 2; names.has(name); i++) name = `openclaw-${i}`;
-    names.add(name);
-    const { key } = await createClient(store, name, null);
-    const path = openclawConfigPath(dir);
-    const r = await writeOpenClawConfig(path, openclawGatewayConfig(url, key), Date.now());
+  for (const r of await configureOpenClawAgents(store, home, stateDirs)) {
     io.out(
-      `configured ${path}: provider clawkeep → ${url}/v1 with client ${name}; agents' primary model is now clawkeep/default` +
+      `configured ${r.path}: provider clawkeep → ${r.url}/v1 with client ${r.client}; agents' primary model is now clawkeep/default` +
         (r.previousPrimary ? ` (was ${r.previousPrimary})` : '') +
         (r.backup ? `; previous file kept as ${r.backup} (0600)` : ''),
     );
