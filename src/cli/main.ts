@@ -34,7 +34,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
     .version(VERSION, '-V, --version', 'print the clawkeep version')
     .option('--home <dir>', 'clawkeep home (default $CLAWKEEP_HOME or ~/.clawkeep)')
     .option('--debug', 'print the stack trace of unexpected errors (also CLAWKEEP_DEBUG=1)')
-    .showHelpAfterError('(add --help for usage)')
+    .showHelpAfterError(o.json ? false : '(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

@@ -50,6 +50,7 @@ describe('the command line a gh or npm user expects', () => {
 
     const u = await runCli(home, ['profiles', 'list', '--json', '--jsn']);
     expect(u.code).toBe(2);
+    expect(u.stderr).toBe('');
     expect(JSON.parse(u.stdout)).toMatchObject({ error: { code: 'usage' } });
 
     const p = await runCli(home, ['profiles', 'show', 'openai:nope']);
