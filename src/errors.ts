@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   all_targets_cooling: { retryable: true, status: 429 },
   gateway_running: { retryable: false, status: 409 },
   gateway_not_running: { retryable: false, status: 404 },
+  port_in_use: { retryable: false, status: 409 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -46,6 +47,8 @@ export interface ClawkeepErrorOptions {
   details?: Record<string, unknown>;
   /** Overrides the table's default retryability (e.g. a lease wait that gave up). */
   retryable?: boolean;
+  /** What the user can do about it, e.g. the command to run. */
+  hint?: string;
 }
 
 const SECRET_KEYS =
@@ -57,6 +60,7 @@ export class ClawkeepError extends Error {
   readonly retryable: boolean;
   readonly status: number;
   readonly details: Record<string, unknown>;
+  readonly hint: string | null;
 
   constructor(code: ErrorCode, message: string, options: ClawkeepErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +69,7 @@ export class ClawkeepError extends Error {
     this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
     this.status = ERROR_CODES[code].status;
     this.details = options.details ?? {};
+    this.hint = options.hint ?? null;
   }
 
   toJSON(): Record<string, unknown> {
@@ -72,6 +77,7 @@ export class ClawkeepError extends Error {
       code: this.code,
       message: this.message,
       retryable: this.retryable,
+      ...(this.hint === null ? {} : { hint: this.hint }),
       details: redact(this.details),
     };
   }

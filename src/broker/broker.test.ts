@@ -87,6 +87,30 @@ describe('Broker', () => {
     });
   });
 
+  it('takes its lease lifetime from CLAWKEEP_LEASE_TTL_MS when not given one (the gateway passes only env)', async () => {
+    let leaseUntil: number | null = null;
+    const inner = scriptedFetch([rotated(1)]);
+    const fetchSeeingLease = (async (url: unknown, init?: RequestInit) => {
+      leaseUntil = (await store.getProfile('anthropic:a'))?.leaseUntil ?? null;
+      return inner.fn(url as string, init);
+    }) as typeof fetch;
+    const broker = new Broker({
+      store,
+      clock,
+      env: { ...env, CLAWKEEP_LEASE_TTL_MS: '4321' },
+      fetch: fetchSeeingLease,
+    });
+    now += HOUR - 60_000;
+    await broker.getAccessToken('anthropic:a');
+    expect(leaseUntil).toBe(now + 4321);
+  });
+
+  it('refuses an invalid CLAWKEEP_LEASE_TTL_MS naming it', () => {
+    expect(() => new Broker({ store, env: { CLAWKEEP_LEASE_TTL_MS: 'soon' } })).toThrow(
+      /CLAWKEEP_LEASE_TTL_MS="soon": expected a positive whole number/,
+    );
+  });
+
   it('adopts a rotation another process committed instead of refreshing again', async () => {
     const f = scriptedFetch([]);
     const broker = new Broker({ store, clock, env, fetch: f.fn });

@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
@@ -8,6 +9,7 @@ import { isStoreIoError } from '../store/io-errors.js';
 import { profileNotFound } from '../store/profile-id.js';
 import type { Profile, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
@@ -28,9 +30,9 @@ const STORE_RETRY_MS = 1000;
 
 export interface BrokerOptions {
   store: Store;
-  /** Lease lifetime; the token call times out well below it. Default 30 s. */
+  /** Lease lifetime; the token call times out well below it. Default $CLAWKEEP_LEASE_TTL_MS, else 30 s. */
   leaseTtlMs?: number;
-  /** Token-endpoint timeout. Default leaseTtlMs / 3. */
+  /** Token-endpoint timeout. Default $CLAWKEEP_REFRESH_TIMEOUT_MS, else leaseTtlMs / 3. */
   refreshTimeoutMs?: number;
   /** Longest a caller waits on another owner's lease. Default 2 × leaseTtlMs. */
   leaseWaitMs?: number;
@@ -62,7 +64,7 @@ interface CacheEntry extends Credential {
 }
 
 /**
- * Hands out valid access tokens. Implements the refresh protocol of DESIGN.md: hot path in memory,
+ * Hands out valid access tokens. Implements the refresh protocol (docs/refresh-protocol.md): hot path in memory,
  * single-flight per profile, a lease per rotation across processes, rotated tokens durable before use.
  */
 export class Broker {
@@ -87,10 +89,12 @@ export class Broker {
   constructor(o: BrokerOptions) {
     this.#store = o.store;
     this.#now = o.clock ?? Date.now;
-    this.#leaseTtlMs = o.leaseTtlMs ?? 30_000;
-    this.#refreshTimeoutMs = o.refreshTimeoutMs ?? Math.floor(this.#leaseTtlMs / 3);
-    this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#env = o.env ?? process.env;
+    const tuning = readEnv(this.#env);
+    this.#leaseTtlMs = o.leaseTtlMs ?? tuning.CLAWKEEP_LEASE_TTL_MS ?? 30_000;
+    this.#refreshTimeoutMs =
+      o.refreshTimeoutMs ?? tuning.CLAWKEEP_REFRESH_TIMEOUT_MS ?? Math.floor(this.#leaseTtlMs / 3);
+    this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#fetch = o.fetch;
     this.#linked = o.linked;
     const dir = o.journalDir === undefined ? defaultJournalDir(o.store.location) : o.journalDir;
@@ -158,7 +162,7 @@ export class Broker {
     if (profile.status === 'disabled') {
       throw new ClawkeepError(
         'profile_disabled',
-        `profile ${id} is disabled; enable it with: clawkeep profiles enable ${id}`,
+        `profile ${id} is disabled; enable it with: ${invokedAs()} profiles enable ${id}`,
         {
           details: { profileId: id },
         },
@@ -167,7 +171,7 @@ export class Broker {
     if (!profile.access && profile.type !== 'oauth') {
       throw new ClawkeepError(
         'profile_invalid',
-        `profile ${id} holds no ${profile.type}; add one with: clawkeep profiles add-key`,
+        `profile ${id} holds no ${profile.type}; add one with: ${invokedAs()} profiles add-key`,
         {
           details: { profileId: id },
         },

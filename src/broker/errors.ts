@@ -1,8 +1,9 @@
 import { ClawkeepError } from '../errors.js';
 import type { Profile } from '../store/types.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 export function loginCommand(p: Pick<Profile, 'provider' | 'name'>): string {
-  return `clawkeep models auth login --provider ${p.provider} --name ${p.name}`;
+  return `${invokedAs()} models auth login --provider ${p.provider} --name ${p.name}`;
 }
 
 export function reauthError(p: Profile, reason: string | null): ClawkeepError {

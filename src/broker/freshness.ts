@@ -8,7 +8,7 @@ export interface FreshnessFacts {
 }
 
 /**
- * DESIGN.md's freshness order: access-token JWT `iat`, then JWT `exp`, then `expires`, then
+ * The freshness order (docs/refresh-protocol.md): access-token JWT `iat`, then JWT `exp`, then `expires`, then
  * `updatedAt`. Positive when `a` is fresher than `b`, negative when older, 0 when undecidable.
  */
 export function compareFreshness(a: FreshnessFacts, b: FreshnessFacts): number {

@@ -35,21 +35,11 @@ export async function withBroker<T>(
   fn: (broker: Broker, store: Store) => Promise<T>,
 ) {
   return withStore(io, g, async (store) => {
-    const broker = new Broker({ store, linked: createLinkedSources(store), ...brokerTuningFromEnv() });
+    const broker = new Broker({ store, linked: createLinkedSources(store) });
     try {
       return await fn(broker, store);
     } finally {
       broker.close();
     }
   });
-}
-
-/** CLAWKEEP_LEASE_TTL_MS / CLAWKEEP_REFRESH_TIMEOUT_MS, for operators who need other timings. */
-function brokerTuningFromEnv(env = process.env): { leaseTtlMs?: number; refreshTimeoutMs?: number } {
-  const ttl = Number(env.CLAWKEEP_LEASE_TTL_MS);
-  const timeout = Number(env.CLAWKEEP_REFRESH_TIMEOUT_MS);
-  return {
-    ...(ttl > 0 ? { leaseTtlMs: ttl } : {}),
-    ...(timeout > 0 ? { refreshTimeoutMs: timeout } : {}),
-  };
 }

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isClawkeepError } from '../errors.js';
+import { isDebugEnv, readEnv } from '../config/env.js';
+import { rememberGlobalArgs } from '../util/invoked-as.js';
 import { registerClients } from './commands/clients.js';
 import { registerConfig } from './commands/config.js';
 import { registerConnect } from './commands/connect.js';
@@ -14,18 +16,37 @@ import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerToken } from './commands/token.js';
 import { registerWatch } from './commands/watch.js';
-import { type Io, processIo } from './output.js';
+import { registerCompletion } from './completion.js';
+import { exitQuietlyOnEpipe, type Io, processIo } from './output.js';
+import { EXIT, reportError } from './report-error.js';
 
-/** Exit codes: 0 ok, 1 a problem was found, 2 usage or runtime error. */
-export const EXIT = { ok: 0, problem: 1, error: 2 } as const;
+export { EXIT } from './report-error.js';
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface ProgramOptions {
+  /** `--json` was given: errors go to stdout as JSON, commander prints nothing itself. */
+  json?: boolean;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void, o: ProgramOptions = {}): Command {
   const program = new Command('clawkeep')
     .description("keeps AI agents' model-provider credentials alive")
+    .version(VERSION, '-V, --version', 'print the clawkeep version')
     .option('--home <dir>', 'clawkeep home (default $CLAWKEEP_HOME or ~/.clawkeep)')
-    .showHelpAfterError()
+    .option('--debug', 'print the stack trace of unexpected errors (also CLAWKEEP_DEBUG=1)')
+    .showHelpAfterError(o.json ? false : '(add --help for usage)')
+    .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+      outputError: (s, write) => {
+        if (!o.json) write(s);
+      },
+    });
   registerProfiles(program, io, setExit);
   registerEvents(program, io);
   registerToken(program, io);
@@ -40,27 +61,33 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerDemo(program, io);
   registerDashboard(program, io);
   registerWatch(program, io);
+  registerCompletion(program, io);
   return program;
 }
 
-/** Runs the CLI and returns the exit code; never calls process.exit itself. */
+/** Runs the CLI and returns the exit code; never calls process.exit itself (but see exitQuietlyOnEpipe). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const args = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined);
+  const flags = { json: args.includes('--json'), debug: args.includes('--debug') || isDebugEnv() };
+  if (io === processIo) exitQuietlyOnEpipe();
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => {
-    code = Math.max(code, c);
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = Math.max(code, c);
+    },
+    { json: flags.json },
+  );
+  program.hook('preAction', () => {
+    readEnv(); // a bad variable is named before any command acts on it
+    const home = program.opts<{ home?: string }>().home;
+    rememberGlobalArgs(home ? ['--home', home] : []);
   });
   try {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
-    }
-    if (isClawkeepError(err)) {
-      io.err(`clawkeep: ${err.message} [${err.code}]`);
-      return err.code === 'reauth_required' ? EXIT.problem : EXIT.error;
-    }
-    io.err(`clawkeep: unexpected error: ${(err as Error).stack ?? String(err)}`);
-    return EXIT.error;
+    if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+    return reportError(io, err, flags);
   }
 }

@@ -15,6 +15,21 @@ export const processIo: Io = {
   isTTY: Boolean(process.stdin.isTTY),
 };
 
+let epipeGuarded = false;
+
+/**
+ * A reader that closed the pipe (`clawkeep events --json | head`) is not an error: exit 0 quietly
+ * instead of crashing on EPIPE or writing forever with `--follow`.
+ */
+export function exitQuietlyOnEpipe(stream: NodeJS.WriteStream = process.stdout): void {
+  if (epipeGuarded) return;
+  epipeGuarded = true;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }

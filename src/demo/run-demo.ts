@@ -8,6 +8,7 @@ import { ConfigSchema } from '../gateway/config.js';
 import { createLogger } from '../gateway/log.js';
 import { startGateway } from '../gateway/server.js';
 import { openStore } from '../store/open-store.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 export interface DemoReport {
   completion: { target: string | null; text: string };
@@ -120,7 +121,7 @@ export async function runDemo(say: (line: string) => void): Promise<DemoReport> 
     say(`  and the fallback was loud: x-clawkeep-fallback: ${third.fallback}`);
     const dead = await store.getProfile('openai-codex:demo');
     say(
-      `  openai-codex:demo is now ${dead?.status} [${dead?.statusReason}]; fix: clawkeep models auth login --provider openai-codex --name demo`,
+      `  openai-codex:demo is now ${dead?.status} [${dead?.statusReason}]; fix: ${invokedAs()} models auth login --provider openai-codex --name demo`,
     );
     await gateway.flushEvents();
     const kinds = (await store.listEvents()).map((e) => e.kind);

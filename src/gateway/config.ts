@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 
 const TargetSpec = z.union([
@@ -110,7 +111,8 @@ export const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as cons
 
 /** Finds `<home>/config.yaml` (or .yml/.json), or `$CLAWKEEP_CONFIG`. Null when there is none. */
 export function findConfigFile(home: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.CLAWKEEP_CONFIG) return env.CLAWKEEP_CONFIG;
+  const explicit = readEnv(env).CLAWKEEP_CONFIG;
+  if (explicit) return explicit;
   for (const f of CONFIG_FILES) if (existsSync(join(home, f))) return join(home, f);
   return null;
 }
@@ -169,8 +171,9 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const out = { ...(raw as Record<string, unknown>) };
   const gw = { ...((out.gateway as Record<string, unknown> | undefined) ?? {}) };
-  if (env.CLAWKEEP_GATEWAY_HOST) gw.host = env.CLAWKEEP_GATEWAY_HOST;
-  if (env.CLAWKEEP_GATEWAY_PORT) gw.port = Number(env.CLAWKEEP_GATEWAY_PORT);
+  const e = readEnv(env);
+  if (e.CLAWKEEP_GATEWAY_HOST !== undefined) gw.host = e.CLAWKEEP_GATEWAY_HOST;
+  if (e.CLAWKEEP_GATEWAY_PORT !== undefined) gw.port = e.CLAWKEEP_GATEWAY_PORT;
   if (Object.keys(gw).length > 0) out.gateway = gw;
   return out;
 }

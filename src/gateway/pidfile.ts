@@ -1,6 +1,7 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 export const PID_FILE = 'gateway.pid';
 
@@ -54,7 +55,7 @@ export function claimPidFile(home: string, rec: PidRecord): () => void {
       if (running) {
         throw new ClawkeepError(
           'gateway_running',
-          `a gateway already runs on this home (pid ${running.pid}, ${running.url}); stop it with: clawkeep gateway stop`,
+          `a gateway already runs on this home (pid ${running.pid}, ${running.url}); stop it with: ${invokedAs()} gateway stop`,
           { details: { pid: running.pid, url: running.url } },
         );
       }

@@ -1,3 +1,8 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { writeBackupFile } from '../util/files.js';
+
 /** A systemd user unit that runs the gateway in the foreground and restarts it on failure. */
 export function systemdUnit(o: { node: string; cli: string; home: string }): string {
   return `[Unit]
@@ -35,4 +40,29 @@ export function launchdPlist(o: { node: string; cli: string; home: string }): st
 </dict>
 </plist>
 `;
+}
+
+export interface InstallResult {
+  path: string;
+  status: 'created' | 'updated' | 'unchanged';
+  /** Where the previous content was kept (0600), when it was replaced. */
+  backup: string | null;
+}
+
+/**
+ * Writes the unit to its one fixed path: created when missing, left alone when identical, else
+ * replaced atomically after a backup of the previous content (`<path>.<epochMs>.bak`).
+ */
+export function installServiceUnit(path: string, text: string, now = Date.now()): InstallResult {
+  let previous: string | null = null;
+  try {
+    previous = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (previous === text) return { path, status: 'unchanged', backup: null };
+  mkdirSync(dirname(path), { recursive: true });
+  const backup = previous === null ? null : writeBackupFile(path, now, previous);
+  writeFileAtomic.sync(path, text, { mode: 0o644, fsync: true });
+  return { path, status: previous === null ? 'created' : 'updated', backup };
 }

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 import { readClaudeCopy } from '../linked/claude-credentials.js';
 import { type JsonDoc, readJsonDoc, sourceInvalid } from '../linked/json-file.js';
 import { detachJson } from './detach.js';
@@ -7,7 +8,7 @@ import type { ImportSource } from './types.js';
 
 /** `--claude-home`, else `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
 export function claudeHome(explicit?: string, env = process.env): string {
-  return resolve(explicit ?? env.CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'));
+  return resolve(explicit ?? readEnv(env).CLAUDE_CONFIG_DIR ?? join(homedir(), '.claude'));
 }
 
 /**

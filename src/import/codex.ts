@@ -1,13 +1,15 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 import { readCodexCopy } from '../linked/codex-auth-json.js';
 import { readJsonDoc, sourceInvalid } from '../linked/json-file.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { detachJson } from './detach.js';
 import type { ImportSource } from './types.js';
 
 /** `--codex-home`, else `$CODEX_HOME`, else `~/.codex`. */
 export function codexHome(explicit?: string, env = process.env): string {
-  return resolve(explicit ?? env.CODEX_HOME ?? join(homedir(), '.codex'));
+  return resolve(explicit ?? readEnv(env).CODEX_HOME ?? join(homedir(), '.codex'));
 }
 
 /** Codex CLI's ChatGPT login in `<codex home>/auth.json`. */
@@ -19,7 +21,7 @@ export async function readCodexSource(dir: string): Promise<ImportSource> {
   const notes: string[] = [];
   if (typeof d.doc.OPENAI_API_KEY === 'string' && d.doc.OPENAI_API_KEY) {
     notes.push(
-      `${path}: OPENAI_API_KEY left in place (add it with: clawkeep profiles add-key --provider openai)`,
+      `${path}: OPENAI_API_KEY left in place (add it with: ${invokedAs()} profiles add-key --provider openai)`,
     );
   }
   if (!copy) throw sourceInvalid(path, 'tokens', 'a ChatGPT login ({id_token, access_token, refresh_token})');

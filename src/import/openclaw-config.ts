@@ -4,10 +4,11 @@ import { applySettings } from '../clients/settings-edit.js';
 import { ClawkeepError } from '../errors.js';
 import { readJsonDoc, writeJsonDoc } from '../linked/json-file.js';
 import { writeNewPrivateFile } from '../util/files.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { backupPathFor } from './detach.js';
 
 export { OPENCLAW_PROVIDER_ID, openclawConfigPath };
-export const CLIENT_KEY_PLACEHOLDER = '<client key: run `clawkeep clients add openclaw`>';
+export const CLIENT_KEY_PLACEHOLDER = `<client key: run \`${invokedAs()} clients add openclaw\`>`;
 
 /** The settings `openclawGatewayConfig` returns, as OpenClaw reads them. */
 export interface OpenClawGatewayConfig {

@@ -12,6 +12,7 @@ import {
   scanOpenClawHome,
   writeBackupFile,
 } from '../openclaw/index.js';
+import { invokedAs } from '../util/invoked-as.js';
 import type { ImportCopy, ImportSource } from './types.js';
 
 /** `--openclaw-home` dirs, else `$OPENCLAW_STATE_DIR`, `~/.openclaw`, `~/.clawdbot` (those that exist). */
@@ -47,7 +48,7 @@ export function readOpenClawSource(homes: string[], now = Date.now()): ImportSou
   }
   if (copies.some((c) => c.link === null)) {
     notes.push(
-      `copies outside the agents' stores (leftover JSON, archives) were read, never changed: \`clawkeep doctor --fix --openclaw-home DIR\` tidies them`,
+      `copies outside the agents' stores (leftover JSON, archives) were read, never changed: \`${invokedAs()} doctor --fix --openclaw-home DIR\` tidies them`,
     );
   }
   if (copies.length === 0) {

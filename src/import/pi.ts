@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 import { readJsonDoc, sourceInvalid } from '../linked/json-file.js';
 import { PI_PROVIDERS, readPiCopy } from '../linked/pi-auth.js';
 import { detachJson } from './detach.js';
@@ -7,7 +8,7 @@ import type { ImportCopy, ImportSource } from './types.js';
 
 /** `--pi-home`, else `$PI_CODING_AGENT_DIR`, else `~/.pi/agent`. */
 export function piHome(explicit?: string, env = process.env): string {
-  return resolve(explicit ?? env.PI_CODING_AGENT_DIR ?? join(homedir(), '.pi', 'agent'));
+  return resolve(explicit ?? readEnv(env).PI_CODING_AGENT_DIR ?? join(homedir(), '.pi', 'agent'));
 }
 
 /** pi's logins in `<dir>/auth.json`: the OpenAI Codex and Anthropic OAuth entries. */

@@ -117,11 +117,13 @@ function waitForCode(
         done();
         resolve(pasted.code);
       },
-      () => {
-        if (server) return;
+      (cancelled) => {
+        if (server && !cancelled) return;
         done();
         reject(
-          new ClawkeepError('login_failed', 'no callback port was free and nothing was pasted on stdin'),
+          cancelled
+            ? new ClawkeepError('login_failed', 'login cancelled: input ended (Ctrl-D); nothing was stored')
+            : new ClawkeepError('login_failed', 'no callback port was free and nothing was pasted on stdin'),
         );
       },
     );

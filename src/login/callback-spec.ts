@@ -1,3 +1,4 @@
+import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 
 /** Where a provider's registered loopback redirect lives: ports tried in order, and the path. */
@@ -44,16 +45,8 @@ export function callbackSpec(providerId: string, env: NodeJS.ProcessEnv = proces
       { details: { provider: providerId } },
     );
   }
-  const override = env.CLAWKEEP_LOGIN_CALLBACK_PORTS;
-  if (!override) return spec;
-  const ports = override.split(',').map((p) => Number(p.trim()));
-  if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-    throw new ClawkeepError(
-      'config_invalid',
-      `CLAWKEEP_LOGIN_CALLBACK_PORTS must be comma-separated port numbers, got "${override}"`,
-    );
-  }
-  return { ...spec, ports };
+  const ports = readEnv(env).CLAWKEEP_LOGIN_CALLBACK_PORTS;
+  return ports ? { ...spec, ports } : spec;
 }
 
 export function loginProviders(): string[] {

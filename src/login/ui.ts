@@ -10,8 +10,12 @@ export interface LoginUi {
   /** Starts a spinner (or prints a line when there is no terminal). */
   waiting(text: string): { stop(): void };
   warn(text: string): void;
-  /** Calls `onLine` for each line the user pastes, `onEnd` when input ends; returns an unsubscribe. */
-  listenForPaste(onLine: (line: string) => void, onEnd: () => void): () => void;
+  /**
+   * Calls `onLine` for each line the user pastes, `onEnd` when input ends; returns an unsubscribe.
+   * `cancelled` is true when a person ended it (Ctrl-D on a terminal): the login stops then, while a
+   * closed pipe only ends the paste prompt and the browser callback is still awaited.
+   */
+  listenForPaste(onLine: (line: string) => void, onEnd: (cancelled: boolean) => void): () => void;
 }
 
 export interface LoginOptions {

@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 
 export interface LocateOptions {
   /** Dirs given on the command line (`--openclaw-home`): used as they are, even if missing. */
@@ -17,7 +18,7 @@ export function locateOpenClawHomes(o: LocateOptions = {}): string[] {
   if (o.explicit && o.explicit.length > 0) return [...new Set(o.explicit.map((d) => resolve(d)))];
   const env = o.env ?? process.env;
   const home = o.home ?? homedir();
-  const candidates = [env.OPENCLAW_STATE_DIR, join(home, '.openclaw'), join(home, '.clawdbot')];
+  const candidates = [readEnv(env).OPENCLAW_STATE_DIR, join(home, '.openclaw'), join(home, '.clawdbot')];
   const seen = new Set<string>();
   const out: string[] = [];
   for (const c of candidates) {

@@ -109,7 +109,7 @@ export interface DatedCopy {
 }
 
 /**
- * DESIGN.md's freshness order: access-token JWT `iat`, then JWT `exp`, then `expires`, then the
+ * The freshness order (docs/refresh-protocol.md): access-token JWT `iat`, then JWT `exp`, then `expires`, then the
  * store's `updated_at`. A key decides only when both copies have it. >0: `a` is fresher; 0: a tie.
  */
 export function compareFreshness(a: DatedCopy, b: DatedCopy): number {

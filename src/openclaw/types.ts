@@ -3,7 +3,7 @@
  * own JSON (`access`, `refresh`, `expires` in epoch ms), never clawkeep's.
  */
 
-/** Eras of OpenClaw's credential store (DESIGN.md, OpenClaw compatibility). */
+/** Eras of OpenClaw's credential store (test/fixtures/openclaw/README.md). */
 export type OpenClawEra =
   /** ≤ 2026.3: one `auth-profiles.json` holding profiles, order, lastGood, usageStats. */
   | 'json-single'

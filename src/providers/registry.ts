@@ -1,3 +1,4 @@
+import { providerEnvPrefix, readProviderEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { anthropic } from './anthropic.js';
 import { openai, openaiCompatible } from './key-providers.js';
@@ -28,7 +29,7 @@ export function getProvider(id: string): ProviderDescriptor {
 
 /** `openai-codex` → `CLAWKEEP_OPENAI_CODEX_`. */
 export function envPrefix(providerId: string): string {
-  return `CLAWKEEP_${providerId.toUpperCase().replace(/-/g, '_')}_`;
+  return providerEnvPrefix(providerId);
 }
 
 /** Resolves a provider's OAuth endpoints: env (CLAWKEEP_<P>_TOKEN_URL …) over built-in defaults. */
@@ -43,8 +44,9 @@ export function resolveOAuthEndpoints(
   }
   const pre = envPrefix(p.id);
   const d = p.oauth.defaults;
-  const tokenUrl = env[`${pre}TOKEN_URL`] ?? d.tokenUrl;
-  const clientId = env[`${pre}CLIENT_ID`] ?? d.clientId;
+  const o = readProviderEnv(p.id, env);
+  const tokenUrl = o.tokenUrl ?? d.tokenUrl;
+  const clientId = o.clientId ?? d.clientId;
   if (!tokenUrl || !clientId) {
     throw new ClawkeepError(
       'config_invalid',
@@ -55,14 +57,14 @@ export function resolveOAuthEndpoints(
   return {
     tokenUrl,
     clientId,
-    authorizeUrl: env[`${pre}AUTHORIZE_URL`] ?? d.authorizeUrl,
-    deviceUrl: env[`${pre}DEVICE_URL`] ?? d.deviceUrl,
+    authorizeUrl: o.authorizeUrl ?? d.authorizeUrl,
+    deviceUrl: o.deviceUrl ?? d.deviceUrl,
   };
 }
 
 /** The model API base URL: CLAWKEEP_<P>_BASE_URL over the built-in default. */
 export function resolveBaseUrl(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): string | null {
-  return env[`${envPrefix(p.id)}BASE_URL`] ?? p.baseUrl;
+  return readProviderEnv(p.id, env).baseUrl ?? p.baseUrl;
 }
 
 /** The providers that serve a bare model name, in registry order (subscription logins first). */

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 
 export const HOME_MODE = 0o700;
@@ -8,7 +9,7 @@ export const FILE_MODE = 0o600;
 
 /** `--home`, else `$CLAWKEEP_HOME`, else `~/.clawkeep`. */
 export function resolveHome(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(explicit ?? env.CLAWKEEP_HOME ?? join(homedir(), '.clawkeep'));
+  return resolve(explicit ?? readEnv(env).CLAWKEEP_HOME ?? join(homedir(), '.clawkeep'));
 }
 
 export interface PermissionFix {

@@ -1,4 +1,5 @@
 import { ClawkeepError } from '../errors.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 const PART = /^[a-z0-9][a-z0-9._-]*$/i;
 
@@ -25,7 +26,7 @@ export function formatProfileId(provider: string, name: string): string {
 
 /** The one "no such profile" error, with the command that lists what exists. */
 export function profileNotFound(id: string): ClawkeepError {
-  return new ClawkeepError('profile_not_found', `no profile ${id}; see: clawkeep profiles list`, {
+  return new ClawkeepError('profile_not_found', `no profile ${id}; see: ${invokedAs()} profiles list`, {
     details: { profileId: id },
   });
 }

@@ -6,7 +6,14 @@ import { copyFixture, doctor, hasOpenClaw, openclawSees, sha16, snapshot } from 
 
 const LIVE = 'fake-codex-refresh-2';
 const SPENT = 'fake-codex-refresh-1';
-const ready = hasOpenClaw('2026.6.9') && hasOpenClaw('2026.9.6') && hasOpenClaw('2026.5.28');
+const missing = ['2026.5.28', '2026.6.9', '2026.9.6'].filter((v) => !hasOpenClaw(v));
+const ready = missing.length === 0;
+if (!ready) {
+  const why = `OpenClaw ${missing.join(', ')} not installed under .cache/openclaw (run test/fixtures/openclaw/install-openclaw.sh)`;
+  // CI installs them (.ci/run): there a missing release is a failure, never a silent skip.
+  if (process.env.CI) throw new Error(`real-OpenClaw checks cannot run: ${why}`);
+  console.warn(`skipping the real-OpenClaw checks: ${why}`);
+}
 
 // Fixtures come from the real releases (test/fixtures/openclaw/generate.sh); the assertions ask the real
 // release of each era, through its own code, which token it loads after `clawkeep doctor --fix`.

@@ -59,9 +59,10 @@ describe('gateway lifecycle as processes', () => {
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
     });
-    for (let i = 0; i < 200 && !err.includes('next: clawkeep clients add'); i++) await sleep(25);
+    for (let i = 0; i < 200 && !err.includes(`next: clawkeep --home ${home} clients add`); i++)
+      await sleep(25);
     expect(err).toContain(`listening on http://127.0.0.1:${port}`);
-    expect(err).toContain('clawkeep models auth login');
+    expect(err).toContain(`clawkeep --home ${home} models auth login`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/v1/models`)).status).toBe(401);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);

@@ -125,7 +125,7 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
     const home = join(state, '.clawkeep-home');
     const r = await importOpenClaw(state, ['--yes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('clawkeep doctor --fix --openclaw-home DIR');
+    expect(r.stdout).toContain(`clawkeep --home ${home} doctor --fix --openclaw-home DIR`);
     expect(readRow(home, 'openai-codex:default')).toMatchObject({ refresh: LIVE });
     const primary = scanOpenClawHome(state, { agentId: 'main' }).agents[0]!.primary!;
     expect(primary.kind).toBe('shared-sqlite');

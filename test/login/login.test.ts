@@ -176,7 +176,9 @@ describe('models auth login against the emulator', () => {
     db.close();
     const status = await runCli(home, ['models', 'status']);
     expect(status.code).toBe(1);
-    expect(status.stdout).toContain('clawkeep models auth login --provider openai-codex --name default');
+    expect(status.stdout).toContain(
+      `clawkeep --home ${home} models auth login --provider openai-codex --name default`,
+    );
 
     const again = await loginAs('ada@example.com');
     expect(again.code).toBe(0);

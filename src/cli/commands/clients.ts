@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addClient, revokeClient, viewClient } from '../../clients/keys.js';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
+import { invokedAs } from '../../util/invoked-as.js';
+import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io, printJson } from '../output.js';
 
@@ -31,7 +33,7 @@ export function registerClients(program: Command, io: Io): void {
       await withStore(io, g(), async (store) => {
         const list = (await store.listClients()).map(viewClient);
         if (o.json) return printJson(io, list);
-        if (list.length === 0) return io.out('no clients yet; add one with: clawkeep clients add NAME');
+        if (list.length === 0) return io.out(`no clients yet; add one with: ${invokedAs()} clients add NAME`);
         io.out(
           formatTable(
             ['CLIENT', 'KEY', 'CHAIN', 'CREATED'],
@@ -51,8 +53,15 @@ export function registerClients(program: Command, io: Io): void {
     .description('revoke a client key')
     .option('--yes', 'do not ask for confirmation')
     .action(async (name: string, o: { yes?: boolean }) => {
-      if (!o.yes) throw new ClawkeepError('usage', `revoking client ${name} needs --yes`);
       await withStore(io, g(), async (store) => {
+        if (!(await store.listClients()).some((c) => c.name === name))
+          throw new ClawkeepError('usage', `no client ${name}; see: ${invokedAs()} clients list`);
+        const sure = await confirmOrYes(io, {
+          yes: o.yes,
+          what: `revoking client ${name}`,
+          question: `Revoke client ${name}? Agents using its key stop working.`,
+        });
+        if (!sure) return io.out(`nothing revoked; client ${name} is kept`);
         await revokeClient(store, name);
         io.out(`client ${name} revoked`);
       });

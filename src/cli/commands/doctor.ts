@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatReport, runDoctor } from '../../doctor/index.js';
 import { locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
 import { type Io, printJson } from '../output.js';
 
@@ -36,7 +37,7 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
         ...(o.agent === undefined ? {} : { agentId: o.agent }),
         fix: Boolean(o.fix),
         dryRun: Boolean(o.dryRun),
-        command: g.home ? `clawkeep --home ${g.home}` : 'clawkeep',
+        command: invokedAs(),
       });
       setExit(report.exitCode);
       if (o.json) printJson(io, report);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { parseReusePolicy, startEmulator } from '../../emulator/index.js';
 import { ClawkeepError } from '../../errors.js';
+import { parseHostFlag, parsePortFlag } from '../flags.js';
+import { explainListenError } from '../listen-error.js';
 import type { Io } from '../output.js';
 
 export function registerEmulator(program: Command, io: Io): void {
@@ -12,13 +14,16 @@ export function registerEmulator(program: Command, io: Io): void {
     .option('--reuse <policy>', 'refresh-token reuse policy: strict | grace:SECONDS | family', 'strict')
     .option('--access-ttl <seconds>', 'access-token lifetime', '3600')
     .action(async (o: { host: string; port: string; reuse: string; accessTtl: string }) => {
-      const port = toInt(o.port, '--port');
+      const port = parsePortFlag(o.port);
+      const host = parseHostFlag(o.host);
       const accessTtlSeconds = toInt(o.accessTtl, '--access-ttl');
       const emulator = await startEmulator({
-        host: o.host,
+        host,
         port,
         reuse: parseReusePolicy(o.reuse),
         accessTtlSeconds,
+      }).catch((err: unknown) => {
+        throw explainListenError(err, { host, port });
       });
       io.out(
         `clawkeep emulator listening on ${emulator.url} (reuse ${o.reuse}, access ttl ${accessTtlSeconds}s)`,

@@ -1,21 +1,22 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { readEnv } from '../../config/env.js';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
-import { createLogger } from '../../gateway/log.js';
-import { claimPidFile, isAlive, readRunning } from '../../gateway/pidfile.js';
+import { gatewayStatus, startDetached, stopGateway } from '../../gateway/daemon.js';
+import { createLogger, type LogFormat } from '../../gateway/log.js';
+import { claimPidFile } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore, STORE_FILE } from '../../store/open-store.js';
 import { withWriteWorker } from '../../store/worker/write-worker-store.js';
-import { writeNewPrivateFile } from '../../util/files.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
+import { parseHostFlag, parsePortFlag } from '../flags.js';
+import { checkPortFree, explainListenError } from '../listen-error.js';
 import { type Io, printJson } from '../output.js';
 import { installService } from '../service-install.js';
 
@@ -25,86 +26,49 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
   const home = () => resolveHome(program.opts<GlobalOptions>().home);
   const gw = program.command('gateway').description('the OpenAI/Anthropic-compatible gateway agents talk to');
 
-  gw.command('run')
+  const listenOptions = (c: Command) =>
+    c
+      .option('--port <port>', 'listen port, 0 = any free one (beats CLAWKEEP_GATEWAY_PORT and config)')
+      .option('--host <host>', 'bind address (beats CLAWKEEP_GATEWAY_HOST and config)');
+
+  listenOptions(gw.command('run'))
     .description('run the gateway in the foreground (Ctrl-C stops it gracefully)')
-    .action(async () => {
-      await runForeground(home(), io);
+    .option('--log-format <format>', 'json | pretty (default: pretty on a terminal, else json)')
+    .action(async (o: ListenFlags & { logFormat?: string }) => {
+      await runForeground(home(), io, o);
     });
 
-  gw.command('start')
+  listenOptions(gw.command('start'))
     .description('start the gateway in the background (log: <home>/gateway.log)')
-    .action(async () => {
-      const h = home();
-      const running = readRunning(h);
-      if (running)
-        throw new ClawkeepError('gateway_running', `already running (pid ${running.pid}, ${running.url})`);
-      const { config } = loadConfig(h);
-      mkdirSync(h, { recursive: true, mode: 0o700 });
-      const logPath = join(h, 'gateway.log');
-      const fd = openSync(logPath, 'a', 0o600);
-      const child = spawn(process.execPath, [CLI_PATH, '--home', h, 'gateway', 'run'], {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: process.env,
-      });
-      closeSync(fd);
-      child.unref();
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline) {
-        const rec = readRunning(h);
-        if (rec && rec.pid === child.pid) {
-          io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${logPath}`);
-          return;
-        }
-        if (child.exitCode !== null || !isAlive(child.pid!)) break;
-        await sleep(100);
-      }
-      const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
-      throw new ClawkeepError(
-        'gateway_not_running',
-        `the gateway did not come up on ${config.gateway.host}:${config.gateway.port}; last log lines:\n${tail}`,
-      );
+    .action(async (o: ListenFlags) => {
+      await startBackground(home(), io, o);
     });
 
   gw.command('stop')
     .description('stop the background gateway; in-flight streams get the shutdown grace period to finish')
     .action(async () => {
-      const stopped = await stop(home());
+      const stopped = await stopGateway(home());
       io.out(stopped ? `gateway stopped (pid ${stopped})` : 'no gateway is running on this home');
     });
 
-  gw.command('restart')
+  listenOptions(gw.command('restart'))
     .description('stop, then start the background gateway')
-    .action(async () => {
-      const stopped = await stop(home());
+    .action(async (o: ListenFlags) => {
+      const stopped = await stopGateway(home());
       if (stopped) io.out(`gateway stopped (pid ${stopped})`);
-      await program.parseAsync(['node', 'clawkeep', ...homeArgs(program), 'gateway', 'start']);
+      await startBackground(home(), io, o);
     });
 
   gw.command('status')
     .description('is a gateway running on this home, and is it healthy (exit 1 if not)')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const rec = readRunning(home());
-      let healthy = false;
-      if (rec) {
-        healthy = await fetch(`${rec.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
-          (r) => r.ok,
-          () => false,
-        );
-      }
-      if (!rec || !healthy) setExit(1);
-      const status = {
-        running: Boolean(rec),
-        healthy,
-        pid: rec?.pid ?? null,
-        url: rec?.url ?? null,
-        startedAt: rec?.startedAt ?? null,
-      };
+      const status = await gatewayStatus(home());
+      if (!status.running || !status.healthy) setExit(1);
       if (o.json) return printJson(io, status);
       io.out(
-        rec
-          ? `gateway pid ${rec.pid} on ${rec.url}: ${healthy ? 'healthy' : 'NOT answering /healthz'}`
+        status.running
+          ? `gateway pid ${status.pid} on ${status.url}: ${status.healthy ? 'healthy' : 'NOT answering /healthz'}`
           : 'no gateway is running on this home',
       );
     });
@@ -113,7 +77,7 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     .description(
       'print (or --write) a systemd user unit, or a launchd plist on macOS, that keeps the gateway running',
     )
-    .option('--write', 'write the file (an existing one is kept; a new name is used)')
+    .option('--write', 'write it (again: updates the same file, keeping a backup of the old one)')
     .action(async (o: { write?: boolean }) => {
       const spec = { node: process.execPath, cli: CLI_PATH, home: home() };
       installService(
@@ -124,37 +88,61 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     });
 }
 
-function homeArgs(program: Command): string[] {
-  const h = program.opts<GlobalOptions>().home;
-  return h ? ['--home', h] : [];
+async function startBackground(h: string, io: Io, o: ListenFlags): Promise<void> {
+  const { gateway } = listenConfig(h, o);
+  await checkPortFree({ host: gateway.host, port: gateway.port, home: h });
+  const args = [
+    ...(o.port === undefined ? [] : ['--port', o.port]),
+    ...(o.host === undefined ? [] : ['--host', o.host]),
+  ];
+  const rec = await startDetached({
+    home: h,
+    cli: CLI_PATH,
+    args,
+    listen: `${gateway.host}:${gateway.port}`,
+  });
+  io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${rec.logPath}`);
 }
 
-async function stop(h: string): Promise<number | null> {
-  const rec = readRunning(h);
-  if (!rec) return null;
-  const { config } = loadConfig(h);
-  process.kill(rec.pid, 'SIGTERM');
-  const deadline = Date.now() + config.gateway.shutdownGraceMs + 5000;
-  while (isAlive(rec.pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(rec.pid)) {
-    process.kill(rec.pid, 'SIGKILL');
-  }
-  return rec.pid;
+interface ListenFlags {
+  port?: string;
+  host?: string;
 }
 
-async function runForeground(h: string, io: Io): Promise<void> {
-  const { config, file } = loadConfig(h);
+/** The gateway settings with `--port`/`--host` applied: flags beat the environment, which beats config. */
+function listenConfig(h: string, o: ListenFlags) {
+  const loaded = loadConfig(h);
+  const gateway = {
+    ...loaded.config.gateway,
+    ...(o.port === undefined ? {} : { port: parsePortFlag(o.port) }),
+    ...(o.host === undefined ? {} : { host: parseHostFlag(o.host) }),
+  };
+  return { ...loaded, config: { ...loaded.config, gateway }, gateway };
+}
+
+function logFormat(flag: string | undefined): LogFormat {
+  const chosen = flag ?? readEnv().CLAWKEEP_LOG_FORMAT;
+  if (chosen === undefined) return process.stdout.isTTY ? 'pretty' : 'json';
+  if (chosen !== 'json' && chosen !== 'pretty')
+    throw new ClawkeepError('usage', `--log-format ${chosen}: expected json or pretty`);
+  return chosen;
+}
+
+async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: string }): Promise<void> {
+  const { config, file } = listenConfig(h, o);
+  const format = logFormat(o.logFormat);
   const opened = openStore({ home: h });
   for (const f of opened.fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
   // Writes on a worker thread: another process holding the store's lock never freezes requests.
   const store = withWriteWorker(opened.store, join(h, STORE_FILE));
-  const log = createLogger(config.gateway.logLevel);
+  const log = createLogger(config.gateway.logLevel, undefined, format);
+  const { host, port } = config.gateway;
   let release: (() => void) | null = null;
   try {
     release = claimPidFile(h, {
       pid: process.pid,
-      url: `http://${config.gateway.host}:${config.gateway.port}`,
+      url: `http://${host}:${port}`,
       startedAt: Date.now(),
     });
     const gateway = await startGateway({
@@ -163,32 +151,49 @@ async function runForeground(h: string, io: Io): Promise<void> {
       log,
       linked: createLinkedSources(store),
       home: h,
+    }).catch((err: unknown) => {
+      throw explainListenError(err, { host, port, home: h });
     });
-    if (gateway.url !== `http://${config.gateway.host}:${config.gateway.port}`) {
+    if (gateway.url !== `http://${host}:${port}`) {
       release();
       release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });
     }
     const profiles = await store.listProfiles();
     const clients = await store.listClients();
     io.err(`clawkeep gateway listening on ${gateway.url} (home ${h}, config ${file ?? 'embedded defaults'})`);
-    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s)`);
+    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s); Ctrl-C stops it`);
     if (profiles.length === 0)
       io.err(
-        '  next: clawkeep models auth login --provider openai-codex   (or: clawkeep profiles add-key --provider openai --name default)',
+        `  next: ${invokedAs()} models auth login --provider openai-codex   (or: ${invokedAs()} profiles add-key --provider openai --name default)`,
       );
     if (clients.length === 0)
-      io.err('  next: clawkeep clients add my-agent   (every request needs a client key)');
+      io.err(`  next: ${invokedAs()} clients add my-agent   (every request needs a client key)`);
     log.info({ url: gateway.url, config: file }, 'gateway listening');
     await new Promise<void>((resolve) => {
-      const shutdown = () => {
-        log.info({ graceMs: config.gateway.shutdownGraceMs }, 'gateway stopping');
-        void gateway.close().then(resolve);
+      const shutdown = (signal: string) => {
+        void (async () => {
+          const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
+          const grace = config.gateway.shutdownGraceMs;
+          io.err(
+            inFlight > 0
+              ? `${signal}: stopping; waiting up to ${formatSeconds(grace)} for ${inFlight} in-flight request(s) to finish, then writing buffered events`
+              : `${signal}: stopping; no request in flight, writing buffered events`,
+          );
+          log.info({ graceMs: grace, inFlight }, 'gateway stopping');
+          await gateway.close();
+          io.err('gateway stopped');
+          resolve();
+        })();
       };
-      process.once('SIGTERM', shutdown);
-      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('Ctrl-C'));
     });
   } finally {
     release?.();
     await store.close();
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }

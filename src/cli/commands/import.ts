@@ -1,10 +1,8 @@
 import { confirm } from '@inquirer/prompts';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { gatewayUrlOf } from '../../clients/gateway-url.js';
 import { ClawkeepError } from '../../errors.js';
-import { createClient } from '../../gateway/clients.js';
-import { loadConfig } from '../../gateway/config.js';
+import { configureOpenClawAgents, gatewayUrlFor } from '../../import/configure-openclaw.js';
 import {
   applyImport,
   CLIENT_KEY_PLACEHOLDER,
@@ -22,9 +20,9 @@ import {
   readCodexSource,
   readOpenClawSource,
   readPiSource,
-  writeOpenClawConfig,
 } from '../../import/index.js';
 import type { Store } from '../../store/types.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatTable, type Io } from '../output.js';
 
@@ -127,33 +125,26 @@ async function configureOpenClaw(
   stateDirs: string[],
   write: boolean,
 ): Promise<void> {
-  const url = gatewayUrlOf(loadConfig(home).config.gateway);
+  const url = gatewayUrlFor(home);
   if (!write) {
     io.out(
       `\nTo stop OpenClaw's agents refreshing on their own, point them at the clawkeep gateway (${url}).`,
     );
     io.out(
-      `Create a client key with \`clawkeep clients add openclaw\`, then merge into ${stateDirs.map(openclawConfigPath).join(', ')}`,
+      `Create a client key with \`${invokedAs()} clients add openclaw\`, then merge into ${stateDirs.map(openclawConfigPath).join(', ')}`,
     );
     io.out('(or re-run with --configure to do both):');
     io.out(JSON.stringify(openclawGatewayConfig(url, CLIENT_KEY_PLACEHOLDER), null, 2));
     return;
   }
-  const names = new Set((await store.listClients()).map((c) => c.name));
-  for (const dir of stateDirs) {
-    let name = 'openclaw';
-    for (let i = 2; names.has(name); i++) name = `openclaw-${i}`;
-    names.add(name);
-    const { key } = await createClient(store, name, null);
-    const path = openclawConfigPath(dir);
-    const r = await writeOpenClawConfig(path, openclawGatewayConfig(url, key), Date.now());
+  for (const r of await configureOpenClawAgents(store, home, stateDirs)) {
     io.out(
-      `configured ${path}: provider clawkeep → ${url}/v1 with client ${name}; agents' primary model is now clawkeep/default` +
+      `configured ${r.path}: provider clawkeep → ${r.url}/v1 with client ${r.client}; agents' primary model is now clawkeep/default` +
         (r.previousPrimary ? ` (was ${r.previousPrimary})` : '') +
         (r.backup ? `; previous file kept as ${r.backup} (0600)` : ''),
     );
   }
-  io.out('Start the gateway with: clawkeep gateway run');
+  io.out(`Start the gateway with: ${invokedAs()} gateway run`);
 }
 
 /** Shows the plan, asks (unless --yes), imports; returns the plan for callers that print more. */

@@ -6,7 +6,9 @@ import { ClawkeepError } from '../../errors.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
   type DeviceStart,
+  describeLoginModes,
   type LoginUi,
+  loginModes,
   loginProviders,
   loginWithBrowser,
   loginWithDevice,
@@ -16,6 +18,7 @@ import { describeStatus } from '../../profiles/status.js';
 import { getProvider } from '../../providers/registry.js';
 import { formatProfileId } from '../../store/profile-id.js';
 import type { Profile } from '../../store/types.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { hasBrowser, openInBrowser } from '../browser.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
@@ -39,7 +42,10 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
     .description('sign in with OAuth (browser + PKCE, or --device) and store the credential')
     .requiredOption('--provider <provider>', loginProviders().join(' | '))
     .option('--name <name>', 'profile name', 'default')
-    .option('--device', 'use the device-code flow (no local browser needed)')
+    .option(
+      '--device',
+      'use the device-code flow, for providers that have one (none of the built-in ones by default; CLAWKEEP_<PROVIDER>_DEVICE_URL adds it)',
+    )
     .option('--force', 'replace a profile that holds another account')
     .option('--timeout <seconds>', 'give up waiting after this long', '300')
     .option('--no-browser', 'do not try to open a browser; just print the URL')
@@ -50,6 +56,12 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
           'usage',
           `${provider.id} has no OAuth login; supported: ${loginProviders().join(', ')}`,
         );
+      }
+      const modes = loginModes(provider.id);
+      if (o.device && !modes.includes('device')) {
+        throw new ClawkeepError('usage', `${provider.id} has no device-code login`, {
+          hint: `its login modes: ${describeLoginModes(modes)}`,
+        });
       }
       const id = formatProfileId(provider.id, o.name);
       const timeoutS = Number(o.timeout);
@@ -86,7 +98,9 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
         if (rows.some((r) => r.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, rows);
         if (rows.length === 0) {
-          return io.out('no profiles yet; sign in with: clawkeep models auth login --provider openai-codex');
+          return io.out(
+            `no profiles yet; sign in with: ${invokedAs()} models auth login --provider openai-codex`,
+          );
         }
         io.out(
           formatTable(
@@ -136,7 +150,8 @@ function cliLoginUi(io: Io): LoginUi {
       openInBrowser(url);
     },
     waiting(text) {
-      if (!process.stderr.isTTY) {
+      // nanospinner 1.2 loops forever computing line wraps on a 0-column terminal: no spinner there.
+      if (!process.stderr.isTTY || !(process.stderr.columns > 0)) {
         io.err(`${text}…`);
         return { stop: () => {} };
       }
@@ -150,7 +165,7 @@ function cliLoginUi(io: Io): LoginUi {
       const rl = createInterface({ input: io.stdin, terminal: false });
       let open = true;
       rl.on('line', (line) => open && onLine(line));
-      rl.on('close', () => open && onEnd());
+      rl.on('close', () => open && onEnd(io.isTTY));
       return () => {
         if (!open) return;
         open = false;

@@ -1,19 +1,22 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
-import {
-  removeProfileWithBackup,
-  requireProfile,
-  saveApiKey,
-  saveProfile,
-  setProfileEnabled,
-} from '../../profiles/service.js';
 import { getProvider } from '../../providers/registry.js';
 import { parseOAuthInput } from '../../store/oauth-input.js';
+import {
+  backupsDir,
+  removeProfileWithBackup,
+  requireProfile,
+  saveProfile,
+  setProfileEnabled,
+} from '../../store/profile-admin.js';
 import { formatProfileId } from '../../store/profile-id.js';
 import { viewProfile } from '../../store/profile-view.js';
+import { invokedAs } from '../../util/invoked-as.js';
+import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
+import { formatProfileDetails } from '../profile-details.js';
 import { readAll, readSecret } from '../stdin.js';
 
 export function registerProfiles(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -33,7 +36,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         if (views.some((v) => v.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, views);
         if (views.length === 0)
-          return io.out('no profiles yet; add one with: clawkeep profiles add-key / add-oauth');
+          return io.out(`no profiles yet; add one with: ${invokedAs()} profiles add-key / add-oauth`);
         io.out(
           formatTable(
             ['PROFILE', 'TYPE', 'ACCOUNT', 'STATUS', 'GEN', 'ACCESS', 'REFRESH', 'EXPIRES'],
@@ -64,7 +67,7 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         const v = viewProfile(p, Date.now());
         if (v.status !== 'ok') setExit(1);
         if (o.json) return printJson(io, v);
-        for (const [k, val] of Object.entries(v)) io.out(`${k.padEnd(17)} ${formatValue(k, val)}`);
+        for (const line of formatProfileDetails(v, Date.now())) io.out(line);
       });
     });
 
@@ -76,15 +79,10 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
     .option('--force', 'replace an existing profile of that id')
     .action(async (o: { provider: string; name: string; force?: boolean }) => {
       getProvider(o.provider);
-      formatProfileId(o.provider, o.name);
+      const id = formatProfileId(o.provider, o.name);
       const key = await readSecret(io, 'API key');
       await withStore(io, g(), async (store) => {
-        const p = await saveApiKey(store, {
-          provider: o.provider,
-          name: o.name,
-          key,
-          force: Boolean(o.force),
-        });
+        const p = await saveProfile(store, { id, type: 'api_key', access: key }, { force: Boolean(o.force) });
         io.out(`stored ${p.id} (api_key, generation ${p.generation})`);
       });
     });
@@ -102,11 +100,12 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
       if (!provider.oauth) {
         throw new ClawkeepError(
           'usage',
-          `provider ${o.provider} has no OAuth; use: clawkeep profiles add-key`,
+          `provider ${o.provider} has no OAuth; use: ${invokedAs()} profiles add-key`,
         );
       }
       const id = formatProfileId(o.provider, o.name);
-      const input = parseOAuthInput(id, o.provider, await readAll(io.stdin));
+      const { input, notices } = parseOAuthInput(id, o.provider, await readAll(io.stdin));
+      for (const n of notices) io.err(`notice: ${n}`);
       await withStore(io, g(), async (store) => {
         const p = await saveProfile(store, input, { force: Boolean(o.force) });
         io.out(
@@ -120,13 +119,15 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
     .description('remove a profile after writing a 0600 backup of it under <home>/backups')
     .option('--yes', 'do not ask for confirmation')
     .action(async (id: string, o: { yes?: boolean }) => {
-      if (!o.yes)
-        throw new ClawkeepError(
-          'usage',
-          `removing ${id} needs --yes (a backup is kept under <home>/backups)`,
-        );
       await withStore(io, g(), async (store, home) => {
-        const backup = await removeProfileWithBackup(store, home, id);
+        const p = await requireProfile(store, id);
+        const sure = await confirmOrYes(io, {
+          yes: o.yes,
+          what: `removing ${id}`,
+          question: `Remove ${id}${p.email ? ` (${p.email})` : ''}? A 0600 backup is kept under ${backupsDir(home)}`,
+        });
+        if (!sure) return io.out(`nothing removed; ${id} is kept`);
+        const backup = await removeProfileWithBackup(store, home, p);
         io.out(`removed ${id}; backup: ${backup}`);
       });
     });
@@ -145,13 +146,4 @@ export function registerProfiles(program: Command, io: Io, setExit: (code: numbe
         });
       });
   }
-}
-
-function formatValue(key: string, v: unknown): string {
-  if (v === null || v === undefined) return '-';
-  if (key === 'expires' || key === 'rotatedAt' || key === 'updatedAt')
-    return new Date(v as number).toISOString();
-  if (key === 'expiresInSeconds') return formatCountdown(v as number);
-  if (key === 'status') return statusMark(v as string);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import type { PermissionFix } from '../home.js';
 import { toStoreIoError } from '../io-errors.js';
 import { parseProfileId, profileNotFound } from '../profile-id.js';
@@ -304,7 +305,7 @@ export class SqliteStore implements Store {
       if (this.#db.prepare('SELECT 1 FROM clients WHERE name = ?').get(c.name)) {
         throw new ClawkeepError(
           'client_exists',
-          `client ${c.name} already exists; remove it first: clawkeep clients rm ${c.name}`,
+          `client ${c.name} already exists; remove it first: ${invokedAs()} clients rm ${c.name}`,
           {
             details: { client: c.name },
           },

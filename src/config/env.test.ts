@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { isClawkeepError } from '../errors.js';
+import { loadConfig } from '../gateway/config.js';
+import { callbackSpec } from '../login/callback-spec.js';
+import { getProvider, resolveBaseUrl, resolveOAuthEndpoints } from '../providers/registry.js';
+import { resolveHome } from '../store/home.js';
+import { readEnv, readProviderEnv } from './env.js';
+
+function failure(fn: () => unknown): { message: string; hint: string | null } {
+  try {
+    fn();
+  } catch (err) {
+    if (isClawkeepError(err, 'config_invalid')) return { message: err.message, hint: err.hint };
+    throw err;
+  }
+  throw new Error('expected config_invalid');
+}
+
+describe('environment schema', () => {
+  it.each([
+    ['CLAWKEEP_GATEWAY_PORT', 'abc', 'expected a port number 0-65535'],
+    ['CLAWKEEP_GATEWAY_PORT', '70000', 'expected a port number 0-65535'],
+    ['CLAWKEEP_LEASE_TTL_MS', 'soon', 'expected a positive whole number of milliseconds'],
+    ['CLAWKEEP_LEASE_TTL_MS', '-5', 'expected a positive whole number'],
+    ['CLAWKEEP_REFRESH_TIMEOUT_MS', '1.5', 'positive whole number of milliseconds'],
+    ['CLAWKEEP_LOGIN_CALLBACK_PORTS', '1455;1457', 'comma-separated port numbers'],
+    ['CLAWKEEP_LOGIN_CALLBACK_PORTS', '0', 'between 1 and 65535'],
+    ['CLAWKEEP_DEBUG', 'maybe', 'expected 1 or 0'],
+    ['CLAWKEEP_LOG_FORMAT', 'xml', 'expected json or pretty'],
+    ['CLAWKEEP_OPENAI_CODEX_TOKEN_URL', 'not a url', 'expected an http(s) URL'],
+    ['CLAWKEEP_ANTHROPIC_BASE_URL', 'ftp://x.test', 'expected an http(s) URL'],
+  ])('%s=%s names the variable, its value and the expectation', (name, value, expected) => {
+    const f = failure(() => readEnv({ [name]: value }));
+    expect(f.message).toContain(`${name}=${JSON.stringify(value)}`);
+    expect(f.message.toLowerCase()).toContain(expected.toLowerCase());
+    expect(f.hint).toBeTruthy();
+  });
+
+  it('reports every bad variable in one pass', () => {
+    const f = failure(() => readEnv({ CLAWKEEP_GATEWAY_PORT: 'abc', CLAWKEEP_LEASE_TTL_MS: 'x' }));
+    expect(f.message).toContain('CLAWKEEP_GATEWAY_PORT');
+    expect(f.message).toContain('CLAWKEEP_LEASE_TTL_MS');
+  });
+
+  it('parses good values', () => {
+    const e = readEnv({
+      CLAWKEEP_GATEWAY_PORT: '0',
+      CLAWKEEP_LEASE_TTL_MS: '1500',
+      CLAWKEEP_LOGIN_CALLBACK_PORTS: '1455, 1457',
+      CLAWKEEP_DEBUG: '1',
+    });
+    expect(e).toMatchObject({
+      CLAWKEEP_GATEWAY_PORT: 0,
+      CLAWKEEP_LEASE_TTL_MS: 1500,
+      CLAWKEEP_LOGIN_CALLBACK_PORTS: [1455, 1457],
+      CLAWKEEP_DEBUG: true,
+    });
+    expect(readEnv({}).CLAWKEEP_DEBUG).toBe(false);
+  });
+
+  it('per-provider overrides go through the schema', () => {
+    const env = {
+      CLAWKEEP_OPENAI_CODEX_TOKEN_URL: 'http://127.0.0.1:1/token',
+      CLAWKEEP_OPENAI_CODEX_BASE_URL: 'http://127.0.0.1:1/codex',
+    };
+    expect(readProviderEnv('openai-codex', env)).toEqual({
+      tokenUrl: 'http://127.0.0.1:1/token',
+      baseUrl: 'http://127.0.0.1:1/codex',
+    });
+    const codex = getProvider('openai-codex');
+    expect(resolveOAuthEndpoints(codex, env).tokenUrl).toBe('http://127.0.0.1:1/token');
+    expect(resolveBaseUrl(codex, env)).toBe('http://127.0.0.1:1/codex');
+    expect(
+      failure(() => resolveBaseUrl(codex, { CLAWKEEP_OPENAI_CODEX_BASE_URL: 'nope' })).message,
+    ).toContain('CLAWKEEP_OPENAI_CODEX_BASE_URL="nope"');
+  });
+
+  it('every reader goes through it: gateway config, home, login ports', () => {
+    expect(failure(() => loadConfig('/nonexistent', { CLAWKEEP_GATEWAY_PORT: 'abc' })).message).toContain(
+      'CLAWKEEP_GATEWAY_PORT="abc": expected a port number 0-65535',
+    );
+    expect(loadConfig('/nonexistent', { CLAWKEEP_GATEWAY_PORT: '0' }).config.gateway.port).toBe(0);
+    expect(resolveHome(undefined, { CLAWKEEP_HOME: '', HOME: '/h' })).not.toBe('');
+    expect(callbackSpec('anthropic', { CLAWKEEP_LOGIN_CALLBACK_PORTS: '' }).ports).toEqual([53692]);
+    expect(callbackSpec('anthropic', { CLAWKEEP_LOGIN_CALLBACK_PORTS: '4000' }).ports).toEqual([4000]);
+  });
+});
