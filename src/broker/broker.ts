@@ -4,7 +4,7 @@ import { ClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
 import { profileNotFound } from '../store/profile-id.js';
-import type { Profile, ReauthReason, Store } from '../store/types.js';
+import type { Profile, ProfileChange, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
@@ -69,6 +69,8 @@ export class Broker {
   #env: NodeJS.ProcessEnv;
   #fetch: typeof fetch | undefined;
   #linked: LinkedSources | undefined;
+  /** Lease waiters to wake when the store signals a change of their profile. */
+  #waiters = new Map<string, Set<() => void>>();
 
   constructor(o: BrokerOptions) {
     this.#store = o.store;
@@ -79,6 +81,8 @@ export class Broker {
     this.#env = o.env ?? process.env;
     this.#fetch = o.fetch;
     this.#linked = o.linked;
+    // Stores with a change signal (PostgreSQL LISTEN) wake waiters at once and bring peers' rotations into memory.
+    o.store.watchChanges?.((c) => this.#onStoreChange(c));
   }
 
   /** A valid access token (or API key) for the profile, refreshing it at most once per rotation. */
@@ -178,7 +182,7 @@ export class Broker {
           return this.#adopt(d.profile);
         case 'held':
           if (this.#now() > deadline) return this.#leaseTimedOut(d.profile);
-          await sleep(pollMs + Math.random() * pollMs);
+          await this.#waitForChange(id, pollMs + Math.random() * pollMs);
           pollMs = Math.min(pollMs * 2, 250);
           continue;
         case 'claimed': {
@@ -310,6 +314,49 @@ export class Broker {
         details: { profileId: p.id, owner: p.leaseOwner },
       },
     );
+  }
+
+  /** Sleeps up to `ms`, returning early when the store signals a change of the profile. */
+  async #waitForChange(id: string, ms: number): Promise<void> {
+    const ac = new AbortController();
+    const wake = () => ac.abort();
+    const set = this.#waiters.get(id) ?? new Set<() => void>();
+    this.#waiters.set(id, set);
+    set.add(wake);
+    try {
+      await sleep(ms, undefined, { signal: ac.signal });
+    } catch {
+      // Woken by a change signal.
+    } finally {
+      set.delete(wake);
+      if (set.size === 0) this.#waiters.delete(id);
+    }
+  }
+
+  #onStoreChange(c: ProfileChange): void {
+    const ids = c.profileId === null ? [...this.#waiters.keys()] : [c.profileId];
+    for (const id of ids) for (const wake of this.#waiters.get(id) ?? []) wake();
+    const cached = c.profileId === null ? [...this.#cache.keys()] : [c.profileId];
+    for (const id of cached) {
+      const hit = this.#cache.get(id);
+      if (!hit || this.#flights.has(id)) continue;
+      if (c.generation !== null && hit.generation >= c.generation) continue;
+      void this.#reloadChanged(id, hit.generation);
+    }
+  }
+
+  /** A peer changed the row: adopt its fresh token into memory, or forget ours so the next call re-reads. */
+  async #reloadChanged(id: string, cachedGeneration: number): Promise<void> {
+    let p: Profile | null;
+    try {
+      p = await this.#store.getProfile(id);
+    } catch {
+      return; // Store unreachable: keep serving what we hold while it is valid.
+    }
+    const hit = this.#cache.get(id);
+    if (!hit || hit.generation !== cachedGeneration || this.#flights.has(id)) return;
+    if (p && p.status === 'ok' && p.generation > cachedGeneration && this.#isFresh(p)) this.#adopt(p);
+    else if (!p || p.generation !== cachedGeneration || p.status !== 'ok') this.#cache.delete(id);
   }
 
   #isFresh(p: Profile): boolean {

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-const HOST = hostname();
+/**
+ * This host's identity in lease owner ids: `$CLAWKEEP_HOST_ID`, else the hostname. On a fleet
+ * sharing one PostgreSQL it must differ per host: a pid is only meaningful on its own host.
+ */
+export function hostIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  const id = env.CLAWKEEP_HOST_ID?.trim() || hostname();
+  // `/` separates the parts of an owner id.
+  return id.replaceAll('/', '_');
+}
+
+const HOST = hostIdentity();
 
 /** A lease owner id: `host/pid/nonce`, unique per broker instance. */
 export function makeOwnerId(): string {
