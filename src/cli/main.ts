@@ -20,6 +20,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('clawkeep')
     .description("keeps AI agents' model-provider credentials alive")
     .option('--home <dir>', 'clawkeep home (default $CLAWKEEP_HOME or ~/.clawkeep)')
+    .option(
+      '--store <location>',
+      'store: postgres://user@host/db or a SQLite file (default $CLAWKEEP_STORE, config "store", <home>/clawkeep.sqlite)',
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
@@ -43,6 +47,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const program = buildProgram(io, (c) => {
     code = Math.max(code, c);
   });
+  // `--store` reaches every command, the gateway and the processes it starts, as CLAWKEEP_STORE.
+  const savedStore = process.env.CLAWKEEP_STORE;
+  program.hook('preAction', () => {
+    const store = program.opts<{ store?: string }>().store;
+    if (store) process.env.CLAWKEEP_STORE = store;
+  });
   try {
     await program.parseAsync(argv);
     return code;
@@ -56,5 +66,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     io.err(`clawkeep: unexpected error: ${(err as Error).stack ?? String(err)}`);
     return EXIT.error;
+  } finally {
+    if (savedStore === undefined) delete process.env.CLAWKEEP_STORE;
+    else process.env.CLAWKEEP_STORE = savedStore;
   }
 }
