@@ -25,7 +25,8 @@ export function resolveStoreLocation(
 ): StoreLocation {
   const passwordFile = env.CLAWKEEP_STORE_PASSWORD_FILE || null;
   if (explicit) return parseLocation(explicit, '--store', process.cwd(), passwordFile);
-  if (env.CLAWKEEP_STORE) return parseLocation(env.CLAWKEEP_STORE, 'CLAWKEEP_STORE', process.cwd(), passwordFile);
+  if (env.CLAWKEEP_STORE)
+    return parseLocation(env.CLAWKEEP_STORE, 'CLAWKEEP_STORE', process.cwd(), passwordFile);
   const fromConfig = readConfigStore(home, env);
   if (fromConfig) {
     return parseLocation(fromConfig.value, fromConfig.source, home, passwordFile ?? fromConfig.passwordFile);

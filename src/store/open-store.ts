@@ -30,7 +30,11 @@ export function openStore(options: OpenStoreOptions): OpenedStore {
   return { store: openLocation(location, fixes, options.busyTimeoutMs), fixes, location };
 }
 
-export function openLocation(location: StoreLocation, fixes: PermissionFix[] = [], busyTimeoutMs?: number): Store {
+export function openLocation(
+  location: StoreLocation,
+  fixes: PermissionFix[] = [],
+  busyTimeoutMs?: number,
+): Store {
   if (location.kind === 'postgres') {
     const poolMax = Number(process.env.CLAWKEEP_PG_POOL_MAX);
     return new PostgresStore({

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/processes.js';
 import { adminQuery, createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { runCli } from '../helpers/processes.js';
 
 const skip = postgresUnavailable();
 if (skip) console.warn(`store selection tests skipped: ${skip}`);
