@@ -10,6 +10,7 @@ import { registerGateway } from './commands/gateway.js';
 import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
+import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { type Io, processIo } from './output.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerClients(program, io);
   registerConfig(program, io, setExit);
   registerDemo(program, io);
+  registerStore(program, io, setExit);
   return program;
 }
 
