@@ -1,6 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClawkeepError } from '../errors.js';
+import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
 import { profileNotFound } from '../store/profile-id.js';
@@ -19,6 +19,8 @@ export const brokerChannel = channel('clawkeep:broker');
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 const MAX_ATTEMPTS = 8;
 const REVIVAL_CHECK_MS = 5000;
+/** While the store is unreachable, how long a still-valid in-memory token is served before trying it again. */
+const STORE_DOWN_RETRY_MS = 1000;
 
 export interface BrokerOptions {
   store: Store;
@@ -46,6 +48,8 @@ export interface Credential {
 
 interface CacheEntry extends Credential {
   refreshAt: number;
+  /** When the access token stops working (Infinity for keys): served up to here while the store is down. */
+  expiresAt: number;
 }
 
 /**
@@ -89,14 +93,31 @@ export class Broker {
   async getAccessToken(profileId: string): Promise<string> {
     const hit = this.#cache.get(profileId);
     if (hit !== undefined && this.#now() < hit.refreshAt) return hit.access;
-    return (await this.#flights.run(profileId, () => this.#resolve(profileId))).access;
+    return (await this.#flight(profileId)).access;
   }
 
   /** Like getAccessToken, with the account id and generation the upstream call needs. */
   async getCredential(profileId: string): Promise<Credential> {
     const hit = this.#cache.get(profileId);
     if (hit !== undefined && this.#now() < hit.refreshAt) return hit;
-    return this.#flights.run(profileId, () => this.#resolve(profileId));
+    return this.#flight(profileId);
+  }
+
+  /**
+   * The single-flight cold path. When the store itself is unreachable (a PostgreSQL outage), a
+   * token still valid in memory keeps being served, re-trying the store at most every second.
+   */
+  async #flight(profileId: string): Promise<Credential> {
+    try {
+      return await this.#flights.run(profileId, () => this.#resolve(profileId));
+    } catch (err) {
+      const hit = this.#cache.get(profileId);
+      const now = this.#now();
+      if (!hit || hit.expiresAt <= now || !isClawkeepError(err, 'store_unreachable')) throw err;
+      const entry = { ...hit, refreshAt: Math.min(hit.expiresAt, now + STORE_DOWN_RETRY_MS) };
+      this.#cache.set(profileId, entry);
+      return entry;
+    }
   }
 
   /**
@@ -371,6 +392,7 @@ export class Broker {
       accountId: p.accountId,
       generation: p.generation,
       refreshAt: until,
+      expiresAt: p.expires ?? Number.POSITIVE_INFINITY,
     };
     this.#cache.set(p.id, entry);
     return entry;

@@ -32,6 +32,8 @@ export interface TestPostgres {
   dataDir: string;
   binDir: string;
   runDir: string;
+  /** The server options pg_ctl starts it with (port, socket dir, loopback). */
+  serverOptions: string;
 }
 
 /** Set by the globalSetup; workers share one server through it. */
@@ -148,20 +150,11 @@ async function startServer(runDir: string): Promise<TestPostgres> {
   rmSync(pwFile);
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
+    const serverOptions = `-p ${port} -k ${sockDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300`;
     try {
-      pgRun(join(binDir, 'pg_ctl'), [
-        '-D',
-        dataDir,
-        '-l',
-        join(dataDir, 'server.log'),
-        '-w',
-        '-t',
-        '60',
-        '-o',
-        `-p ${port} -k ${sockDir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300`,
-        'start',
-      ]);
+      pgCtlStart(binDir, dataDir, serverOptions);
       return {
+        serverOptions,
         host: '127.0.0.1',
         port,
         user: ADMIN,
@@ -175,6 +168,58 @@ async function startServer(runDir: string): Promise<TestPostgres> {
       if (attempt >= 2) throw err;
     }
   }
+}
+
+function pgCtlStart(binDir: string, dataDir: string, serverOptions: string): void {
+  pgRun(join(binDir, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-l',
+    join(dataDir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    serverOptions,
+    'start',
+  ]);
+}
+
+/** A server of its own, for tests that stop and start it (the shared one serves other test files). */
+export interface DedicatedPostgres {
+  server: TestPostgres;
+  /** A fresh database on it. */
+  createDatabase(prefix?: string): Promise<string>;
+  stop(mode?: 'fast' | 'immediate'): void;
+  start(): void;
+  /** Stops it and removes its directory. */
+  close(): void;
+}
+
+export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
+  const runDir = mkdtempSync(join(tmpdir(), 'clawkeep-pg-own-'));
+  const server = await startServer(runDir);
+  writeFileSync(join(runDir, 'server.json'), JSON.stringify(server));
+  const ctl = join(server.binDir, 'pg_ctl');
+  return {
+    server,
+    async createDatabase(prefix = 'own') {
+      const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+      const c = new pg.Client({
+        host: server.host,
+        port: server.port,
+        user: server.user,
+        password: server.password,
+        database: 'postgres',
+      });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`).finally(() => c.end());
+      return `postgres://${server.user}:${server.password}@${server.host}:${server.port}/${name}`;
+    },
+    stop: (mode = 'fast') => void pgRun(ctl, ['-D', server.dataDir, '-m', mode, '-w', 'stop']),
+    start: () => pgCtlStart(server.binDir, server.dataDir, server.serverOptions),
+    close: () => stopServer(runDir),
+  };
 }
 
 function freePort(): Promise<number> {
