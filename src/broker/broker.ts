@@ -19,8 +19,8 @@ export const brokerChannel = channel('clawkeep:broker');
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 const MAX_ATTEMPTS = 8;
 const REVIVAL_CHECK_MS = 5000;
-/** While the store is unreachable, how long a still-valid in-memory token is served before trying it again. */
-const STORE_DOWN_RETRY_MS = 1000;
+/** While the store is unreachable, how long a still-valid in-memory token is served before trying the store again. */
+const STORE_DOWN_RETRY_MS = 5000;
 
 export interface BrokerOptions {
   store: Store;
@@ -105,7 +105,7 @@ export class Broker {
 
   /**
    * The single-flight cold path. When the store itself is unreachable (a PostgreSQL outage), a
-   * token still valid in memory keeps being served, re-trying the store at most every second.
+   * token still valid in memory keeps being served, re-trying the store at most every 5 s.
    */
   async #flight(profileId: string): Promise<Credential> {
     try {

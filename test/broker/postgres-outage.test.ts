@@ -62,8 +62,8 @@ describe.skipIf(!!skip)(
         });
 
         server.start();
-        offset = minted.expires - Date.now() - 60_000;
-        await new Promise((r) => setTimeout(r, 1100));
+        // Later in the window than any moment above: the broker's clock must not run backwards.
+        offset = minted.expires - Date.now() - 15_000;
         const rotated = await broker.getAccessToken('openai-codex:o');
         expect(rotated).not.toBe(minted.access);
         expect(await stats()).toMatchObject({ refreshes: { total: 1 }, reuseHits: 0 });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -192,6 +192,8 @@ export interface DedicatedPostgres {
   createDatabase(prefix?: string): Promise<string>;
   stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
+  /** Restarts it without blocking this process (an emulator in it keeps answering meanwhile). */
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Stops it and removes its directory. */
   close(): void;
 }
@@ -218,6 +220,29 @@ export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
     },
     stop: (mode = 'fast') => void pgRun(ctl, ['-D', server.dataDir, '-m', mode, '-w', 'stop']),
     start: () => pgCtlStart(server.binDir, server.dataDir, server.serverOptions),
+    restart: (mode = 'fast') => {
+      // -l: the new postmaster must not inherit our pipes (execFile would wait on them forever).
+      const args = [
+        '-D',
+        server.dataDir,
+        '-l',
+        join(server.dataDir, 'server.log'),
+        '-m',
+        mode,
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        server.serverOptions,
+        'restart',
+      ];
+      const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', ctl, ...args]] : [ctl, args];
+      return new Promise((resolve, reject) => {
+        execFile(cmd, argv, (err, _out, stderr) =>
+          err ? reject(new Error(`pg_ctl restart: ${stderr}`)) : resolve(),
+        );
+      });
+    },
     close: () => stopServer(runDir),
   };
 }
@@ -245,12 +270,6 @@ export function stopServer(runDir: string): void {
     }
   }
   rmSync(runDir, { recursive: true, force: true });
-}
-
-/** Restarts the server in place (same port and data): connections drop, then it is back. */
-export async function restartTestPostgres(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-  const s = await testPostgres();
-  pgRun(join(s.binDir, 'pg_ctl'), ['-D', s.dataDir, '-m', mode, '-w', '-t', '60', 'restart']);
 }
 
 /** Runs SQL as the superuser on a database of the run's server. */

@@ -31,6 +31,8 @@ const DB_NOW_MS = '(extract(epoch from now()) * 1000)::bigint';
 export interface PostgresStoreOptions extends PostgresTarget {
   /** How long a rotated token's commit is retried while the server is unreachable. Default 120 s. */
   commitRetryMs?: number;
+  /** How long other calls wait for an unreachable server to come back (a quick restart). Default 1 s. */
+  reconnectMs?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export class PostgresStore implements Store {
   #feed: ChangeFeed;
   #ready: Promise<void> | null = null;
   #commitRetryMs: number;
+  #reconnectMs: number;
 
   constructor(options: PostgresStoreOptions) {
     this.location = redactUrl(options.url);
@@ -53,6 +56,7 @@ export class PostgresStore implements Store {
     this.#pool.on('error', () => {});
     this.#feed = new ChangeFeed(clientConfig(options));
     this.#commitRetryMs = options.commitRetryMs ?? 120_000;
+    this.#reconnectMs = options.reconnectMs ?? 1_000;
   }
 
   /** Connects, refuses a read-only server, migrates under the advisory lock. Idempotent; retried after failure. */
@@ -66,11 +70,15 @@ export class PostgresStore implements Store {
 
   async #init(): Promise<void> {
     const client = await this.#pool.connect();
+    // A checked-out client has no error listener: a server going away would crash the process.
+    const onError = () => {};
+    client.on('error', onError);
     try {
       const ro = await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
       if (ro.rows[0]?.transaction_read_only === 'on') throw readOnlyError(this.location);
       await migratePostgres(client, this.location);
     } finally {
+      client.removeListener('error', onError);
       client.release();
     }
   }
@@ -431,27 +439,62 @@ export class PostgresStore implements Store {
     await this.#pool.end().catch(() => {});
   }
 
+  /** Reads and idempotent single statements: retried through a short outage (a server restart). */
   async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    await this.ready();
-    return this.#run(() => this.#pool.query<R>(sql, params));
+    return this.#reconnecting(async () => {
+      await this.ready();
+      return this.#run(() => this.#pool.query<R>(sql, params));
+    });
   }
 
+  /**
+   * One transaction on one pooled connection. Retried through a short outage only while COMMIT was
+   * not yet sent (the server rolled it back); once COMMIT is in flight the outcome is unknown and the
+   * error goes to the caller (credential writes then retry compare-and-set, see #durable).
+   */
   async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    await this.ready();
-    const c = await this.#run(() => this.#pool.connect());
-    let broken = false;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => {
+    return this.#reconnecting(async (uncertain) => {
+      await this.ready();
+      const c = await this.#run(() => this.#pool.connect());
+      let broken = false;
+      // A checked-out client has no error listener: a server going away would crash the process.
+      const onError = () => {
         broken = true;
-      });
-      throw classifyPgError(err, this.location);
-    } finally {
-      c.release(broken);
+      };
+      c.on('error', onError);
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        uncertain();
+        await c.query('COMMIT');
+        return out;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw classifyPgError(err, this.location);
+      } finally {
+        c.removeListener('error', onError);
+        c.release(broken);
+      }
+    });
+  }
+
+  /** Retries `fn` while the server is unreachable, for up to `reconnectMs`, unless it marked itself uncertain. */
+  async #reconnecting<T>(fn: (uncertain: () => void) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#reconnectMs;
+    let wait = 50;
+    for (;;) {
+      let unsafe = false;
+      try {
+        return await fn(() => {
+          unsafe = true;
+        });
+      } catch (err) {
+        if (unsafe || !isUnreachable(err) || Date.now() + wait > deadline) throw err;
+        await sleep(wait);
+        wait = Math.min(wait * 2, 1000);
+      }
     }
   }
 
