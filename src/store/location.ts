@@ -1,9 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ClawkeepError } from '../errors.js';
-import { findConfigFile } from '../gateway/config.js';
-import { isPostgresUrl, redactUrl } from './postgres/connection.js';
+import { isPostgresUrl, redactUrl } from './postgres/url.js';
+
+const require = createRequire(import.meta.url);
+
+// The gateway's config file names (gateway/config.ts); read here without loading its schema.
+const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
+
+function findConfigFile(home: string, env: NodeJS.ProcessEnv): string | null {
+  if (env.CLAWKEEP_CONFIG) return env.CLAWKEEP_CONFIG;
+  for (const f of CONFIG_FILES) if (existsSync(join(home, f))) return join(home, f);
+  return null;
+}
 
 export const STORE_FILE = 'clawkeep.sqlite';
 
@@ -71,7 +81,8 @@ function readConfigStore(
   let raw: unknown;
   try {
     const text = readFileSync(file, 'utf8');
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    // yaml is loaded only when there is a YAML config: every command opens the store.
+    raw = file.endsWith('.json') ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
   } catch {
     return null; // The config loader reports unreadable or invalid files with their details.
   }

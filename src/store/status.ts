@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { isClawkeepError } from '../errors.js';
 import { describeLocation, type StoreLocation } from './location.js';
 import { clientConfig } from './postgres/connection.js';
+import { loadPg } from './postgres/driver.js';
 import { classifyPgError } from './postgres/errors.js';
 import { PG_SCHEMA_VERSION } from './postgres/migrations.js';
 import { inspectSqliteStore } from './sqlite/inspect.js';
@@ -83,7 +84,7 @@ function sqliteStatus(l: StoreLocation & { kind: 'sqlite' }): StoreStatus {
 async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<StoreStatus> {
   const where = describeLocation(l);
   const base = { backend: 'postgres' as const, location: where, source: l.source };
-  const client = new pg.Client(clientConfig({ url: l.url, passwordFile: l.passwordFile }));
+  const client = new (loadPg().Client)(clientConfig({ url: l.url, passwordFile: l.passwordFile }));
   client.on('error', () => {});
   const started = Date.now();
   try {

@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { ProfileChange } from '../types.js';
+import { loadPg } from './driver.js';
 
 export const CHANGE_CHANNEL = 'clawkeep_profiles';
 
@@ -49,7 +50,7 @@ export class ChangeFeed {
   async #connect(): Promise<void> {
     if (this.#closed) return;
     this.#timer = null;
-    const client = new pg.Client(this.#config);
+    const client = new (loadPg().Client)(this.#config);
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
     client.on('notification', (msg) => {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { parse, toClientConfig } from 'pg-connection-string';
-import pgpass from 'pgpass';
 import { ClawkeepError } from '../../errors.js';
+import { loadConnectionString, loadPgPass } from './driver.js';
+import { redactUrl } from './url.js';
+
+export { isPostgresUrl, redactUrl } from './url.js';
 
 /** Where a PostgreSQL store lives. The URL may omit the password (passwordFile, PGPASSFILE, PGPASSWORD). */
 export interface PostgresTarget {
@@ -13,26 +15,11 @@ export interface PostgresTarget {
   poolMax?: number;
 }
 
-/** The URL with any password replaced by `***`: the only form that reaches logs and errors. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...u.searchParams.keys()]) if (/pass/i.test(k)) u.searchParams.set(k, '***');
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-  }
-}
-
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /** Client settings shared by the pool and the LISTEN connection. */
 export function clientConfig(target: PostgresTarget): pg.ClientConfig {
   let base: pg.ClientConfig;
   try {
+    const { parse, toClientConfig } = loadConnectionString();
     base = toClientConfig(parse(target.url));
   } catch (err) {
     throw new ClawkeepError(
@@ -77,7 +64,7 @@ function passwordSource(target: PostgresTarget, base: pg.ClientConfig): () => Pr
   return () =>
     new Promise((resolve) => {
       if (process.env.PGPASSWORD !== undefined) return resolve(process.env.PGPASSWORD);
-      pgpass(
+      loadPgPass()(
         {
           host: base.host ?? process.env.PGHOST ?? 'localhost',
           port: String(base.port ?? process.env.PGPORT ?? 5432),

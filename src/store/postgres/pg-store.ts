@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
@@ -22,6 +22,7 @@ import type {
 } from '../types.js';
 import { CHANGE_CHANNEL, ChangeFeed, changePayload } from './change-feed.js';
 import { clientConfig, type PostgresTarget, poolConfig, redactUrl } from './connection.js';
+import { loadPg } from './driver.js';
 import { classifyPgError, isUnreachable, readOnlyError } from './errors.js';
 import { migratePostgres } from './migrations.js';
 
@@ -51,7 +52,7 @@ export class PostgresStore implements Store {
 
   constructor(options: PostgresStoreOptions) {
     this.location = redactUrl(options.url);
-    this.#pool = new pg.Pool(poolConfig(options));
+    this.#pool = new (loadPg().Pool)(poolConfig(options));
     // An idle client losing its server must not crash the process; the next query reports it.
     this.#pool.on('error', () => {});
     this.#feed = new ChangeFeed(clientConfig(options));
