@@ -2,12 +2,12 @@ import { channel } from 'node:diagnostics_channel';
 import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readEnv } from '../config/env.js';
-import { ClawkeepError } from '../errors.js';
+import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
 import { isStoreIoError } from '../store/io-errors.js';
 import { profileNotFound } from '../store/profile-id.js';
-import type { Profile, ReauthReason, Store } from '../store/types.js';
+import type { Profile, ProfileChange, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { reauthError } from './errors.js';
@@ -27,6 +27,8 @@ const MAX_ATTEMPTS = 8;
 const REVIVAL_CHECK_MS = 5000;
 /** While the store cannot be written, a still-valid access token is served and the store retried this often. */
 const STORE_RETRY_MS = 1000;
+/** While the store is unreachable, how long a still-valid in-memory token is served before trying the store again. */
+const STORE_DOWN_RETRY_MS = 5000;
 
 export interface BrokerOptions {
   store: Store;
@@ -61,6 +63,8 @@ export interface Credential {
 
 interface CacheEntry extends Credential {
   refreshAt: number;
+  /** When the access token stops working (Infinity for keys): served up to here while the store is down. */
+  expiresAt: number;
 }
 
 /**
@@ -85,6 +89,8 @@ export class Broker {
   #fetch: typeof fetch | undefined;
   #linked: LinkedSources | undefined;
   #pending: PendingRotations;
+  /** Lease waiters to wake when the store signals a change of their profile. */
+  #waiters = new Map<string, Set<() => void>>();
 
   constructor(o: BrokerOptions) {
     this.#store = o.store;
@@ -107,20 +113,39 @@ export class Broker {
         if (this.#cache.has(p.id)) this.#adopt(p);
       },
     });
+    // Stores with a change signal (PostgreSQL LISTEN) wake waiters at once and bring peers' rotations into memory.
+    o.store.watchChanges?.((c) => this.#onStoreChange(c));
   }
 
   /** A valid access token (or API key) for the profile, refreshing it at most once per rotation. */
   async getAccessToken(profileId: string): Promise<string> {
     const hit = this.#cache.get(profileId);
     if (hit !== undefined && this.#now() < hit.refreshAt) return hit.access;
-    return (await this.#flights.run(profileId, () => this.#resolve(profileId))).access;
+    return (await this.#flight(profileId)).access;
   }
 
   /** Like getAccessToken, with the account id and generation the upstream call needs. */
   async getCredential(profileId: string): Promise<Credential> {
     const hit = this.#cache.get(profileId);
     if (hit !== undefined && this.#now() < hit.refreshAt) return hit;
-    return this.#flights.run(profileId, () => this.#resolve(profileId));
+    return this.#flight(profileId);
+  }
+
+  /**
+   * The single-flight cold path. When the store itself is unreachable (a PostgreSQL outage), a
+   * token still valid in memory keeps being served, re-trying the store at most every 5 s.
+   */
+  async #flight(profileId: string): Promise<Credential> {
+    try {
+      return await this.#flights.run(profileId, () => this.#resolve(profileId));
+    } catch (err) {
+      const hit = this.#cache.get(profileId);
+      const now = this.#now();
+      if (!hit || hit.expiresAt <= now || !isClawkeepError(err, 'store_unreachable')) throw err;
+      const entry = { ...hit, refreshAt: Math.min(hit.expiresAt, now + STORE_DOWN_RETRY_MS) };
+      this.#cache.set(profileId, entry);
+      return entry;
+    }
   }
 
   /**
@@ -237,7 +262,7 @@ export class Broker {
           return this.#adopt(d.profile);
         case 'held':
           if (this.#now() > deadline) return this.#leaseTimedOut(d.profile);
-          await sleep(pollMs + Math.random() * pollMs);
+          await this.#waitForChange(id, pollMs + Math.random() * pollMs);
           pollMs = Math.min(pollMs * 2, 250);
           continue;
         case 'claimed': {
@@ -432,6 +457,49 @@ export class Broker {
     );
   }
 
+  /** Sleeps up to `ms`, returning early when the store signals a change of the profile. */
+  async #waitForChange(id: string, ms: number): Promise<void> {
+    const ac = new AbortController();
+    const wake = () => ac.abort();
+    const set = this.#waiters.get(id) ?? new Set<() => void>();
+    this.#waiters.set(id, set);
+    set.add(wake);
+    try {
+      await sleep(ms, undefined, { signal: ac.signal });
+    } catch {
+      // Woken by a change signal.
+    } finally {
+      set.delete(wake);
+      if (set.size === 0) this.#waiters.delete(id);
+    }
+  }
+
+  #onStoreChange(c: ProfileChange): void {
+    const ids = c.profileId === null ? [...this.#waiters.keys()] : [c.profileId];
+    for (const id of ids) for (const wake of this.#waiters.get(id) ?? []) wake();
+    const cached = c.profileId === null ? [...this.#cache.keys()] : [c.profileId];
+    for (const id of cached) {
+      const hit = this.#cache.get(id);
+      if (!hit || this.#flights.has(id)) continue;
+      if (c.generation !== null && hit.generation >= c.generation) continue;
+      void this.#reloadChanged(id, hit.generation);
+    }
+  }
+
+  /** A peer changed the row: adopt its fresh token into memory, or forget ours so the next call re-reads. */
+  async #reloadChanged(id: string, cachedGeneration: number): Promise<void> {
+    let p: Profile | null;
+    try {
+      p = await this.#store.getProfile(id);
+    } catch {
+      return; // Store unreachable: keep serving what we hold while it is valid.
+    }
+    const hit = this.#cache.get(id);
+    if (!hit || hit.generation !== cachedGeneration || this.#flights.has(id)) return;
+    if (p && p.status === 'ok' && p.generation > cachedGeneration && this.#isFresh(p)) this.#adopt(p);
+    else if (!p || p.generation !== cachedGeneration || p.status !== 'ok') this.#cache.delete(id);
+  }
+
   #isFresh(p: Profile): boolean {
     return p.access !== null && this.#now() < refreshAt(p) && this.#rejected.get(p.id) !== p.access;
   }
@@ -444,6 +512,7 @@ export class Broker {
       accountId: p.accountId,
       generation: p.generation,
       refreshAt: until,
+      expiresAt: p.expires ?? Number.POSITIVE_INFINITY,
     };
     this.#cache.set(p.id, entry);
     return entry;

@@ -2,6 +2,11 @@
 export class SingleFlight<T> {
   #inflight = new Map<string, Promise<T>>();
 
+  /** True while a run for `key` is in flight. */
+  has(key: string): boolean {
+    return this.#inflight.has(key);
+  }
+
   run(key: string, fn: () => Promise<T>): Promise<T> {
     const running = this.#inflight.get(key);
     if (running) return running;

@@ -8,6 +8,8 @@ import type { Io } from './output.js';
 
 export interface GlobalOptions {
   home?: string;
+  /** `--store`: a postgres:// URL or a SQLite path (also exported as CLAWKEEP_STORE by main). */
+  store?: string;
 }
 
 /** Opens the store of the selected home, tells the user about permission repairs, runs `fn`, closes. */
@@ -17,7 +19,7 @@ export async function withStore<T>(
   fn: (store: Store, home: string) => Promise<T>,
 ): Promise<T> {
   const home = resolveHome(g.home);
-  const { store, fixes } = openStore({ home });
+  const { store, fixes } = openStore({ home, ...(g.store ? { location: g.store } : {}) });
   for (const f of fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
   // Temp files of writes a crash interrupted (they may hold a credential): gone on the next run.

@@ -14,6 +14,7 @@ import { registerGateway } from './commands/gateway.js';
 import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
+import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
 import { registerWatch } from './commands/watch.js';
 import { registerCompletion } from './completion.js';
@@ -36,6 +37,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
     .description("keeps AI agents' model-provider credentials alive")
     .version(VERSION, '-V, --version', 'print the clawkeep version')
     .option('--home <dir>', 'clawkeep home (default $CLAWKEEP_HOME or ~/.clawkeep)')
+    .option(
+      '--store <location>',
+      'store: postgres://user@host/db or a SQLite file (default $CLAWKEEP_STORE, config "store", <home>/clawkeep.sqlite)',
+    )
     .option('--debug', 'print the stack trace of unexpected errors (also CLAWKEEP_DEBUG=1)')
     .showHelpAfterError(o.json ? false : '(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -62,6 +67,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
   registerDashboard(program, io);
   registerWatch(program, io);
   registerCompletion(program, io);
+  registerStore(program, io, setExit);
   return program;
 }
 
@@ -83,11 +89,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const home = program.opts<{ home?: string }>().home;
     rememberGlobalArgs(home ? ['--home', home] : []);
   });
+  // `--store` reaches every command, the gateway and the processes it starts, as CLAWKEEP_STORE.
+  const savedStore = process.env.CLAWKEEP_STORE;
+  program.hook('preAction', () => {
+    const store = program.opts<{ store?: string }>().store;
+    if (store) process.env.CLAWKEEP_STORE = store;
+  });
   try {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
     if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
     return reportError(io, err, flags);
+  } finally {
+    if (savedStore === undefined) delete process.env.CLAWKEEP_STORE;
+    else process.env.CLAWKEEP_STORE = savedStore;
   }
 }

@@ -78,6 +78,10 @@ export const ConfigSchema = z
         z.array(TargetSpec).min(1),
       )
       .default({}),
+    /** Where the store lives (read by every command through src/store/location.ts). */
+    store: z
+      .union([z.string(), z.object({ url: z.string(), passwordFile: z.string().optional() }).strict()])
+      .optional(),
     /** Chain for clients without their own and requests that name none. */
     defaultChain: z.string().optional(),
     /** Model names clients send, aliased to a chain (`chain:NAME`), a `provider/model` or another model id. */

@@ -1,12 +1,15 @@
-import { join } from 'node:path';
 import { ensureHome, type PermissionFix } from './home.js';
+import { resolveStoreLocation, STORE_FILE, type StoreLocation } from './location.js';
+import { PostgresStore } from './postgres/pg-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
-export const STORE_FILE = 'clawkeep.sqlite';
+export { STORE_FILE };
 
 export interface OpenStoreOptions {
   home: string;
+  /** `postgres://…` or a SQLite path; default: `$CLAWKEEP_STORE`, the config's `store`, `<home>/clawkeep.sqlite`. */
+  location?: string;
   busyTimeoutMs?: number;
 }
 
@@ -14,14 +17,34 @@ export interface OpenedStore {
   store: Store;
   /** Permission changes made while opening (home 0700, files 0600), for a one-line notice. */
   fixes: PermissionFix[];
+  location: StoreLocation;
 }
 
-/** Opens the store of a clawkeep home, enforcing its permissions. */
+/**
+ * Opens the store of a clawkeep home, enforcing its permissions. Never blocks on the network: a
+ * PostgreSQL store connects (and migrates) on its first call.
+ */
 export function openStore(options: OpenStoreOptions): OpenedStore {
   const fixes = ensureHome(options.home);
-  const store = new SqliteStore(join(options.home, STORE_FILE), {
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  const location = resolveStoreLocation(options.home, options.location);
+  return { store: openLocation(location, fixes, options.busyTimeoutMs), fixes, location };
+}
+
+export function openLocation(
+  location: StoreLocation,
+  fixes: PermissionFix[] = [],
+  busyTimeoutMs?: number,
+): Store {
+  if (location.kind === 'postgres') {
+    const poolMax = Number(process.env.CLAWKEEP_PG_POOL_MAX);
+    return new PostgresStore({
+      url: location.url,
+      passwordFile: location.passwordFile,
+      ...(poolMax > 0 ? { poolMax } : {}),
+    });
+  }
+  return new SqliteStore(location.path, {
+    ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
     fixes,
   });
-  return { store, fixes };
 }

@@ -136,6 +136,14 @@ export interface ClientRecord {
   lastUsedAt: number | null;
 }
 
+/** A profile row changed, possibly in another process or on another host. Never carries a token. */
+export interface ProfileChange {
+  /** Null when the signal was interrupted (e.g. a reconnect): anything may have changed. */
+  profileId: string | null;
+  /** The row's generation after the change; null when unknown or the row is gone. */
+  generation: number | null;
+}
+
 export type CommitOutcome =
   | { kind: 'committed'; profile: Profile }
   | { kind: 'conflict'; profile: Profile | null };
@@ -199,5 +207,11 @@ export interface Store {
   /** Appends several events in one durable transaction (one fsync), each with its own time. */
   appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void>;
   listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
+  /**
+   * Optional change signal: calls `listener` after a profile row changed, including writes by other
+   * processes and hosts (PostgreSQL: LISTEN/NOTIFY). Lets brokers wake lease waiters at once and
+   * adopt peers' rotations into memory. Returns the unsubscribe function.
+   */
+  watchChanges?(listener: (change: ProfileChange) => void): () => void;
   close(): Promise<void>;
 }

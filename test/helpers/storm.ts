@@ -6,16 +6,23 @@ export interface StormResult {
   callers: number;
 }
 
-/** Starts `procs` OS processes at once, each making `perProcess` concurrent getAccessToken calls. */
+/**
+ * Starts `procs` OS processes at once, each making `perProcess` concurrent getAccessToken calls.
+ * `envFor(i)` adds per-process variables, e.g. `CLAWKEEP_HOST_ID` to stand in for hosts of a fleet
+ * and `CLAWKEEP_STORE` to share one PostgreSQL.
+ */
 export async function runStorm(
   home: string,
   profileId: string,
   procs: number,
   perProcess: number,
   env: Record<string, string>,
+  envFor: (i: number) => Record<string, string> = () => ({}),
 ): Promise<StormResult> {
-  const children = Array.from({ length: procs }, () =>
-    collect(startNode(STORM_WORKER, [home, profileId, String(perProcess)], { env })),
+  const children = Array.from({ length: procs }, (_, i) =>
+    collect(
+      startNode(STORM_WORKER, [home, profileId, String(perProcess)], { env: { ...env, ...envFor(i) } }),
+    ),
   );
   const tokens = new Map<string, number>();
   const errors = new Map<string, number>();

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { runStoreSuite } from './store-suite.js';
@@ -10,8 +10,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-runStoreSuite('sqlite', async () => {
-  const home = mkdtempSync(join(tmpdir(), 'clawkeep-store-'));
-  dirs.push(home);
-  return openStore({ home }).store;
+runStoreSuite({
+  name: 'sqlite',
+  createStore: async () => {
+    const home = mkdtempSync(join(tmpdir(), 'clawkeep-store-'));
+    dirs.push(home);
+    return openStore({ home }).store;
+  },
+  reopen: async (store) => openStore({ home: dirname(store.location) }).store,
+  leaseClock: 'caller',
 });

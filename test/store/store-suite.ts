@@ -1,8 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimLeaseInput, ProfileInput, Store } from '../../src/store/types.js';
+import type { ClaimLeaseInput, ProfileChange, ProfileInput, Store } from '../../src/store/types.js';
 
-/** The one conformance suite every Store backend must pass (SQLite now, PostgreSQL next). */
-export function runStoreSuite(name: string, createStore: () => Promise<Store>): void {
+export interface StoreSuiteOptions {
+  name: string;
+  /** A new, empty store. */
+  createStore: () => Promise<Store>;
+  /** A second connection to the same store (another process or host would hold one). */
+  reopen: (store: Store) => Promise<Store>;
+  /** Whose clock judges leases: the caller's `now` (SQLite, one host) or the database's (PostgreSQL). */
+  leaseClock: 'caller' | 'database';
+}
+
+/** The one conformance suite every Store backend must pass (SQLite and PostgreSQL). */
+export function runStoreSuite({ name, createStore, reopen, leaseClock }: StoreSuiteOptions): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
     const T0 = 1_800_000_000_000;
@@ -76,13 +87,15 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
 
     it('takes over an expired lease or one whose owner is dead, never a live one', async () => {
       await store.insertProfile(oauth(), T0);
-      await store.claimLease(claim());
-      const live = await store.claimLease(claim({ owner: 'host/2/b', now: T0 + 29_999 }));
+      // Real time on both backends: the database clock cannot be faked.
+      await store.claimLease(claim({ now: Date.now(), ttlMs: 400 }));
+      const live = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() }));
       expect(live.kind).toBe('held');
-      const expired = await store.claimLease(claim({ owner: 'host/2/b', now: T0 + 30_001 }));
+      await sleep(600);
+      const expired = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() }));
       expect(expired).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/1/a' });
       const dead = await store.claimLease(
-        claim({ owner: 'host/3/c', now: T0 + 30_002, isOwnerDead: (o) => o === 'host/2/b' }),
+        claim({ owner: 'host/3/c', now: Date.now(), isOwnerDead: (o) => o === 'host/2/b' }),
       );
       expect(dead).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/2/b' });
       const kinds = (await store.listEvents()).map((e) => e.kind);
@@ -182,6 +195,57 @@ export function runStoreSuite(name: string, createStore: () => Promise<Store>): 
         [T0 + 1, 1],
         [T0 + 2, 2],
       ]);
+    });
+
+    if (leaseClock === 'database') {
+      it('judges leases by the database clock: a caller 30 s ahead never steals a live lease', async () => {
+        await store.insertProfile(oauth(), T0);
+        const a = await store.claimLease(claim({ now: Date.now() - 30_000 }));
+        expect(a.kind).toBe('claimed');
+        const skewed = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() + 30_001 }));
+        expect(skewed.kind).toBe('held');
+        const until = (await store.getProfile('openai-codex:default'))!.leaseUntil!;
+        expect(Math.abs(until - (Date.now() + 30_000))).toBeLessThan(5_000);
+      });
+    }
+
+    it('tells a second connection about every credential change, if it offers a change signal', async () => {
+      if (!store.watchChanges) return;
+      const peer = await reopen(store);
+      try {
+        const seen: ProfileChange[] = [];
+        const stop = peer.watchChanges!((c) => seen.push(c));
+        await (peer as Store & { listening?: () => Promise<boolean> }).listening?.();
+        await store.insertProfile(oauth(), T0);
+        await store.claimLease(claim());
+        await store.commitRotation(
+          'openai-codex:default',
+          'fake-refresh-1',
+          { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 1, issuedAt: T0 },
+          T0,
+        );
+        const deadline = Date.now() + 5000;
+        while (seen.length < 2 && Date.now() < deadline) await sleep(10);
+        stop();
+        expect(seen).toEqual([
+          { profileId: 'openai-codex:default', generation: 1 },
+          { profileId: 'openai-codex:default', generation: 2 },
+        ]);
+        expect(JSON.stringify(seen)).not.toMatch(/fake-/);
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('a second connection sees committed writes at once', async () => {
+      const peer = await reopen(store);
+      try {
+        await store.insertProfile(oauth(), T0);
+        expect((await peer.claimLease(claim({ owner: 'host/2/b' }))).kind).toBe('claimed');
+        expect((await store.claimLease(claim())).kind).toBe('held');
+      } finally {
+        await peer.close();
+      }
     });
 
     it('removes a profile and returns what it removed', async () => {

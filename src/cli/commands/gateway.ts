@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readEnv } from '../../config/env.js';
@@ -11,7 +10,7 @@ import { startGateway } from '../../gateway/server.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
 import { resolveHome } from '../../store/home.js';
-import { openStore, STORE_FILE } from '../../store/open-store.js';
+import { openStore } from '../../store/open-store.js';
 import { withWriteWorker } from '../../store/worker/write-worker-store.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
@@ -134,8 +133,10 @@ async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: s
   const opened = openStore({ home: h });
   for (const f of opened.fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
-  // Writes on a worker thread: another process holding the store's lock never freezes requests.
-  const store = withWriteWorker(opened.store, join(h, STORE_FILE));
+  // SQLite writes on a worker thread: another process holding the lock never freezes requests
+  // (PostgreSQL's driver is asynchronous already).
+  const store =
+    opened.location.kind === 'sqlite' ? withWriteWorker(opened.store, opened.location.path) : opened.store;
   const log = createLogger(config.gateway.logLevel, undefined, format);
   const { host, port } = config.gateway;
   let release: (() => void) | null = null;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import { invokedAs } from '../../util/invoked-as.js';
@@ -123,20 +124,13 @@ export class SqliteStore implements Store {
     return this.#tx((): LeaseDecision => {
       const profile = this.#read(input.id);
       if (!profile) return { kind: 'missing' };
-      if (profile.status === 'needs_reauth') return { kind: 'needs_reauth', profile };
-      if (input.isFresh(profile)) return { kind: 'fresh', profile };
-      const holder = profile.leaseOwner;
-      const live =
-        holder !== null &&
-        holder !== input.owner &&
-        (profile.leaseUntil ?? 0) > input.now &&
-        !input.isOwnerDead(holder);
-      if (live) return { kind: 'held', profile };
+      const v = decideLease(profile, input);
+      if (v.kind !== 'claim') return { kind: v.kind, profile };
       const until = input.now + input.ttlMs;
       this.#db
         .prepare('UPDATE profiles SET lease_owner = ?, lease_until = ? WHERE id = ?')
         .run(input.owner, until, input.id);
-      const tookOverFrom = holder !== null && holder !== input.owner ? holder : null;
+      const tookOverFrom = v.tookOverFrom;
       if (tookOverFrom) {
         this.#event(
           { profileId: input.id, kind: 'lease_taken_over', data: { from: tookOverFrom, to: input.owner } },

@@ -16,7 +16,7 @@ if (!port) throw new Error('write-worker runs only as a worker thread');
 
 port.on('message', async (msg: { id: number; method: keyof Store; args: unknown[] }) => {
   try {
-    const fn = store[msg.method] as (...args: unknown[]) => Promise<unknown>;
+    const fn = (store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[msg.method]!;
     const value = await fn.apply(store, msg.args);
     port.postMessage({ id: msg.id, ok: true, value });
   } catch (err) {

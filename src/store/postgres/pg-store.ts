@@ -1,0 +1,560 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { decideLease } from '../../broker/lease.js';
+import { ClawkeepError } from '../../errors.js';
+import { fingerprint } from '../../util/fingerprint.js';
+import { parseProfileId, profileNotFound } from '../profile-id.js';
+import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
+import type {
+  ClaimLeaseInput,
+  ClientRecord,
+  CommitOutcome,
+  LeaseDecision,
+  LinkedSourceRef,
+  NewEvent,
+  Profile,
+  ProfileChange,
+  ProfileInput,
+  ReauthReason,
+  RotatedTokens,
+  Store,
+  StoreEvent,
+} from '../types.js';
+import { CHANGE_CHANNEL, ChangeFeed, changePayload } from './change-feed.js';
+import { clientConfig, type PostgresTarget, poolConfig, redactUrl } from './connection.js';
+import { loadPg } from './driver.js';
+import { classifyPgError, isUnreachable, readOnlyError } from './errors.js';
+import { migratePostgres } from './migrations.js';
+
+// BIGINT comes back as a string; counts and epoch ms fit a JS number.
+const DB_NOW_MS = '(extract(epoch from now()) * 1000)::bigint';
+
+export interface PostgresStoreOptions extends PostgresTarget {
+  /** How long a rotated token's commit is retried while the server is unreachable. Default 120 s. */
+  commitRetryMs?: number;
+  /** How long other calls wait for an unreachable server to come back (a quick restart). Default 1 s. */
+  reconnectMs?: number;
+}
+
+/**
+ * The fleet backend: many hosts share one PostgreSQL. Lease times come from the database clock,
+ * the lease is claimed in a short `SELECT … FOR UPDATE` transaction, commits compare-and-set on the
+ * presented refresh token, and every credential change NOTIFYs so peers wake at once.
+ * Connects lazily: opening never blocks; the first call connects, checks and migrates.
+ */
+export class PostgresStore implements Store {
+  readonly location: string;
+  #pool: pg.Pool;
+  #feed: ChangeFeed;
+  #ready: Promise<void> | null = null;
+  #commitRetryMs: number;
+  #reconnectMs: number;
+
+  constructor(options: PostgresStoreOptions) {
+    this.location = redactUrl(options.url);
+    this.#pool = new (loadPg().Pool)(poolConfig(options));
+    // An idle client losing its server must not crash the process; the next query reports it.
+    this.#pool.on('error', () => {});
+    this.#feed = new ChangeFeed(clientConfig(options));
+    this.#commitRetryMs = options.commitRetryMs ?? 120_000;
+    this.#reconnectMs = options.reconnectMs ?? 1_000;
+  }
+
+  /** Connects, refuses a read-only server, migrates under the advisory lock. Idempotent; retried after failure. */
+  ready(): Promise<void> {
+    this.#ready ??= this.#init().catch((err) => {
+      this.#ready = null;
+      throw classifyPgError(err, this.location);
+    });
+    return this.#ready;
+  }
+
+  async #init(): Promise<void> {
+    const client = await this.#pool.connect();
+    // A checked-out client has no error listener: a server going away would crash the process.
+    const onError = () => {};
+    client.on('error', onError);
+    try {
+      const ro = await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
+      if (ro.rows[0]?.transaction_read_only === 'on') throw readOnlyError(this.location);
+      await migratePostgres(client, this.location);
+    } finally {
+      client.removeListener('error', onError);
+      client.release();
+    }
+  }
+
+  async getProfile(id: string): Promise<Profile | null> {
+    const r = await this.#q<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
+    return r.rows[0] ? toProfile(r.rows[0]) : null;
+  }
+
+  async listProfiles(): Promise<Profile[]> {
+    return (await this.#q<ProfileRow>('SELECT * FROM profiles ORDER BY id')).rows.map(toProfile);
+  }
+
+  async insertProfile(input: ProfileInput, now: number): Promise<Profile> {
+    const { provider, name } = parseProfileId(input.id);
+    return this.#tx(async (c) => {
+      const r = await c.query<ProfileRow>(
+        `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
+           generation, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, 'ok', $11, $11)
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [input.id, provider, name, ...bindInput(input), now],
+      );
+      if (!r.rows[0]) {
+        throw new ClawkeepError(
+          'profile_exists',
+          `profile ${input.id} already exists; pass --force to replace it`,
+          { details: { id: input.id } },
+        );
+      }
+      const p = toProfile(r.rows[0]);
+      await event(c, { profileId: p.id, kind: 'created', data: describe(input) }, now);
+      await notify(c, p);
+      return p;
+    });
+  }
+
+  async replaceProfile(input: ProfileInput, now: number): Promise<Profile> {
+    parseProfileId(input.id);
+    return this.#tx(async (c) => {
+      const r = await c.query<ProfileRow>(
+        `UPDATE profiles SET type = $2, account_id = $3, email = $4, access = $5, refresh = $6, expires = $7,
+           issued_at = $8, generation = generation + 1, status = 'ok', status_reason = NULL, status_at = $9,
+           lease_owner = NULL, lease_until = NULL, updated_at = $9
+         WHERE id = $1 RETURNING *`,
+        [input.id, input.type, ...bindInput(input).slice(1), now],
+      );
+      if (!r.rows[0]) throw profileNotFound(input.id);
+      const p = toProfile(r.rows[0]);
+      await event(
+        c,
+        { profileId: p.id, kind: 'replaced', data: { ...describe(input), generation: p.generation } },
+        now,
+      );
+      await notify(c, p);
+      return p;
+    });
+  }
+
+  async removeProfile(id: string, now: number): Promise<Profile | null> {
+    return this.#tx(async (c) => {
+      const r = await c.query<ProfileRow>('DELETE FROM profiles WHERE id = $1 RETURNING *', [id]);
+      if (!r.rows[0]) return null;
+      const p = toProfile(r.rows[0]);
+      await event(c, { profileId: id, kind: 'removed', data: { generation: p.generation } }, now);
+      await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, changePayload(id, null)]);
+      return p;
+    });
+  }
+
+  async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
+    return this.#tx(async (c) => {
+      const r = await c.query<ProfileRow>(
+        `UPDATE profiles SET status = $2, status_reason = NULL, status_at = $3, updated_at = $3
+         WHERE id = $1 RETURNING *`,
+        [id, status, now],
+      );
+      if (!r.rows[0]) return null;
+      const p = toProfile(r.rows[0]);
+      await event(c, { profileId: id, kind: status === 'ok' ? 'enabled' : 'disabled' }, now);
+      await notify(c, p);
+      return p;
+    });
+  }
+
+  async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
+    return this.#tx(async (c): Promise<LeaseDecision> => {
+      const r = await c.query<ProfileRow & { db_now: string }>(
+        `SELECT *, ${DB_NOW_MS} AS db_now FROM profiles WHERE id = $1 FOR UPDATE`,
+        [input.id],
+      );
+      const row = r.rows[0];
+      if (!row) return { kind: 'missing' };
+      const profile = toProfile(row);
+      // The database's clock judges leases: a host whose clock is off never steals a live one.
+      const dbNow = Number(row.db_now);
+      const v = decideLease(profile, { ...input, now: dbNow });
+      if (v.kind !== 'claim') return { kind: v.kind, profile };
+      const until = dbNow + input.ttlMs;
+      await c.query('UPDATE profiles SET lease_owner = $2, lease_until = $3 WHERE id = $1', [
+        input.id,
+        input.owner,
+        until,
+      ]);
+      if (v.tookOverFrom) {
+        await event(
+          c,
+          { profileId: input.id, kind: 'lease_taken_over', data: { from: v.tookOverFrom, to: input.owner } },
+          input.now,
+        );
+      }
+      return {
+        kind: 'claimed',
+        profile: { ...profile, leaseOwner: input.owner, leaseUntil: until },
+        tookOverFrom: v.tookOverFrom,
+      };
+    });
+  }
+
+  async commitRotation(id: string, presented: string, t: RotatedTokens, now: number): Promise<CommitOutcome> {
+    return this.#durable(() => this.#writeTokens(id, presented, t, now, 'rotated', {}));
+  }
+
+  async adoptCredential(
+    id: string,
+    expected: string | null,
+    t: RotatedTokens,
+    source: string,
+    now: number,
+  ): Promise<CommitOutcome> {
+    return this.#durable(() => this.#writeTokens(id, expected, t, now, 'adopted', { source }));
+  }
+
+  /** Compare-and-set of new tokens over the refresh token the caller last saw; NOTIFY on commit. */
+  #writeTokens(
+    id: string,
+    expected: string | null,
+    t: RotatedTokens,
+    now: number,
+    kind: 'rotated' | 'adopted',
+    extra: Record<string, unknown>,
+  ): Promise<CommitOutcome> {
+    return this.#tx(async (c): Promise<CommitOutcome> => {
+      const r = await c.query<ProfileRow>(
+        `UPDATE profiles SET access = $3, refresh = $4, expires = $5, issued_at = $6,
+           account_id = COALESCE($7, account_id), email = COALESCE($8, email),
+           generation = generation + 1, status = 'ok', status_reason = NULL, status_at = $9,
+           lease_owner = NULL, lease_until = NULL, updated_at = $9,
+           rotated_at = CASE WHEN $10 THEN $9 ELSE rotated_at END
+         WHERE id = $1 AND refresh IS NOT DISTINCT FROM $2 RETURNING *`,
+        [
+          id,
+          expected,
+          t.access,
+          t.refresh,
+          t.expires,
+          t.issuedAt,
+          t.accountId ?? null,
+          t.email ?? null,
+          now,
+          kind === 'rotated',
+        ],
+      );
+      if (!r.rows[0]) {
+        const cur = await c.query<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
+        const profile = cur.rows[0] ? toProfile(cur.rows[0]) : null;
+        // A retry after a lost acknowledgement: our own earlier attempt is what the row holds.
+        if (profile && profile.refresh === t.refresh && profile.access === t.access) {
+          return { kind: 'committed', profile };
+        }
+        return { kind: 'conflict', profile };
+      }
+      const profile = toProfile(r.rows[0]);
+      await event(
+        c,
+        {
+          profileId: id,
+          kind,
+          data: {
+            ...extra,
+            generation: profile.generation,
+            refreshFp: fingerprint(t.refresh),
+            expires: t.expires,
+          },
+        },
+        now,
+      );
+      await notify(c, profile);
+      return { kind: 'committed', profile };
+    });
+  }
+
+  async markNeedsReauth(
+    id: string,
+    presented: string | null,
+    reason: ReauthReason,
+    now: number,
+  ): Promise<CommitOutcome> {
+    return this.#durable(() =>
+      this.#tx(async (c): Promise<CommitOutcome> => {
+        const r = await c.query<ProfileRow>(
+          `UPDATE profiles SET status = 'needs_reauth', status_reason = $3, status_at = $4, lease_owner = NULL,
+             lease_until = NULL, updated_at = $4
+           WHERE id = $1 AND refresh IS NOT DISTINCT FROM $2 RETURNING *`,
+          [id, presented, reason, now],
+        );
+        if (!r.rows[0]) {
+          const cur = await c.query<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
+          return { kind: 'conflict', profile: cur.rows[0] ? toProfile(cur.rows[0]) : null };
+        }
+        const profile = toProfile(r.rows[0]);
+        await event(
+          c,
+          { profileId: id, kind: 'reauth_required', data: { reason, refreshFp: fingerprint(presented) } },
+          now,
+        );
+        await notify(c, profile);
+        return { kind: 'committed', profile };
+      }),
+    );
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.#q(
+      `WITH u AS (UPDATE profiles SET lease_owner = NULL, lease_until = NULL
+                  WHERE id = $1 AND lease_owner = $2 RETURNING id, generation)
+       SELECT pg_notify($3, json_build_object('id', id, 'generation', generation)::text) FROM u`,
+      [id, owner, CHANGE_CHANNEL],
+    );
+  }
+
+  async listLinkedSources(profileId?: string): Promise<LinkedSourceRef[]> {
+    const r = await this.#q<{ profile_id: string; kind: string; location: string; added_at: string }>(
+      `SELECT profile_id, kind, location, added_at FROM linked_sources
+       WHERE $1::text IS NULL OR profile_id = $1 ORDER BY profile_id, kind, location`,
+      [profileId ?? null],
+    );
+    return r.rows.map((x) => ({
+      profileId: x.profile_id,
+      kind: x.kind,
+      location: x.location,
+      addedAt: Number(x.added_at),
+    }));
+  }
+
+  async addLinkedSource(ref: Omit<LinkedSourceRef, 'addedAt'>, now: number): Promise<void> {
+    await this.#tx(async (c) => {
+      const r = await c.query(
+        `INSERT INTO linked_sources (profile_id, kind, location, added_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [ref.profileId, ref.kind, ref.location, now],
+      );
+      if (r.rowCount === 1) {
+        await event(
+          c,
+          { profileId: ref.profileId, kind: 'linked', data: { source: ref.kind, location: ref.location } },
+          now,
+        );
+      }
+    });
+  }
+
+  async removeLinkedSource(
+    ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
+    _now: number,
+  ): Promise<void> {
+    await this.#q('DELETE FROM linked_sources WHERE profile_id = $1 AND kind = $2 AND location = $3', [
+      ref.profileId,
+      ref.kind,
+      ref.location,
+    ]);
+  }
+
+  async insertClient(client: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord> {
+    return this.#tx(async (c) => {
+      const r = await c.query(
+        `INSERT INTO clients (name, key_hash, key_prefix, chain, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name) DO NOTHING`,
+        [client.name, client.keyHash, client.keyPrefix, client.chain, client.createdAt],
+      );
+      if (r.rowCount !== 1) {
+        throw new ClawkeepError(
+          'client_exists',
+          `client ${client.name} already exists; remove it first: clawkeep clients rm ${client.name}`,
+          { details: { client: client.name } },
+        );
+      }
+      await event(
+        c,
+        { profileId: null, kind: 'client_added', data: { client: client.name, chain: client.chain } },
+        client.createdAt,
+      );
+      return { ...client, lastUsedAt: null };
+    });
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return (await this.#q<ClientRow>('SELECT * FROM clients ORDER BY name')).rows.map(toClient);
+  }
+
+  async findClientByHash(keyHash: string): Promise<ClientRecord | null> {
+    const r = await this.#q<ClientRow>('SELECT * FROM clients WHERE key_hash = $1', [keyHash]);
+    return r.rows[0] ? toClient(r.rows[0]) : null;
+  }
+
+  async removeClient(name: string, now: number): Promise<ClientRecord | null> {
+    return this.#tx(async (c) => {
+      const r = await c.query<ClientRow>('DELETE FROM clients WHERE name = $1 RETURNING *', [name]);
+      if (!r.rows[0]) return null;
+      await event(c, { profileId: null, kind: 'client_removed', data: { client: name } }, now);
+      return toClient(r.rows[0]);
+    });
+  }
+
+  async appendEvent(e: NewEvent, now: number): Promise<void> {
+    await this.ready();
+    await this.#run(() => event(this.#pool, e, now));
+  }
+
+  async appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void> {
+    if (events.length === 0) return;
+    await this.#tx(async (c) => {
+      for (const e of events) await event(c, e, e.at);
+    });
+  }
+
+  async listEvents(
+    opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
+  ): Promise<StoreEvent[]> {
+    const r = await this.#q<EventRow>(
+      `SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR profile_id = $2) ORDER BY seq LIMIT $3`,
+      [opts.afterSeq ?? 0, opts.profileId ?? null, opts.limit ?? 1000],
+    );
+    return r.rows.map(toEvent);
+  }
+
+  watchChanges(listener: (change: ProfileChange) => void): () => void {
+    return this.#feed.subscribe(listener);
+  }
+
+  /** Resolves once this store's LISTEN connection is up (false after timeoutMs). */
+  listening(timeoutMs?: number): Promise<boolean> {
+    return this.#feed.ready(timeoutMs);
+  }
+
+  /** Runs `sql` on a pooled connection after `ready()`; driver errors become typed errors. */
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.#q<R>(sql, params);
+  }
+
+  /** One transaction on one pooled connection (used by `store migrate` to copy in a single transaction). */
+  transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#tx(fn);
+  }
+
+  async close(): Promise<void> {
+    await this.#feed.close();
+    await this.#pool.end().catch(() => {});
+  }
+
+  /** Reads and idempotent single statements: retried through a short outage (a server restart). */
+  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.#reconnecting(async () => {
+      await this.ready();
+      return this.#run(() => this.#pool.query<R>(sql, params));
+    });
+  }
+
+  /**
+   * One transaction on one pooled connection. Retried through a short outage only while COMMIT was
+   * not yet sent (the server rolled it back); once COMMIT is in flight the outcome is unknown and the
+   * error goes to the caller (credential writes then retry compare-and-set, see #durable).
+   */
+  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#reconnecting(async (uncertain) => {
+      await this.ready();
+      const c = await this.#run(() => this.#pool.connect());
+      let broken = false;
+      // A checked-out client has no error listener: a server going away would crash the process.
+      const onError = () => {
+        broken = true;
+      };
+      c.on('error', onError);
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        uncertain();
+        await c.query('COMMIT');
+        return out;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw classifyPgError(err, this.location);
+      } finally {
+        c.removeListener('error', onError);
+        c.release(broken);
+      }
+    });
+  }
+
+  /** Retries `fn` while the server is unreachable, for up to `reconnectMs`, unless it marked itself uncertain. */
+  async #reconnecting<T>(fn: (uncertain: () => void) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#reconnectMs;
+    let wait = 50;
+    for (;;) {
+      let unsafe = false;
+      try {
+        return await fn(() => {
+          unsafe = true;
+        });
+      } catch (err) {
+        if (unsafe || !isUnreachable(err) || Date.now() + wait > deadline) throw err;
+        await sleep(wait);
+        wait = Math.min(wait * 2, 1000);
+      }
+    }
+  }
+
+  async #run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyPgError(err, this.location);
+    }
+  }
+
+  /**
+   * Retries a credential write while the server is unreachable: a rotated token exists nowhere
+   * else, so it is committed (or found committed) before anyone is handed it. Safe to repeat:
+   * every such write is a compare-and-set.
+   */
+  async #durable<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#commitRetryMs;
+    let wait = 100;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isUnreachable(err) || Date.now() + wait > deadline) throw err;
+        await sleep(wait);
+        wait = Math.min(wait * 2, 2000);
+      }
+    }
+  }
+}
+
+type Queryable = Pick<pg.ClientBase, 'query'>;
+
+async function event(c: Queryable, e: NewEvent, now: number): Promise<void> {
+  await c.query('INSERT INTO events (at, profile_id, kind, data) VALUES ($1, $2, $3, $4::jsonb)', [
+    now,
+    e.profileId,
+    e.kind,
+    JSON.stringify(e.data ?? {}),
+  ]);
+}
+
+/** Delivered at COMMIT, to every LISTENing host; rolled back with the transaction. */
+async function notify(c: Queryable, p: Profile): Promise<void> {
+  await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, changePayload(p.id, p.generation)]);
+}
+
+function bindInput(input: ProfileInput): unknown[] {
+  return [
+    input.type,
+    input.accountId ?? null,
+    input.email ?? null,
+    input.access ?? null,
+    input.refresh ?? null,
+    input.expires ?? null,
+    input.issuedAt ?? null,
+  ];
+}
+
+function describe(input: ProfileInput): Record<string, unknown> {
+  return { type: input.type, accessFp: fingerprint(input.access), refreshFp: fingerprint(input.refresh) };
+}

@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { fingerprint } from '../util/fingerprint.js';
+import type { PostgresStore } from './postgres/pg-store.js';
+import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from './row.js';
+import type { ClientRecord, LinkedSourceRef, Profile, StoreEvent } from './types.js';
+
+/** Everything a store holds, read in one consistent view. */
+export interface StoreSnapshot {
+  profiles: Profile[];
+  events: StoreEvent[];
+  linkedSources: LinkedSourceRef[];
+  clients: ClientRecord[];
+}
+
+/** What `store migrate` compares between source and target: counts and per-profile token fingerprints. */
+export interface SnapshotDigest {
+  counts: { profiles: number; events: number; linkedSources: number; clients: number };
+  profiles: Array<{ id: string; generation: number; status: string; accessFp: string; refreshFp: string }>;
+  clients: string[];
+}
+
+export function digest(s: StoreSnapshot): SnapshotDigest {
+  return {
+    counts: {
+      profiles: s.profiles.length,
+      events: s.events.length,
+      linkedSources: s.linkedSources.length,
+      clients: s.clients.length,
+    },
+    profiles: s.profiles.map((p) => ({
+      id: p.id,
+      generation: p.generation,
+      status: p.status,
+      accessFp: fingerprint(p.access),
+      refreshFp: fingerprint(p.refresh),
+    })),
+    clients: s.clients.map((c) => `${c.name}:${c.keyHash}`),
+  };
+}
+
+type LinkedRow = { profile_id: string; kind: string; location: string; added_at: number | string };
+const toLinked = (r: LinkedRow): LinkedSourceRef => ({
+  profileId: r.profile_id,
+  kind: r.kind,
+  location: r.location,
+  addedAt: Number(r.added_at),
+});
+
+/** Reads a SQLite store file read-only (never migrates or changes it). */
+export function readSqliteSnapshot(path: string): StoreSnapshot {
+  const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  try {
+    return db.transaction(() => readAll((sql) => db.prepare(sql).all() as never[]))();
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads a SQLite store through an open read-write handle (the target of a copy, inside its transaction). */
+export function readSqliteHandle(db: Database.Database): StoreSnapshot {
+  return readAll((sql) => db.prepare(sql).all() as never[]);
+}
+
+/** Reads a PostgreSQL store in one REPEATABLE READ transaction. */
+export async function readPostgresSnapshot(store: PostgresStore): Promise<StoreSnapshot> {
+  return store.transaction(async (c) => {
+    await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    return readPostgresClient(c);
+  });
+}
+
+/** Reads a PostgreSQL store on a connection, inside the caller's transaction. */
+export async function readPostgresClient(c: pg.ClientBase): Promise<StoreSnapshot> {
+  const rows = async <T>(sql: string): Promise<T[]> => (await c.query(sql)).rows as T[];
+  return {
+    profiles: (await rows<ProfileRow>(SQL.profiles)).map(toProfile),
+    events: (await rows<EventRow>(SQL.events)).map(toEvent),
+    linkedSources: (await rows<LinkedRow>(SQL.linked)).map(toLinked),
+    clients: (await rows<ClientRow>(SQL.clients)).map(toClient),
+  };
+}
+
+const SQL = {
+  profiles: 'SELECT * FROM profiles ORDER BY id',
+  events: 'SELECT * FROM events ORDER BY seq',
+  linked:
+    'SELECT profile_id, kind, location, added_at FROM linked_sources ORDER BY profile_id, kind, location',
+  clients: 'SELECT * FROM clients ORDER BY name',
+};
+
+function readAll(all: (sql: string) => never[]): StoreSnapshot {
+  return {
+    profiles: (all(SQL.profiles) as ProfileRow[]).map(toProfile),
+    events: (all(SQL.events) as EventRow[]).map(toEvent),
+    linkedSources: (all(SQL.linked) as LinkedRow[]).map(toLinked),
+    clients: (all(SQL.clients) as ClientRow[]).map(toClient),
+  };
+}

@@ -1,0 +1,30 @@
+import { afterAll } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres/pg-store.js';
+import type { Store } from '../../src/store/types.js';
+import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { runStoreSuite } from './store-suite.js';
+
+const skip = postgresUnavailable();
+if (skip) console.warn(`PostgreSQL store suite skipped: ${skip}`);
+
+const urls = new Map<Store, string>();
+const opened: Store[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
+const open = (url: string): Store => {
+  const s = new PostgresStore({ url });
+  urls.set(s, url);
+  opened.push(s);
+  return s;
+};
+
+if (!skip) {
+  runStoreSuite({
+    name: 'postgres',
+    createStore: async () => open(await createTestDatabase()),
+    reopen: async (store) => open(urls.get(store)!),
+    leaseClock: 'database',
+  });
+}
