@@ -136,6 +136,23 @@ export interface ClientRecord {
   lastUsedAt: number | null;
 }
 
+/** A login's last quota reading as the gateway saved it: `data` is the JSON of a QuotaReading. */
+export interface QuotaRow {
+  profileId: string;
+  data: string;
+  updatedAt: number;
+}
+
+/** Requests and tokens of one client and model within one minute (`minute`: epoch ms, floored). */
+export interface UsageRow {
+  minute: number;
+  client: string;
+  model: string;
+  requests: number;
+  tokensIn: number;
+  tokensOut: number;
+}
+
 export type CommitOutcome =
   | { kind: 'committed'; profile: Profile }
   | { kind: 'conflict'; profile: Profile | null };
@@ -199,5 +216,12 @@ export interface Store {
   /** Appends several events in one durable transaction (one fsync), each with its own time. */
   appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void>;
   listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
+  /** Keeps one quota reading per profile (upsert); not an event, not durable-critical. */
+  saveQuota(profileId: string, data: string, now: number): Promise<void>;
+  listQuotas(): Promise<QuotaRow[]>;
+  /** Adds the rows' counts to what the store holds for the same (minute, client, model), in one transaction. */
+  addUsage(rows: readonly UsageRow[]): Promise<void>;
+  /** Usage rows of minutes at or after `since` (epoch ms), oldest first. */
+  listUsage(since: number): Promise<UsageRow[]>;
   close(): Promise<void>;
 }
