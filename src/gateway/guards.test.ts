@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkModelName, ClientConcurrency, hostAllowed, isLoopback, jsonTooDeep } from './guards.js';
+import { ClientConcurrency, checkModelName, hostAllowed, isLoopback, jsonTooDeep } from './guards.js';
 
 describe('guards', () => {
   it.each([

@@ -86,6 +86,7 @@ export async function handleModelRequest(
     };
     if (outcome.kind === 'final') {
       status = outcome.status;
+      deps.usage.record(client.name, deps.labels.target(targetLabel), null);
       res.writeHead(status, { 'content-type': outcome.contentType, ...headers });
       res.end(outcome.body);
       return;
@@ -101,7 +102,12 @@ export async function handleModelRequest(
     await writeServed(
       outcome.value,
       format,
-      { model: model || targetLabel, includeUsage, headers },
+      {
+        model: model || targetLabel,
+        includeUsage,
+        headers,
+        onUsage: (u) => deps.usage.record(client.name, deps.labels.target(targetLabel), u),
+      },
       res,
       firstByteObserver(deps.metrics, deps.labels.target(targetLabel), started),
     );

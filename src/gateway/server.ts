@@ -21,9 +21,12 @@ import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
 import { anthropicModelList, listModelIds, openaiModelList } from './models-list.js';
 import { ProfileDirectory } from './profile-directory.js';
+import { QuotaBook } from './quota/book.js';
+import { announceQuotaCrossing } from './quota/observe.js';
 import { readJsonBody } from './request-body.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
 import { closeUpstreamPool } from './upstream-http.js';
+import { UsageMeter } from './usage/usage-meter.js';
 
 const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
@@ -40,7 +43,9 @@ export interface RunningGateway {
   server: Server;
   metrics: GatewayMetrics;
   cooldowns: Cooldowns;
-  /** Writes buffered events now (tests, shutdown). */
+  /** Each login's last quota reading. */
+  quotas: QuotaBook;
+  /** Writes buffered events, quota readings and usage now (tests, shutdown). */
   flushEvents(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
   close(graceMs?: number): Promise<void>;
@@ -64,6 +69,15 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const auth = new ClientAuth(o.store);
   const baseUrls = new Map<string, string | null>();
   const events = new EventBuffer(o.store, o.log);
+  const quotas = new QuotaBook({
+    store: o.store,
+    log: o.log,
+    onCrossing: (c) => announceQuotaCrossing(c, { events, log: o.log, metrics, config: o.config }),
+  });
+  await quotas.load();
+  for (const [profile, r] of quotas.entries())
+    for (const w of r.windows) metrics.quotaUsed.set({ profile, window: w.name }, w.usedRatio);
+  const usage = new UsageMeter({ store: o.store, log: o.log, metrics });
   const deps: GatewayDeps = {
     broker,
     store: o.store,
@@ -75,6 +89,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     metrics,
     labels: new MetricLabels(o.config),
     log: o.log,
+    quotas,
+    usage,
     adapters: MODEL_ADAPTERS,
     baseUrl: (provider) => {
       let url = baseUrls.get(provider);
@@ -274,7 +290,11 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     server,
     metrics,
     cooldowns,
-    flushEvents: () => events.flush(),
+    quotas,
+    async flushEvents() {
+      await Promise.all([quotas.flush(), usage.flush()]);
+      await events.flush();
+    },
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -288,6 +308,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       }
       server.closeAllConnections();
       await closed;
+      await Promise.all([quotas.flush(), usage.flush()]);
       await events.flush();
       await closeUpstreamPool();
     },

@@ -78,7 +78,11 @@ export type EventKind =
   | 'fallback'
   | 'cooldown'
   | 'imported'
-  | 'repaired';
+  | 'repaired'
+  | 'quota_warning'
+  | 'quota_exhausted'
+  | 'quota_recovered'
+  | 'keepalive';
 
 /** An append-only record. `data` never holds a token, only fingerprints. */
 export interface StoreEvent {

@@ -99,7 +99,7 @@ describe('parseQuotaHeaders', () => {
       const r = parseQuotaHeaders(c.provider, c.headers, NOW);
       expect(r).not.toBeNull();
       expect(r?.windows).toHaveLength(c.windows.length);
-      c.windows.forEach((w, i) => expect(r?.windows[i]).toMatchObject(w));
+      for (const [i, w] of c.windows.entries()) expect(r?.windows[i]).toMatchObject(w);
       if (c.extra) expect(r?.extra).toEqual(c.extra);
       expect(r?.at).toBe(NOW);
     });
