@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientConcurrency, checkModelName, hostAllowed, isLoopback, jsonTooDeep } from './guards.js';
+import { checkModelName, ClientConcurrency, hostAllowed, isLoopback, jsonTooDeep } from './guards.js';
 
 describe('guards', () => {
   it.each([
