@@ -11,6 +11,7 @@ import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerToken } from './commands/token.js';
+import { registerUsage } from './commands/usage.js';
 import { type Io, processIo } from './output.js';
 
 /** Exit codes: 0 ok, 1 a problem was found, 2 usage or runtime error. */
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerClients(program, io);
   registerConfig(program, io, setExit);
   registerDemo(program, io);
+  registerUsage(program, io);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
 import { loginCommand } from '../../broker/errors.js';
 import { ClawkeepError } from '../../errors.js';
+import { formatQuotaCell, type QuotaView, viewQuotas } from '../../gateway/quota/view.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
   type DeviceStart,
@@ -74,13 +75,18 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
   models
     .command('status')
     .description(
-      'every profile: provider, account, type, status, expiry, last rotation, fix (exit 1 if any needs attention)',
+      'every profile: provider, account, type, status, expiry, last rotation, quota windows, fix (exit 1 if any needs attention)',
     )
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       await withStore(io, g(), async (store) => {
-        const [profiles, links] = await Promise.all([store.listProfiles(), store.listLinkedSources()]);
-        const rows = profiles.map((p) => describeStatus(p, links, Date.now()));
+        const [profiles, links, quotaRows] = await Promise.all([
+          store.listProfiles(),
+          store.listLinkedSources(),
+          store.listQuotas(),
+        ]);
+        const quotas = viewQuotas(quotaRows, Date.now());
+        const rows = profiles.map((p) => describeStatus(p, links, quotas.get(p.id) ?? null, Date.now()));
         if (rows.some((r) => r.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, rows);
         if (rows.length === 0) {
@@ -88,7 +94,17 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
         }
         io.out(
           formatTable(
-            ['PROFILE', 'PROVIDER', 'ACCOUNT', 'TYPE', 'STATUS', 'EXPIRES', 'LAST ROTATION', 'LINKED'],
+            [
+              'PROFILE',
+              'PROVIDER',
+              'ACCOUNT',
+              'TYPE',
+              'STATUS',
+              'EXPIRES',
+              'LAST ROTATION',
+              'LINKED',
+              'QUOTA',
+            ],
             rows.map((r) => [
               r.id,
               r.provider,
@@ -100,6 +116,7 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
               formatCountdown(r.expiresInSeconds),
               r.rotatedAt === null ? 'never' : formatAgo(Date.now() - r.rotatedAt),
               String(r.linkedSources.length),
+              formatQuotaCell(r.quota ?? undefined),
             ]),
           ),
         );
@@ -111,11 +128,19 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
 /** A profile as `models status` shows it: the listing view plus its linked sources and fix command. */
 interface StatusRow extends ProfileView {
   linkedSources: { kind: string; location: string }[];
+  /** The login's quota windows as the gateway last saw them; null before any request. */
+  quota: QuotaView | null;
   fix: string | null;
 }
 
-function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): StatusRow {
+function describeStatus(
+  p: Profile,
+  links: LinkedSourceRef[],
+  quota: QuotaView | null,
+  now: number,
+): StatusRow {
   return {
+    quota,
     ...viewProfile(p, now),
     linkedSources: links
       .filter((l) => l.profileId === p.id)
