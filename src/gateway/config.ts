@@ -4,6 +4,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ClawkeepError } from '../errors.js';
 
+/** Profile order of a target: see `Strategy` in routing.ts. */
+const STRATEGIES = ['ordered', 'fill-first', 'round-robin', 'quota-aware'] as const;
+
 const TargetSpec = z.union([
   z.string().regex(/^[a-z0-9-]+\/.+$/, 'expected "provider/model"'),
   z
@@ -17,7 +20,7 @@ const TargetSpec = z.union([
         .array(z.string().regex(/^[^:]+:.+$/, 'expected a profile id'))
         .min(1)
         .optional(),
-      strategy: z.enum(['ordered', 'round-robin']).optional(),
+      strategy: z.enum(STRATEGIES).optional(),
     })
     .strict(),
 ]);
@@ -26,7 +29,7 @@ const ProviderSettings = z
   .object({
     baseUrl: z.url().optional(),
     /** Profile order for targets without a pinned profile. */
-    strategy: z.enum(['ordered', 'round-robin']).optional(),
+    strategy: z.enum(STRATEGIES).optional(),
   })
   .strict();
 

@@ -84,7 +84,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     events,
     config: o.config,
     cooldowns,
-    picker: new ProfilePicker(),
+    picker: new ProfilePicker(quotas),
     profiles,
     metrics,
     labels: new MetricLabels(o.config),
