@@ -33,6 +33,37 @@ const API_KEY_REQUEST_LIMIT = 4000;
 export class Quotas {
   readonly #windows = new Map<string, { start: number; calls: number }>();
 
+  /**
+   * Sets how full `account`'s window is (tests: a login near or at its limit). The window starts now
+   * unless one is running.
+   */
+  set(account: string, name: WindowRule['name'], usedPercent: number, now: number): void {
+    const rule = WINDOWS.find((w) => w.name === name) as WindowRule;
+    const key = `${name}:${account}`;
+    const old = this.#windows.get(key);
+    const start = old && now < old.start + rule.minutes * 60_000 ? old.start : now;
+    this.#windows.set(key, { start, calls: Math.round(usedPercent / rule.percentPerCall) });
+  }
+
+  /** The account's windows without counting a call; null when one is used up (the caller answers 429). */
+  full(account: string, now: number): Usage | null {
+    const out: Partial<Record<WindowRule['name'], WindowUsage>> = {};
+    let reached = false;
+    for (const rule of WINDOWS) {
+      const window = this.#windows.get(`${rule.name}:${account}`);
+      const live = window && now < window.start + rule.minutes * 60_000 ? window : null;
+      const usedPercent = live ? Math.min(100, Math.round(live.calls * rule.percentPerCall * 10) / 10) : 0;
+      if (usedPercent >= 100) reached = true;
+      out[rule.name] = {
+        usedPercent,
+        windowMinutes: rule.minutes,
+        resetAt: Math.floor(((live?.start ?? now) + rule.minutes * 60_000) / 1000),
+      };
+    }
+    if (!reached) return null;
+    return { primary: out.primary as WindowUsage, secondary: out.secondary as WindowUsage, calls: 0 };
+  }
+
   /** Counts one model call for `account` (a provider-scoped key) at `now` (epoch ms). */
   use(account: string, now: number): Usage {
     const out: Partial<Record<WindowRule['name'], WindowUsage>> = {};
@@ -52,6 +83,12 @@ export class Quotas {
     }
     return { primary: out.primary as WindowUsage, secondary: out.secondary as WindowUsage, calls };
   }
+}
+
+/** Seconds until the first full window of `usage` starts over. */
+export function secondsToReset(usage: Usage, now: number): number {
+  const full = [usage.primary, usage.secondary].filter((w) => w.usedPercent >= 100);
+  return Math.max(0, Math.min(...full.map((w) => w.resetAt)) - Math.floor(now / 1000));
 }
 
 /** The Codex backend's `x-codex-*` headers. */
