@@ -60,6 +60,11 @@ export const ConfigSchema = z
         allowedHosts: z.array(z.string().min(1)).default([]),
         /** Lets a scraper read /metrics and /readyz off loopback without a client key. */
         metricsToken: z.string().min(16).optional(),
+        /**
+         * Hours an OAuth login may go without a refresh before providers may expire it for
+         * inactivity; the gateway refreshes idle logins at 80 % of it. 0 turns keep-alive off.
+         */
+        keepAliveIdleHours: z.number().nonnegative().default(168),
       })
       .strict()
       .default({
@@ -72,6 +77,7 @@ export const ConfigSchema = z
         maxJsonDepth: 128,
         maxConcurrentPerClient: 64,
         allowedHosts: [],
+        keepAliveIdleHours: 168,
       }),
     providers: z.record(z.string(), ProviderSettings).default({}),
     chains: z

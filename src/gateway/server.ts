@@ -16,6 +16,7 @@ import { countTokens } from './count-tokens.js';
 import type { GatewayDeps } from './deps.js';
 import { EventBuffer } from './event-buffer.js';
 import { ClientConcurrency, hostAllowed, isLoopback } from './guards.js';
+import { KeepAlive } from './keepalive.js';
 import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
@@ -45,6 +46,8 @@ export interface RunningGateway {
   cooldowns: Cooldowns;
   /** Each login's last quota reading. */
   quotas: QuotaBook;
+  /** Refreshes idle logins (tests run a pass with `runOnce`). */
+  keepAlive: KeepAlive;
   /** Writes buffered events, quota readings and usage now (tests, shutdown). */
   flushEvents(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
@@ -101,6 +104,13 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       return url;
     },
   };
+  const keepAlive = new KeepAlive({
+    broker,
+    listProfiles: () => o.store.listProfiles(),
+    events,
+    log: o.log,
+    idleMs: gw.keepAliveIdleHours * 3_600_000,
+  });
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
@@ -283,6 +293,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       resolve();
     });
   });
+  keepAlive.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
@@ -295,7 +306,9 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       await Promise.all([quotas.flush(), usage.flush()]);
       await events.flush();
     },
+    keepAlive,
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
+      keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
