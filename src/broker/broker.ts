@@ -176,6 +176,17 @@ export class Broker {
     this.#pending.close();
   }
 
+  /**
+   * Rotates now although the access token is still valid, so an idle login's refresh token is used
+   * before the provider expires it for inactivity (keep-alive). Same lease and compare-and-set path;
+   * if another process rotated meanwhile, its copy is adopted instead.
+   */
+  async refreshIdle(profileId: string): Promise<Credential> {
+    const p = await this.#store.getProfile(profileId);
+    if (!p) throw profileNotFound(profileId);
+    return this.refreshRejected(profileId, p.access ?? '');
+  }
+
   /** Drops the in-memory copy, e.g. after upstream rejected the access token. */
   forget(profileId: string): void {
     this.#cache.delete(profileId);

@@ -16,6 +16,7 @@ import { registerModels } from './commands/models.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerStore } from './commands/store.js';
 import { registerToken } from './commands/token.js';
+import { registerUsage } from './commands/usage.js';
 import { registerWatch } from './commands/watch.js';
 import { registerCompletion } from './completion.js';
 import { exitQuietlyOnEpipe, type Io, processIo } from './output.js';
@@ -68,6 +69,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
   registerWatch(program, io);
   registerCompletion(program, io);
   registerStore(program, io, setExit);
+  registerUsage(program, io);
   return program;
 }
 

@@ -6,7 +6,7 @@ import { bearerToken, header, sendJson } from './http-util.js';
 import { checkCountTokens, checkMessages, parseBetas } from './messages-rules.js';
 import { anthropicModelList } from './model-catalog.js';
 import { oauthRoutes } from './oauth-routes.js';
-import { anthropicApiKeyHeaders, anthropicUnifiedHeaders } from './quotas.js';
+import { anthropicApiKeyHeaders, anthropicUnifiedHeaders, secondsToReset } from './quotas.js';
 import { sendSse } from './sse.js';
 import { countModelCall, type RequestContext, type Route } from './state.js';
 import { newId } from './tokens.js';
@@ -78,6 +78,23 @@ async function handleMessages(ctx: RequestContext): Promise<void> {
   const checked = checkMessages(await ctx.body(), parseBetas(header(ctx.req, 'anthropic-beta')));
   if (!checked.ok) {
     return sendJson(ctx.res, 400, anthropicError('invalid_request_error', checked.message), headers);
+  }
+  const full =
+    caller.kind === 'oauth' ? ctx.state.quotas.full(`anthropic:${caller.account}`, ctx.state.now()) : null;
+  if (full) {
+    return sendJson(
+      ctx.res,
+      429,
+      anthropicError(
+        'rate_limit_error',
+        "This request would exceed your account's rate limit. Please try again later.",
+      ),
+      {
+        ...headers,
+        ...anthropicUnifiedHeaders(full),
+        'retry-after': String(secondsToReset(full, ctx.state.now())),
+      },
+    );
   }
   const { message, events } = buildMessage(checked.data);
   countModelCall(ctx.state, 'anthropic');

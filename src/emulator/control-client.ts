@@ -31,6 +31,16 @@ export class EmulatorControl {
     return this.#call('POST', '/_emulator/mint', input);
   }
 
+  /** Fills a login's quota windows (percent); at 100 its model calls answer 429 until the reset. */
+  async setQuota(input: {
+    provider: OAuthProviderId;
+    accountId: string;
+    primaryPercent?: number;
+    secondaryPercent?: number;
+  }): Promise<void> {
+    await this.#call('POST', '/_emulator/quotas', input);
+  }
+
   async addFault(rule: FaultRuleInput): Promise<void> {
     await this.#call('POST', '/_emulator/faults', rule);
   }

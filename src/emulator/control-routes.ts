@@ -15,6 +15,13 @@ const MintSchema = z.strictObject({
   accountId: z.string().min(1).optional(),
 });
 
+const QuotaSchema = z.strictObject({
+  provider: z.enum(['openai-codex', 'anthropic']),
+  accountId: z.string().min(1),
+  primaryPercent: z.number().min(0).max(100).optional(),
+  secondaryPercent: z.number().min(0).max(100).optional(),
+});
+
 const ConfigSchema = z.strictObject({
   reuse: z.string().optional(),
   accessTtlSeconds: z.number().int().positive().optional(),
@@ -33,6 +40,7 @@ export function controlRoutes(): Route[] {
     { method: 'POST', path: '/_emulator/faults', handle: addFault },
     { method: 'DELETE', path: '/_emulator/faults', handle: clearFaults },
     { method: 'GET', path: '/_emulator/config', handle: showConfig },
+    { method: 'POST', path: '/_emulator/quotas', handle: setQuota },
     {
       method: 'GET',
       path: '/_emulator/requests',
@@ -90,6 +98,18 @@ async function addFault(ctx: RequestContext): Promise<void> {
 function clearFaults(ctx: RequestContext): void {
   ctx.state.faults.clear();
   listFaults(ctx);
+}
+
+/** Fills a login's windows (100 % answers 429 until the window resets), so quota handling is testable. */
+async function setQuota(ctx: RequestContext): Promise<void> {
+  const parsed = parseWith(QuotaSchema, await ctx.body());
+  if (!parsed.ok) return invalid(ctx, parsed.message);
+  const { provider, accountId, primaryPercent, secondaryPercent } = parsed.data;
+  const account = `${provider}:${accountId}`;
+  const now = ctx.state.now();
+  if (primaryPercent !== undefined) ctx.state.quotas.set(account, 'primary', primaryPercent, now);
+  if (secondaryPercent !== undefined) ctx.state.quotas.set(account, 'secondary', secondaryPercent, now);
+  sendJson(ctx.res, 200, { account, primaryPercent, secondaryPercent });
 }
 
 function showConfig(ctx: RequestContext): void {

@@ -4,7 +4,7 @@ import { roleOf } from './model-reply.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { AUTH_CLAIM, OPENAI_API_AUDIENCE, OPENAI_ISSUER, openaiCodexAuth } from './openai-codex-auth.js';
 import { openaiInvalid, validateOpenAI } from './openai-invalid.js';
-import { codexQuotaHeaders, codexRateLimitsEvent } from './quotas.js';
+import { codexQuotaHeaders, codexRateLimitsEvent, secondsToReset } from './quotas.js';
 import { buildResponse } from './responses-api.js';
 import { CODEX_UNSUPPORTED, ResponsesRequestSchema } from './responses-schema.js';
 import { unverifiedContentError } from './sealed-content.js';
@@ -99,9 +99,28 @@ async function handleCodexResponses(ctx: RequestContext): Promise<void> {
   if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
   const unverified = unverifiedContentError(parsed.data.input, ctx.state.sealer);
   if (unverified !== null) return sendJson(ctx.res, 400, unverified);
+  const now = ctx.state.now();
+  const full = ctx.state.quotas.full(`openai-codex:${auth.accountId}`, now);
+  if (full) {
+    // What the backend answers a plan whose window is used up.
+    const resets = secondsToReset(full, now);
+    return sendJson(
+      ctx.res,
+      429,
+      {
+        error: {
+          type: 'usage_limit_reached',
+          message: 'The usage limit has been reached',
+          plan_type: 'plus',
+          resets_at: Math.floor(now / 1000) + resets,
+          resets_in_seconds: resets,
+        },
+      },
+      codexQuotaHeaders(full),
+    );
+  }
   const { events } = buildResponse('openai-codex', parsed.data, (p) => ctx.state.sealer.seal(p));
   countModelCall(ctx.state, 'openai-codex');
-  const now = ctx.state.now();
   const usage = ctx.state.quotas.use(`openai-codex:${auth.accountId}`, now);
   sendSse(
     ctx.res,

@@ -32,6 +32,46 @@ const API_KEY_REQUEST_LIMIT = 4000;
 /** Per-account call counts behind the quota headers; they fill as the emulator serves. */
 export class Quotas {
   readonly #windows = new Map<string, { start: number; calls: number }>();
+  /** Accounts whose full window answers 429: only those a test set, so long runs keep being served. */
+  readonly #enforced = new Set<string>();
+
+  /**
+   * Sets how full `account`'s window is (tests: a login near or at its limit) and holds the account
+   * to its windows from then on. The window starts now unless one is running.
+   */
+  set(account: string, name: WindowRule['name'], usedPercent: number, now: number): void {
+    const rule = WINDOWS.find((w) => w.name === name) as WindowRule;
+    const key = `${name}:${account}`;
+    const old = this.#windows.get(key);
+    const start = old && now < old.start + rule.minutes * 60_000 ? old.start : now;
+    this.#windows.set(key, { start, calls: Math.round(usedPercent / rule.percentPerCall) });
+    this.#enforced.add(account);
+  }
+
+  /** The account's windows without counting a call. */
+  peek(account: string, now: number): Usage {
+    const out: Partial<Record<WindowRule['name'], WindowUsage>> = {};
+    for (const rule of WINDOWS) {
+      const window = this.#windows.get(`${rule.name}:${account}`);
+      const live = window && now < window.start + rule.minutes * 60_000 ? window : null;
+      out[rule.name] = {
+        usedPercent: live ? Math.min(100, Math.round(live.calls * rule.percentPerCall * 10) / 10) : 0,
+        windowMinutes: rule.minutes,
+        resetAt: Math.floor(((live?.start ?? now) + rule.minutes * 60_000) / 1000),
+      };
+    }
+    return { primary: out.primary as WindowUsage, secondary: out.secondary as WindowUsage, calls: 0 };
+  }
+
+  /**
+   * The account's windows when one is used up (the caller answers 429), else null. Only accounts set
+   * through `set` are held to their windows; others are served past 100 % (benchmarks, storms).
+   */
+  full(account: string, now: number): Usage | null {
+    if (!this.#enforced.has(account)) return null;
+    const u = this.peek(account, now);
+    return u.primary.usedPercent >= 100 || u.secondary.usedPercent >= 100 ? u : null;
+  }
 
   /** Counts one model call for `account` (a provider-scoped key) at `now` (epoch ms). */
   use(account: string, now: number): Usage {
@@ -52,6 +92,12 @@ export class Quotas {
     }
     return { primary: out.primary as WindowUsage, secondary: out.secondary as WindowUsage, calls };
   }
+}
+
+/** Seconds until the first full window of `usage` starts over. */
+export function secondsToReset(usage: Usage, now: number): number {
+  const full = [usage.primary, usage.secondary].filter((w) => w.usedPercent >= 100);
+  return Math.max(0, Math.min(...full.map((w) => w.resetAt)) - Math.floor(now / 1000));
 }
 
 /** The Codex backend's `x-codex-*` headers. */

@@ -24,6 +24,8 @@ export interface Failure {
 export interface Skip {
   label: string;
   detail: string;
+  /** When the target can serve again (epoch ms): a login whose quota is used up. */
+  retryAt?: number;
 }
 
 /** What trying one candidate produced. */

@@ -1,17 +1,20 @@
-import type { Candidate, Skip } from './attempt.js';
+import type { Candidate, Failure, Skip } from './attempt.js';
 import type { GatewayDeps } from './deps.js';
 import type { Route } from './routing.js';
 
 /**
  * Expands a route's targets into (target, profile) candidates in trying order. A target that cannot
- * be tried at all (no adapter, no profile) is a skip: reported as such, never as a fallback.
+ * be tried at all (no adapter, no profile, quota used up) is a skip: reported as such, never as a
+ * fallback, except a conversation a pool moved off its used-up login (`moves`, reason `quota`).
  */
 export async function expandCandidates(
   route: Route,
   deps: Pick<GatewayDeps, 'adapters' | 'picker' | 'profiles'>,
-): Promise<{ candidates: Candidate[]; skipped: Skip[] }> {
+  conversation: string | null = null,
+): Promise<{ candidates: Candidate[]; skipped: Skip[]; moves: Failure[] }> {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
+  const moves: Failure[] = [];
   for (const target of route.targets) {
     const label = `${target.provider}/${target.model}`;
     const adapter = deps.adapters.get(target.provider);
@@ -19,10 +22,24 @@ export async function expandCandidates(
       skipped.push({ label, detail: `no model adapter for ${target.provider}` });
       continue;
     }
-    const ids = deps.picker.order(target, await deps.profiles.forProvider(target.provider));
-    if (ids.length === 0) skipped.push({ label, detail: `no ${target.provider} profile` });
+    const plan = deps.picker.plan(target, await deps.profiles.forProvider(target.provider), conversation);
+    const ids = plan.ids;
+    for (const e of plan.exhausted) {
+      const detail = `quota used up until ${new Date(e.until).toISOString()}`;
+      if (plan.movedFrom?.profileId === e.profileId) {
+        moves.push({
+          label: `${label}@${e.profileId}`,
+          profileId: e.profileId,
+          reason: 'quota',
+          detail,
+          retryAfterMs: null,
+        });
+      } else skipped.push({ label: `${label}@${e.profileId}`, detail, retryAt: e.until });
+    }
+    if (ids.length === 0 && plan.exhausted.length === 0)
+      skipped.push({ label, detail: `no ${target.provider} profile` });
     for (const profileId of ids)
       candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
   }
-  return { candidates, skipped };
+  return { candidates, skipped, moves };
 }

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 
+/** Profile order of a target: see `Strategy` in routing.ts. */
+const STRATEGIES = ['ordered', 'fill-first', 'round-robin', 'quota-aware'] as const;
+
 const TargetSpec = z.union([
   z.string().regex(/^[a-z0-9-]+\/.+$/, 'expected "provider/model"'),
   z
@@ -18,7 +21,7 @@ const TargetSpec = z.union([
         .array(z.string().regex(/^[^:]+:.+$/, 'expected a profile id'))
         .min(1)
         .optional(),
-      strategy: z.enum(['ordered', 'round-robin']).optional(),
+      strategy: z.enum(STRATEGIES).optional(),
     })
     .strict(),
 ]);
@@ -27,7 +30,7 @@ const ProviderSettings = z
   .object({
     baseUrl: z.url().optional(),
     /** Profile order for targets without a pinned profile. */
-    strategy: z.enum(['ordered', 'round-robin']).optional(),
+    strategy: z.enum(STRATEGIES).optional(),
   })
   .strict();
 
@@ -58,6 +61,11 @@ export const ConfigSchema = z
         allowedHosts: z.array(z.string().min(1)).default([]),
         /** Lets a scraper read /metrics and /readyz off loopback without a client key. */
         metricsToken: z.string().min(16).optional(),
+        /**
+         * Hours an OAuth login may go without a refresh before providers may expire it for
+         * inactivity; the gateway refreshes idle logins at 80 % of it. 0 turns keep-alive off.
+         */
+        keepAliveIdleHours: z.number().nonnegative().default(168),
       })
       .strict()
       .default({
@@ -70,6 +78,7 @@ export const ConfigSchema = z
         maxJsonDepth: 128,
         maxConcurrentPerClient: 64,
         allowedHosts: [],
+        keepAliveIdleHours: 168,
       }),
     providers: z.record(z.string(), ProviderSettings).default({}),
     chains: z

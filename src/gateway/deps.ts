@@ -8,7 +8,9 @@ import type { EventBuffer } from './event-buffer.js';
 import type { MetricLabels } from './labels.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { ProfileDirectory } from './profile-directory.js';
+import type { QuotaBook } from './quota/book.js';
 import type { ProfilePicker } from './routing.js';
+import type { UsageMeter } from './usage/usage-meter.js';
 
 /** What the request path needs, built once by `startGateway`. */
 export interface GatewayDeps {
@@ -24,6 +26,10 @@ export interface GatewayDeps {
   /** Bounds the metric labels client input reaches. */
   labels: MetricLabels;
   log: Logger;
+  /** Each login's last quota reading. */
+  quotas: QuotaBook;
+  /** Requests and tokens per client and model. */
+  usage: UsageMeter;
   adapters: ReadonlyMap<string, ModelAdapter>;
   baseUrl(provider: string): string | null;
 }

@@ -9,7 +9,9 @@ export type FallbackReason =
   | 'connect_error'
   | 'timeout'
   | 'stream_error'
-  | 'cooldown';
+  | 'cooldown'
+  /** A pool moved a conversation off a login whose quota is used up. */
+  | 'quota';
 
 /** Upstream HTTP statuses that move on to the next target, and why. Anything else 4xx goes back to the client. */
 export const STATUS_RULES: ReadonlyArray<{ from: number; to: number; reason: FallbackReason }> = [
@@ -42,6 +44,7 @@ export const DEFAULT_COOLDOWN_MS: Readonly<Record<FallbackReason, number>> = {
   timeout: 15_000,
   stream_error: 10_000,
   cooldown: 0,
+  quota: 0,
 };
 
 export function reasonForStatus(status: number): FallbackReason | null {

@@ -33,4 +33,22 @@ export class GatewayMetrics {
     labelNames: ['target', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly quotaUsed = new Gauge({
+    name: 'clawkeep_quota_used_ratio',
+    help: "Share (0-1) of each login's quota window used, as the upstream last reported it",
+    labelNames: ['profile', 'window'] as const,
+    registers: [this.registry],
+  });
+  readonly quotaAlerts = new Counter({
+    name: 'clawkeep_quota_alerts_total',
+    help: 'Quota windows crossing 80 %, 95 %, exhausted, or recovering, per login',
+    labelNames: ['profile', 'window', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'clawkeep_tokens_total',
+    help: "Tokens by client, serving provider/model and direction (in, out), from the answers' usage",
+    labelNames: ['client', 'model', 'direction'] as const,
+    registers: [this.registry],
+  });
 }

@@ -9,6 +9,7 @@ import type { GatewayDeps } from './deps.js';
 import type { IrRequest } from './formats/ir.js';
 import { checkModelName } from './guards.js';
 import { forwardableRequestHeaders } from './headers.js';
+import { conversationKey } from './pool.js';
 import { readJsonBody } from './request-body.js';
 import { firstByteObserver, writeServed } from './respond.js';
 import { resolveRoute } from './routing.js';
@@ -38,7 +39,8 @@ export async function handleModelRequest(
     checkModelName(model);
     const route = resolveRoute(model, client.chain, deps.config);
     chain = route.chain;
-    const { candidates, skipped } = await expandCandidates(route, deps);
+    const conversation = conversationKey(json, req.headers, client.name);
+    const { candidates, skipped, moves } = await expandCandidates(route, deps, conversation);
     let ir: IrRequest | null = null;
     const request: ClientRequest = {
       format,
@@ -52,19 +54,32 @@ export async function handleModelRequest(
     };
     const send = withCooldown(deps, withCredential(deps.broker, upstreamCall(request, deps)));
     const outcome = await runChain(candidates, send);
+    outcome.failures.unshift(...moves);
     const skippedValue = skippedHeader(skipped);
     const meta = { client: client.name, chain };
     if (outcome.kind === 'exhausted') {
       fallback = announceFallbacks(outcome.failures, null, meta, deps);
-      status = outcome.allCooling || outcome.failures.at(-1)?.reason === 'rate_limited' ? 429 : 502;
-      const retryAfter = outcome.allCooling
-        ? Math.max(1, Math.ceil((outcome.retryAfterMs ?? 1000) / 1000))
+      // Every login left out for quota (and nothing else tried): the client waits for the first reset.
+      const quotaWaitMs =
+        candidates.length === 0 && skipped.length > 0 && skipped.every((s) => s.retryAt !== undefined)
+          ? Math.min(...skipped.map((s) => s.retryAt ?? 0)) - Date.now()
+          : null;
+      const waiting = outcome.allCooling || quotaWaitMs !== null;
+      status = waiting || outcome.failures.at(-1)?.reason === 'rate_limited' ? 429 : 502;
+      const retryAfter = waiting
+        ? Math.max(1, Math.ceil((quotaWaitMs ?? outcome.retryAfterMs ?? 1000) / 1000))
         : null;
-      errorCode = outcome.allCooling ? 'all_targets_cooling' : 'all_targets_failed';
+      errorCode = outcome.allCooling
+        ? 'all_targets_cooling'
+        : quotaWaitMs !== null
+          ? 'quota_exhausted'
+          : 'all_targets_failed';
       const what = chain ? `chain ${chain}` : model;
       const message = outcome.allCooling
         ? `every target of ${what} is cooling down; retry after ${retryAfter}s`
-        : `no target could serve ${what}: ${summarize(outcome.failures, skipped)}`;
+        : quotaWaitMs !== null
+          ? `every login of ${what} has used up its quota; retry after ${retryAfter}s (${summarize([], skipped)})`
+          : `no target could serve ${what}: ${summarize(outcome.failures, skipped)}`;
       res.writeHead(status, {
         'content-type': 'application/json',
         ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}),
@@ -75,6 +90,7 @@ export async function handleModelRequest(
       return;
     }
     const c = outcome.candidate;
+    deps.picker.settle(c.target, conversation, c.profileId);
     targetLabel = `${c.target.provider}/${c.target.model}`;
     fallback = announceFallbacks(outcome.failures, c.label, meta, deps);
     const headers: Record<string, string> = {
@@ -86,6 +102,7 @@ export async function handleModelRequest(
     };
     if (outcome.kind === 'final') {
       status = outcome.status;
+      deps.usage.record(client.name, deps.labels.target(targetLabel), null);
       res.writeHead(status, { 'content-type': outcome.contentType, ...headers });
       res.end(outcome.body);
       return;
@@ -101,7 +118,12 @@ export async function handleModelRequest(
     await writeServed(
       outcome.value,
       format,
-      { model: model || targetLabel, includeUsage, headers },
+      {
+        model: model || targetLabel,
+        includeUsage,
+        headers,
+        onUsage: (u) => deps.usage.record(client.name, deps.labels.target(targetLabel), u),
+      },
       res,
       firstByteObserver(deps.metrics, deps.labels.target(targetLabel), started),
     );

@@ -1,16 +1,27 @@
 import type { ServerResponse } from 'node:http';
 import type { ClientFormatDescriptor } from './client-formats.js';
+import type { IrUsage } from './formats/ir.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Served } from './upstream-call.js';
+import { readUsage, SseUsageTap } from './usage/read-usage.js';
+
+export interface WriteOptions {
+  model: string;
+  includeUsage: boolean;
+  headers: Record<string, string>;
+  /** Told the answer's token counts (null: it had none) once it is written. */
+  onUsage?: (usage: IrUsage | null) => void;
+}
 
 /** Writes a served answer: relayed as the upstream sent it, or encoded in the client's format. */
 export async function writeServed(
   served: Served,
   format: ClientFormatDescriptor,
-  opts: { model: string; includeUsage: boolean; headers: Record<string, string> },
+  opts: WriteOptions,
   res: ServerResponse,
   firstByte: () => void,
 ): Promise<void> {
+  const onUsage = opts.onUsage ?? (() => {});
   const headers = opts.headers;
   switch (served.mode) {
     case 'body': {
@@ -18,6 +29,7 @@ export async function writeServed(
       res.writeHead(served.status, { ...served.headers, 'content-length': buf.length, ...headers });
       firstByte();
       res.end(buf);
+      onUsage(served.usage);
       return;
     }
     case 'pipe': {
@@ -28,12 +40,15 @@ export async function writeServed(
         const buf = Buffer.from(await served.res.body.arrayBuffer());
         res.writeHead(served.res.status, { ...served.headers, 'content-length': buf.length, ...headers });
         res.end(buf);
+        if (opts.onUsage) onUsage(usageOfJson(buf));
         return;
       }
       res.writeHead(served.res.status, { ...served.headers, 'cache-control': 'no-cache', ...headers });
       res.flushHeaders();
+      const tap = opts.onUsage ? new SseUsageTap() : null;
       await new Promise<void>((resolve) => {
         const body = served.res.body;
+        if (tap) body.on('data', (chunk: Buffer) => tap.push(chunk));
         res.on('close', () => {
           if (!body.readableEnded) body.destroy();
           resolve();
@@ -41,12 +56,14 @@ export async function writeServed(
         body.on('error', () => res.destroy());
         body.pipe(res);
       });
+      if (tap) onUsage(tap.result());
       return;
     }
     case 'json':
       res.writeHead(200, { 'content-type': 'application/json', ...headers });
       firstByte();
       res.end(JSON.stringify(format.codec.formatResponse(served.response, served.tools)));
+      onUsage(served.response.usage);
       return;
     case 'stream':
       await writeStream(served, format, opts, res, firstByte);
@@ -56,10 +73,11 @@ export async function writeServed(
 async function writeStream(
   served: Extract<Served, { mode: 'stream' }>,
   format: ClientFormatDescriptor,
-  opts: { model: string; includeUsage: boolean; headers: Record<string, string> },
+  opts: WriteOptions,
   res: ServerResponse,
   firstByte: () => void,
 ): Promise<void> {
+  let usage: IrUsage | null = served.first.type === 'done' ? served.first.usage : null;
   const encoder = format.codec.createEncoder({
     model: opts.model,
     includeUsage: opts.includeUsage,
@@ -80,12 +98,22 @@ async function writeStream(
   for (;;) {
     const next = await served.rest.next();
     if (next.done || closed) break;
+    if (next.value.type === 'done') usage = next.value.usage;
     res.write(encoder.push(next.value));
   }
   if (!closed) res.end(encoder.end());
+  opts.onUsage?.(usage);
 }
 
 /** Observes time to first byte for a target. */
 export function firstByteObserver(metrics: GatewayMetrics, target: string, started: number): () => void {
   return () => metrics.latency.observe({ target }, (performance.now() - started) / 1000);
+}
+
+function usageOfJson(buf: Buffer): IrUsage | null {
+  try {
+    return readUsage(JSON.parse(buf.toString('utf8')));
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,7 @@
 import { ClawkeepError } from '../errors.js';
 import { providersForModel } from '../providers/registry.js';
 import type { GatewayConfig, TargetSpecInput } from './config.js';
+import { type PoolPlan, QuotaAwarePool, type QuotaSource } from './pool.js';
 
 /** One step of a chain: a provider/model and the profiles allowed to serve it. */
 export interface Target {
@@ -8,8 +9,14 @@ export interface Target {
   model: string;
   /** Pinned profiles; null means every profile of the provider. */
   profiles: string[] | null;
-  strategy: 'ordered' | 'round-robin';
+  strategy: Strategy;
 }
+
+/**
+ * How a target orders its logins: `ordered`/`fill-first` as listed (the first until it fails),
+ * `round-robin` rotating, `quota-aware` by headroom with conversations kept on their login.
+ */
+export type Strategy = 'ordered' | 'fill-first' | 'round-robin' | 'quota-aware';
 
 export interface Route {
   chain: string | null;
@@ -91,9 +98,36 @@ function unknownModel(model: string, chains: Record<string, unknown>): ClawkeepE
   );
 }
 
-/** Orders a target's candidate profiles; round-robin rotates the start on every call. */
+const NO_QUOTAS: QuotaSource = { headroom: () => 1, exhaustedUntil: () => null };
+
+/**
+ * Orders a target's candidate profiles; round-robin rotates the start on every call; quota-aware
+ * asks the pool (headroom, conversation homes, exhausted logins left out).
+ */
 export class ProfilePicker {
   #counters = new Map<string, number>();
+  #pool: QuotaAwarePool;
+
+  constructor(quotas: QuotaSource = NO_QUOTAS) {
+    this.#pool = new QuotaAwarePool(quotas);
+  }
+
+  /** The logins to try for `target`, with what the quota-aware pool left out or moved. */
+  plan(
+    target: Target,
+    available: readonly string[],
+    conversation: string | null = null,
+    now = Date.now(),
+  ): PoolPlan {
+    if (target.strategy === 'quota-aware')
+      return this.#pool.plan(target.provider, target.profiles ?? available, conversation, now);
+    return { ids: this.order(target, available), exhausted: [], movedFrom: null };
+  }
+
+  /** Records the login that served a conversation, so its next turn goes there too. */
+  settle(target: Target, conversation: string | null, profileId: string): void {
+    if (target.strategy === 'quota-aware') this.#pool.settle(target.provider, conversation, profileId);
+  }
 
   order(target: Target, available: readonly string[]): string[] {
     const ids = target.profiles ?? available;

@@ -17,14 +17,18 @@ import { countTokens } from './count-tokens.js';
 import type { GatewayDeps } from './deps.js';
 import { EventBuffer } from './event-buffer.js';
 import { ClientConcurrency, hostAllowed, isLoopback } from './guards.js';
+import { KeepAlive } from './keepalive.js';
 import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
 import { anthropicModelList, listModelIds, openaiModelList } from './models-list.js';
 import { ProfileDirectory } from './profile-directory.js';
+import { QuotaBook } from './quota/book.js';
+import { announceQuotaCrossing } from './quota/observe.js';
 import { readJsonBody } from './request-body.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
 import { closeUpstreamPool } from './upstream-http.js';
+import { UsageMeter } from './usage/usage-meter.js';
 
 const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
 
@@ -46,6 +50,11 @@ export interface RunningGateway {
   /** The web dashboard at /ui. */
   dashboard: Dashboard;
   /** Writes buffered events now (tests, shutdown). */
+  /** Each login's last quota reading. */
+  quotas: QuotaBook;
+  /** Refreshes idle logins (tests run a pass with `runOnce`). */
+  keepAlive: KeepAlive;
+  /** Writes buffered events, quota readings and usage now (tests, shutdown). */
   flushEvents(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then cuts the rest. */
   close(graceMs?: number): Promise<void>;
@@ -69,17 +78,28 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let auth = new ClientAuth(o.store);
   const baseUrls = new Map<string, string | null>();
   const events = new EventBuffer(o.store, o.log);
+  const quotas = new QuotaBook({
+    store: o.store,
+    log: o.log,
+    onCrossing: (c) => announceQuotaCrossing(c, { events, log: o.log, metrics, config: o.config }),
+  });
+  await quotas.load();
+  for (const [profile, r] of quotas.entries())
+    for (const w of r.windows) metrics.quotaUsed.set({ profile, window: w.name }, w.usedRatio);
+  const usage = new UsageMeter({ store: o.store, log: o.log, metrics });
   const deps: GatewayDeps = {
     broker,
     store: o.store,
     events,
     config: o.config,
     cooldowns,
-    picker: new ProfilePicker(),
+    picker: new ProfilePicker(quotas),
     profiles,
     metrics,
     labels: new MetricLabels(o.config),
     log: o.log,
+    quotas,
+    usage,
     adapters: MODEL_ADAPTERS,
     baseUrl: (provider) => {
       let url = baseUrls.get(provider);
@@ -96,6 +116,13 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   function onClientRevoked() {
     auth = new ClientAuth(o.store);
   }
+  const keepAlive = new KeepAlive({
+    broker,
+    listProfiles: () => o.store.listProfiles(),
+    events,
+    log: o.log,
+    idleMs: gw.keepAliveIdleHours * 3_600_000,
+  });
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
@@ -279,6 +306,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       resolve();
     });
   });
+  keepAlive.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   url = `http://${host}:${addr.port}`;
@@ -288,8 +316,14 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     metrics,
     cooldowns,
     dashboard,
-    flushEvents: () => events.flush(),
+    quotas,
+    async flushEvents() {
+      await Promise.all([quotas.flush(), usage.flush()]);
+      await events.flush();
+    },
+    keepAlive,
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
+      keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       dashboard.close();
       server.closeIdleConnections();
@@ -303,6 +337,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       }
       server.closeAllConnections();
       await closed;
+      await Promise.all([quotas.flush(), usage.flush()]);
       await events.flush();
       await closeUpstreamPool();
     },

@@ -4,12 +4,14 @@ import type { ClientFormatDescriptor } from './client-formats.js';
 import type { GatewayDeps } from './deps.js';
 import { reasonForStatus } from './fallback-rules.js';
 import { collectResponse } from './formats/collect.js';
-import type { IrEvent, IrRequest, IrResponse, IrTool } from './formats/ir.js';
+import type { IrEvent, IrRequest, IrResponse, IrTool, IrUsage } from './formats/ir.js';
 import { forwardableResponseHeaders } from './headers.js';
 import { passThroughBody } from './passthrough.js';
+import { observeQuota } from './quota/observe.js';
 import { scrubSecrets } from './scrub.js';
 import type { CallWithCredential } from './send.js';
 import { postUpstream, type UpstreamResponse } from './upstream-http.js';
+import { readUsage } from './usage/read-usage.js';
 import { collectResponseObject } from './wire/openai-responses.js';
 import { parseSse } from './wire/sse.js';
 
@@ -29,7 +31,14 @@ type Relayed = Record<string, string | string[]>;
 /** A served answer, ready to write; `dropped` names the client fields the upstream did not get. */
 export type Served =
   | { mode: 'pipe'; res: UpstreamResponse; headers: Relayed; dropped: string[] }
-  | { mode: 'body'; status: number; body: string; headers: Relayed; dropped: string[] }
+  | {
+      mode: 'body';
+      status: number;
+      body: string;
+      headers: Relayed;
+      dropped: string[];
+      usage: IrUsage | null;
+    }
   | { mode: 'stream'; first: IrEvent; rest: AsyncIterator<IrEvent>; tools: IrTool[]; dropped: string[] }
   | { mode: 'json'; response: IrResponse; tools: IrTool[]; dropped: string[] };
 
@@ -40,7 +49,7 @@ export type Served =
  */
 export function upstreamCall(
   req: ClientRequest,
-  deps: Pick<GatewayDeps, 'baseUrl' | 'config'>,
+  deps: Pick<GatewayDeps, 'baseUrl' | 'config' | 'quotas' | 'metrics'>,
 ): CallWithCredential<Served> {
   return async function callUpstream(c, cred) {
     const base = deps.baseUrl(c.target.provider);
@@ -74,6 +83,8 @@ export function upstreamCall(
     const out = await postUpstream(`${base}${path}`, headers, body, deps.config.gateway.firstByteTimeoutMs);
     if (!out.ok) return next(c, out.reason, out.message);
     const up = out.res;
+    // Every answer, a 429 included, says how much of the login's quota is left.
+    observeQuota(deps, c.profileId, c.target.provider, up.headers);
     if (up.status < 200 || up.status >= 300) return judgeError(c, up, req, cred, !!native);
     if (!native) return translated(c, up, req, dropped);
     const relayed = forwardableResponseHeaders(up.headers);
@@ -88,6 +99,7 @@ export function upstreamCall(
       body: JSON.stringify(collected.response),
       headers: relayed,
       dropped,
+      usage: readUsage(collected.response),
     });
   };
 }

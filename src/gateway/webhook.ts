@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-/** Fire-and-forget POST of a fallback record; failures are logged, never surfaced to the client. */
+/** Fire-and-forget POST of a fallback or quota record; failures are logged, never surfaced to the client. */
 export function notifyWebhook(url: string | undefined, payload: Record<string, unknown>, log: Logger): void {
   if (!url) return;
   fetch(url, {
@@ -10,9 +10,9 @@ export function notifyWebhook(url: string | undefined, payload: Record<string, u
     signal: AbortSignal.timeout(5000),
   }).then(
     (res) => {
-      if (!res.ok) log.warn({ webhook: url, status: res.status }, 'fallback webhook answered with an error');
+      if (!res.ok) log.warn({ webhook: url, status: res.status }, 'webhook answered with an error');
       void res.body?.cancel();
     },
-    (err: Error) => log.warn({ webhook: url, err: err.message }, 'fallback webhook failed'),
+    (err: Error) => log.warn({ webhook: url, err: err.message }, 'webhook failed'),
   );
 }

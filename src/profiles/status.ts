@@ -1,16 +1,26 @@
 import { loginCommand } from '../broker/errors.js';
+import type { QuotaView } from '../gateway/quota/view.js';
 import { loginProviders } from '../login/callback-spec.js';
 import { type ProfileView, viewProfile } from '../store/profile-view.js';
 import type { LinkedSourceRef, Profile } from '../store/types.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 /** A profile as `models status` and the dashboard show it: the listing view plus linked sources and the fix. */
 export interface StatusRow extends ProfileView {
   linkedSources: { kind: string; location: string }[];
+  /** The login's quota windows as the gateway last saw them; null before any request. */
+  quota: QuotaView | null;
   fix: string | null;
 }
 
-export function describeStatus(p: Profile, links: LinkedSourceRef[], now: number): StatusRow {
+export function describeStatus(
+  p: Profile,
+  links: LinkedSourceRef[],
+  now: number,
+  quota: QuotaView | null = null,
+): StatusRow {
   return {
+    quota,
     ...viewProfile(p, now),
     linkedSources: links
       .filter((l) => l.profileId === p.id)
@@ -21,10 +31,10 @@ export function describeStatus(p: Profile, links: LinkedSourceRef[], now: number
 
 /** The exact command that brings a profile back, or null when it is fine. */
 export function fixCommand(p: Pick<Profile, 'id' | 'provider' | 'name' | 'type' | 'status'>): string | null {
-  if (p.status === 'disabled') return `clawkeep profiles enable ${p.id}`;
+  if (p.status === 'disabled') return `${invokedAs()} profiles enable ${p.id}`;
   if (p.status !== 'needs_reauth') return null;
   if (loginProviders().includes(p.provider)) return loginCommand(p);
   return p.type === 'oauth'
-    ? `clawkeep profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
-    : `clawkeep profiles add-key --provider ${p.provider} --name ${p.name} --force`;
+    ? `${invokedAs()} profiles add-oauth --provider ${p.provider} --name ${p.name} --force`
+    : `${invokedAs()} profiles add-key --provider ${p.provider} --name ${p.name} --force`;
 }

@@ -78,7 +78,11 @@ export type EventKind =
   | 'fallback'
   | 'cooldown'
   | 'imported'
-  | 'repaired';
+  | 'repaired'
+  | 'quota_warning'
+  | 'quota_exhausted'
+  | 'quota_recovered'
+  | 'keepalive';
 
 /** An append-only record. `data` never holds a token, only fingerprints. */
 export interface StoreEvent {
@@ -142,6 +146,23 @@ export interface ProfileChange {
   profileId: string | null;
   /** The row's generation after the change; null when unknown or the row is gone. */
   generation: number | null;
+}
+
+/** A login's last quota reading as the gateway saved it: `data` is the JSON of a QuotaReading. */
+export interface QuotaRow {
+  profileId: string;
+  data: string;
+  updatedAt: number;
+}
+
+/** Requests and tokens of one client and model within one minute (`minute`: epoch ms, floored). */
+export interface UsageRow {
+  minute: number;
+  client: string;
+  model: string;
+  requests: number;
+  tokensIn: number;
+  tokensOut: number;
 }
 
 export type CommitOutcome =
@@ -213,5 +234,12 @@ export interface Store {
    * adopt peers' rotations into memory. Returns the unsubscribe function.
    */
   watchChanges?(listener: (change: ProfileChange) => void): () => void;
+  /** Keeps one quota reading per profile (upsert); not an event, not durable-critical. */
+  saveQuota(profileId: string, data: string, now: number): Promise<void>;
+  listQuotas(): Promise<QuotaRow[]>;
+  /** Adds the rows' counts to what the store holds for the same (minute, client, model), in one transaction. */
+  addUsage(rows: readonly UsageRow[]): Promise<void>;
+  /** Usage rows of minutes at or after `since` (epoch ms), oldest first. */
+  listUsage(since: number): Promise<UsageRow[]>;
   close(): Promise<void>;
 }

@@ -254,5 +254,28 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock }: StoreSu
       expect(removed?.refresh).toBe('fake-refresh-1');
       expect(await store.getProfile('openai-codex:default')).toBeNull();
     });
+
+    it('keeps one quota reading per profile, the last saved', async () => {
+      await store.saveQuota('openai-codex:a', '{"n":1}', T0);
+      await store.saveQuota('openai-codex:b', '{"n":2}', T0 + 1);
+      await store.saveQuota('openai-codex:a', '{"n":3}', T0 + 2);
+      expect(await store.listQuotas()).toEqual([
+        { profileId: 'openai-codex:a', data: '{"n":3}', updatedAt: T0 + 2 },
+        { profileId: 'openai-codex:b', data: '{"n":2}', updatedAt: T0 + 1 },
+      ]);
+    });
+
+    it('adds usage per (minute, client, model) and lists it from a time on', async () => {
+      const row = { client: 'agent', model: 'openai-codex/gpt-5', requests: 1, tokensIn: 10, tokensOut: 5 };
+      await store.addUsage([
+        { ...row, minute: T0 },
+        { ...row, minute: T0 + 60_000 },
+      ]);
+      await store.addUsage([{ ...row, minute: T0 + 60_000, tokensIn: 1 }]);
+      expect(await store.listUsage(T0 + 60_000)).toEqual([
+        { ...row, minute: T0 + 60_000, requests: 2, tokensIn: 11, tokensOut: 10 },
+      ]);
+      expect(await store.listUsage(0)).toHaveLength(2);
+    });
   });
 }

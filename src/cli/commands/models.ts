@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
+import { formatQuotaCell, type QuotaView, viewQuotas } from '../../gateway/quota/view.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
   type DeviceStart,
@@ -88,13 +89,18 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
   models
     .command('status')
     .description(
-      'every profile: provider, account, type, status, expiry, last rotation, fix (exit 1 if any needs attention)',
+      'every profile: provider, account, type, status, expiry, last rotation, quota windows, fix (exit 1 if any needs attention)',
     )
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       await withStore(io, g(), async (store) => {
-        const [profiles, links] = await Promise.all([store.listProfiles(), store.listLinkedSources()]);
-        const rows = profiles.map((p) => describeStatus(p, links, Date.now()));
+        const [profiles, links, quotaRows] = await Promise.all([
+          store.listProfiles(),
+          store.listLinkedSources(),
+          store.listQuotas(),
+        ]);
+        const quotas = viewQuotas(quotaRows, Date.now());
+        const rows = profiles.map((p) => describeStatus(p, links, Date.now(), quotas.get(p.id) ?? null));
         if (rows.some((r) => r.status !== 'ok')) setExit(1);
         if (o.json) return printJson(io, rows);
         if (rows.length === 0) {
@@ -104,7 +110,17 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
         }
         io.out(
           formatTable(
-            ['PROFILE', 'PROVIDER', 'ACCOUNT', 'TYPE', 'STATUS', 'EXPIRES', 'LAST ROTATION', 'LINKED'],
+            [
+              'PROFILE',
+              'PROVIDER',
+              'ACCOUNT',
+              'TYPE',
+              'STATUS',
+              'EXPIRES',
+              'LAST ROTATION',
+              'LINKED',
+              'QUOTA',
+            ],
             rows.map((r) => [
               r.id,
               r.provider,
@@ -116,6 +132,7 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
               formatCountdown(r.expiresInSeconds),
               r.rotatedAt === null ? 'never' : formatAgo(Date.now() - r.rotatedAt),
               String(r.linkedSources.length),
+              formatQuotaCell(r.quota ?? undefined),
             ]),
           ),
         );

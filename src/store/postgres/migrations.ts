@@ -57,6 +57,22 @@ export const PG_MIGRATIONS: readonly string[] = [
     last_used_at BIGINT
   );
   `,
+  `
+  CREATE TABLE quotas (
+    profile_id TEXT PRIMARY KEY,
+    data       TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE usage (
+    minute     BIGINT NOT NULL,
+    client     TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    requests   BIGINT NOT NULL DEFAULT 0,
+    tokens_in  BIGINT NOT NULL DEFAULT 0,
+    tokens_out BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (minute, client, model)
+  );
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

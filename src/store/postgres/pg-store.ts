@@ -15,10 +15,12 @@ import type {
   Profile,
   ProfileChange,
   ProfileInput,
+  QuotaRow,
   ReauthReason,
   RotatedTokens,
   Store,
   StoreEvent,
+  UsageRow,
 } from '../types.js';
 import { CHANGE_CHANNEL, ChangeFeed, changePayload } from './change-feed.js';
 import { clientConfig, type PostgresTarget, poolConfig, redactUrl } from './connection.js';
@@ -414,6 +416,54 @@ export class PostgresStore implements Store {
       [opts.afterSeq ?? 0, opts.profileId ?? null, opts.limit ?? 1000],
     );
     return r.rows.map(toEvent);
+  }
+
+  async saveQuota(profileId: string, data: string, now: number): Promise<void> {
+    await this.#q(
+      `INSERT INTO quotas (profile_id, data, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (profile_id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+      [profileId, data, now],
+    );
+  }
+
+  async listQuotas(): Promise<QuotaRow[]> {
+    const r = await this.#q<{ profile_id: string; data: string; updated_at: string }>(
+      'SELECT * FROM quotas ORDER BY profile_id',
+    );
+    return r.rows.map((q) => ({ profileId: q.profile_id, data: q.data, updatedAt: Number(q.updated_at) }));
+  }
+
+  async addUsage(rows: readonly UsageRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#tx(async (c) => {
+      for (const u of rows) {
+        await c.query(
+          `INSERT INTO usage (minute, client, model, requests, tokens_in, tokens_out) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (minute, client, model) DO UPDATE SET requests = usage.requests + EXCLUDED.requests,
+             tokens_in = usage.tokens_in + EXCLUDED.tokens_in, tokens_out = usage.tokens_out + EXCLUDED.tokens_out`,
+          [u.minute, u.client, u.model, u.requests, u.tokensIn, u.tokensOut],
+        );
+      }
+    });
+  }
+
+  async listUsage(since: number): Promise<UsageRow[]> {
+    const r = await this.#q<{
+      minute: string;
+      client: string;
+      model: string;
+      requests: string;
+      tokens_in: string;
+      tokens_out: string;
+    }>('SELECT * FROM usage WHERE minute >= $1 ORDER BY minute, client, model', [since]);
+    return r.rows.map((u) => ({
+      minute: Number(u.minute),
+      client: u.client,
+      model: u.model,
+      requests: Number(u.requests),
+      tokensIn: Number(u.tokens_in),
+      tokensOut: Number(u.tokens_out),
+    }));
   }
 
   watchChanges(listener: (change: ProfileChange) => void): () => void {

@@ -58,6 +58,22 @@ export const MIGRATIONS: readonly string[] = [
     last_used_at INTEGER
   ) STRICT;
   `,
+  `
+  CREATE TABLE quotas (
+    profile_id TEXT PRIMARY KEY,
+    data       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE usage (
+    minute     INTEGER NOT NULL,
+    client     TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    requests   INTEGER NOT NULL DEFAULT 0,
+    tokens_in  INTEGER NOT NULL DEFAULT 0,
+    tokens_out INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (minute, client, model)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

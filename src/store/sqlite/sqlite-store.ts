@@ -16,10 +16,12 @@ import type {
   NewEvent,
   Profile,
   ProfileInput,
+  QuotaRow,
   ReauthReason,
   RotatedTokens,
   Store,
   StoreEvent,
+  UsageRow,
 } from '../types.js';
 import { openSqlite } from './open.js';
 
@@ -368,6 +370,60 @@ export class SqliteStore implements Store {
         }),
     ) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  async saveQuota(profileId: string, data: string, now: number): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO quotas (profile_id, data, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (profile_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+      )
+      .run(profileId, data, now);
+  }
+
+  async listQuotas(): Promise<QuotaRow[]> {
+    const rows = this.#db.prepare('SELECT * FROM quotas ORDER BY profile_id').all() as Array<{
+      profile_id: string;
+      data: string;
+      updated_at: number;
+    }>;
+    return rows.map((r) => ({ profileId: r.profile_id, data: r.data, updatedAt: r.updated_at }));
+  }
+
+  async addUsage(rows: readonly UsageRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const add = this.#db.prepare(
+      `INSERT INTO usage (minute, client, model, requests, tokens_in, tokens_out)
+       VALUES (@minute, @client, @model, @requests, @tokensIn, @tokensOut)
+       ON CONFLICT (minute, client, model) DO UPDATE SET
+         requests = requests + excluded.requests,
+         tokens_in = tokens_in + excluded.tokens_in,
+         tokens_out = tokens_out + excluded.tokens_out`,
+    );
+    this.#tx(() => {
+      for (const r of rows) add.run(r);
+    });
+  }
+
+  async listUsage(since: number): Promise<UsageRow[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM usage WHERE minute >= ? ORDER BY minute, client, model')
+      .all(since) as Array<{
+      minute: number;
+      client: string;
+      model: string;
+      requests: number;
+      tokens_in: number;
+      tokens_out: number;
+    }>;
+    return rows.map((r) => ({
+      minute: r.minute,
+      client: r.client,
+      model: r.model,
+      requests: r.requests,
+      tokensIn: r.tokens_in,
+      tokensOut: r.tokens_out,
+    }));
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ const WRITES: ReadonlySet<keyof Store> = new Set<keyof Store>([
   'removeClient',
   'appendEvent',
   'appendEvents',
+  'saveQuota',
+  'addUsage',
 ]);
 
 type Reply =

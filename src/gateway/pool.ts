@@ -1,0 +1,104 @@
+/** What the pool needs to know of each login's quota (the QuotaBook answers it). */
+export interface QuotaSource {
+  /** What is left of the login's most-used window, 0–1; 1 when unknown. */
+  headroom(profileId: string, now: number): number;
+  /** Until when the login's quota is used up (epoch ms), or null. */
+  exhaustedUntil(profileId: string, now: number): number | null;
+}
+
+/** A pool's choice for one request. */
+export interface PoolPlan {
+  /** Logins to try, best first. */
+  ids: string[];
+  /** Logins left out because their quota is used up, with the reset time. */
+  exhausted: Array<{ profileId: string; until: number }>;
+  /** Set when the conversation's login was used up and the conversation moved to `ids[0]`. */
+  movedFrom: { profileId: string; until: number } | null;
+}
+
+const MAX_CONVERSATIONS = 10_000;
+
+/**
+ * The `quota-aware` strategy: a new conversation goes to the login with the most headroom (ties
+ * rotate, so fresh logins share the first requests); a conversation stays on its login so the
+ * provider's prompt cache stays warm; a login whose quota is used up is left out until its reset
+ * time, before the upstream has to answer 429, and its conversations move.
+ */
+export class QuotaAwarePool {
+  #quotas: QuotaSource;
+  /** `provider\nconversation` → profile id; oldest forgotten first past MAX_CONVERSATIONS. */
+  #homes = new Map<string, string>();
+  #turn = 0;
+
+  constructor(quotas: QuotaSource) {
+    this.#quotas = quotas;
+  }
+
+  plan(provider: string, ids: readonly string[], conversation: string | null, now: number): PoolPlan {
+    const exhausted: PoolPlan['exhausted'] = [];
+    const live: Array<{ id: string; headroom: number; index: number }> = [];
+    ids.forEach((id, index) => {
+      const until = this.#quotas.exhaustedUntil(id, now);
+      if (until !== null) exhausted.push({ profileId: id, until });
+      else live.push({ id, headroom: this.#quotas.headroom(id, now), index });
+    });
+    // Most headroom first; equal headroom rotates by turn so idle logins are not all left to the last.
+    const turn = this.#turn++;
+    const n = Math.max(1, ids.length);
+    live.sort(
+      (a, b) =>
+        b.headroom - a.headroom || ((((a.index - turn) % n) + n) % n) - ((((b.index - turn) % n) + n) % n),
+    );
+    const order = live.map((l) => l.id);
+    let movedFrom: PoolPlan['movedFrom'] = null;
+    if (conversation !== null) {
+      const key = `${provider}\n${conversation}`;
+      const home = this.#homes.get(key);
+      if (home !== undefined && order.includes(home)) {
+        order.splice(order.indexOf(home), 1);
+        order.unshift(home);
+      } else {
+        const gone = home !== undefined ? exhausted.find((e) => e.profileId === home) : undefined;
+        if (gone && order.length > 0) movedFrom = { profileId: gone.profileId, until: gone.until };
+        if (order[0] !== undefined) this.#remember(key, order[0]);
+      }
+    }
+    return { ids: order, exhausted, movedFrom };
+  }
+
+  /** Pins the conversation to the login that actually served it (a fallback may have moved it). */
+  settle(provider: string, conversation: string | null, profileId: string): void {
+    if (conversation !== null) this.#remember(`${provider}\n${conversation}`, profileId);
+  }
+
+  #remember(key: string, id: string): void {
+    this.#homes.delete(key);
+    this.#homes.set(key, id);
+    if (this.#homes.size > MAX_CONVERSATIONS) {
+      const oldest = this.#homes.keys().next().value;
+      if (oldest !== undefined) this.#homes.delete(oldest);
+    }
+  }
+}
+
+/**
+ * The conversation a request belongs to, so a pool keeps it on one login: the Responses API's
+ * `prompt_cache_key`, Claude Code's `metadata.user_id` (it carries the session), a `session_id` /
+ * `session-id` header (Codex CLI sends one), else the client itself.
+ */
+export function conversationKey(
+  json: Record<string, unknown>,
+  headers: Record<string, string | string[] | undefined>,
+  client: string,
+): string {
+  if (typeof json.prompt_cache_key === 'string' && json.prompt_cache_key)
+    return `pck:${json.prompt_cache_key}`;
+  const meta = json.metadata;
+  if (meta && typeof meta === 'object' && typeof (meta as { user_id?: unknown }).user_id === 'string')
+    return `uid:${(meta as { user_id: string }).user_id}`;
+  for (const name of ['session_id', 'session-id']) {
+    const v = headers[name];
+    if (typeof v === 'string' && v) return `sid:${v}`;
+  }
+  return `client:${client}`;
+}
