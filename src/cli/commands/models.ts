@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
-import { formatQuotaCell, type QuotaView, viewQuotas } from '../../gateway/quota/view.js';
+import { formatQuotaCell, viewQuotas } from '../../gateway/quota/view.js';
 import { createLinkedSources } from '../../linked/index.js';
 import {
   type DeviceStart,
