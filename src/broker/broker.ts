@@ -486,6 +486,7 @@ export class Broker {
   }
 
   #onStoreChange(c: ProfileChange): void {
+    if (c.scope === 'clients') return;
     const ids = c.profileId === null ? [...this.#waiters.keys()] : [c.profileId];
     for (const id of ids) for (const wake of this.#waiters.get(id) ?? []) wake();
     const cached = c.profileId === null ? [...this.#cache.keys()] : [c.profileId];

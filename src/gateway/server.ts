@@ -76,6 +76,12 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const cooldowns = new Cooldowns();
   const profiles = new ProfileDirectory(o.store);
   let auth = new ClientAuth(o.store);
+  // The store's change signal: a profile enabled, disabled, removed or logged in again, or a client key
+  // revoked by any process, takes effect on the next request instead of after a cache's lifetime.
+  const unwatch = o.store.watchChanges?.((c) => {
+    if (c.scope === 'clients' || c.profileId === null) auth = new ClientAuth(o.store);
+    if (c.scope !== 'clients') void profiles.refresh();
+  });
   const baseUrls = new Map<string, string | null>();
   const events = new EventBuffer(o.store, o.log);
   const quotas = new QuotaBook({
@@ -323,6 +329,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     },
     keepAlive,
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
+      unwatch?.();
       keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       dashboard.close();

@@ -146,6 +146,8 @@ export interface ProfileChange {
   profileId: string | null;
   /** The row's generation after the change; null when unknown or the row is gone. */
   generation: number | null;
+  /** `clients`: the client keys changed (a key added or revoked), no profile did. */
+  scope?: 'clients';
 }
 
 /** A login's last quota reading as the gateway saved it: `data` is the JSON of a QuotaReading. */

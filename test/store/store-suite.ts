@@ -225,12 +225,13 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock }: StoreSu
           T0,
         );
         const deadline = Date.now() + 5000;
-        while (seen.length < 2 && Date.now() < deadline) await sleep(10);
+        while (seen.at(-1)?.generation !== 2 && Date.now() < deadline) await sleep(10);
         stop();
-        expect(seen).toEqual([
-          { profileId: 'openai-codex:default', generation: 1 },
-          { profileId: 'openai-codex:default', generation: 2 },
-        ]);
+        // A push signal (NOTIFY) reports each commit; a polled one (SQLite data_version) may coalesce
+        // them. Either way the last word is the row's current generation.
+        expect(seen.length).toBeGreaterThan(0);
+        expect(seen.every((c) => c.profileId === 'openai-codex:default')).toBe(true);
+        expect(seen.at(-1)).toEqual({ profileId: 'openai-codex:default', generation: 2 });
         expect(JSON.stringify(seen)).not.toMatch(/fake-/);
       } finally {
         await peer.close();

@@ -15,6 +15,7 @@ import type {
   LinkedSourceRef,
   NewEvent,
   Profile,
+  ProfileChange,
   ProfileInput,
   QuotaRow,
   ReauthReason,
@@ -23,6 +24,7 @@ import type {
   StoreEvent,
   UsageRow,
 } from '../types.js';
+import { SqliteChangeWatch } from './change-watch.js';
 import { openSqlite } from './open.js';
 
 /** The single-host backend: one SQLite file in WAL mode, credential writes fsync'd (synchronous=FULL). */
@@ -31,6 +33,7 @@ export class SqliteStore implements Store {
   #db: Database.Database;
   #get: Database.Statement<[string], ProfileRow>;
   #insertEvent: Database.Statement<[number, string | null, string, string]>;
+  #watch: SqliteChangeWatch | null = null;
 
   constructor(path: string, options: { busyTimeoutMs?: number; fixes?: PermissionFix[] } = {}) {
     this.location = path;
@@ -426,7 +429,14 @@ export class SqliteStore implements Store {
     }));
   }
 
+  /** Changes committed by other connections (processes, this process's write worker), polled cheaply. */
+  watchChanges(listener: (change: ProfileChange) => void): () => void {
+    this.#watch ??= new SqliteChangeWatch(this.#db);
+    return this.#watch.subscribe(listener);
+  }
+
   async close(): Promise<void> {
+    this.#watch?.close();
     if (this.#db.open) this.#db.close();
   }
 
