@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../gateway/config.js';
 import type { Cooldowns } from '../gateway/cooldowns.js';
-import { chainsOf, resolveRoute } from '../gateway/routing.js';
+import { chainsOf, resolveRoute, strategyOf } from '../gateway/routing.js';
 import type { Profile } from '../store/types.js';
 
 export interface TargetView {
@@ -43,7 +43,12 @@ export function describeRouting(
         if (!why && !first) first = `${t.provider}/${t.model}@${profileId}`;
         return { profileId, usable: !why, why };
       });
-      return { target: `${t.provider}/${t.model}`, pinned: t.profiles, strategy: t.strategy, candidates };
+      return {
+        target: `${t.provider}/${t.model}`,
+        pinned: t.profiles,
+        strategy: strategyOf(t, ids),
+        candidates,
+      };
     });
     return { name, isDefault: name === defaultChain, targets, now: first };
   });

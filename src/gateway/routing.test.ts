@@ -52,3 +52,21 @@ describe('routing', () => {
     ]);
   });
 });
+
+describe('the default strategy', () => {
+  it('is quota-aware for a pool of logins and ordered for one', async () => {
+    const { strategyOf } = await import('./routing.js');
+    const t = resolveRoute('openai-codex/gpt-5', null, ConfigSchema.parse({})).targets[0]!;
+    expect(t.strategy).toBeNull();
+    expect(strategyOf(t, ['openai-codex:a'])).toBe('ordered');
+    expect(strategyOf(t, ['openai-codex:a', 'openai-codex:b'])).toBe('quota-aware');
+    const picker = new ProfilePicker();
+    const first = picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-1').ids[0]!;
+    picker.settle(t, 'conv-1', first);
+    // New conversations share the logins; a conversation stays on its own.
+    const other = picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-2').ids[0];
+    expect(other).not.toBe(first);
+    for (let i = 0; i < 3; i++)
+      expect(picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-1').ids[0]).toBe(first);
+  });
+});

@@ -9,7 +9,8 @@ export interface Target {
   model: string;
   /** Pinned profiles; null means every profile of the provider. */
   profiles: string[] | null;
-  strategy: Strategy;
+  /** Null when neither the target nor its provider names one: a pool is then quota-aware, one login ordered. */
+  strategy: Strategy | null;
 }
 
 /**
@@ -86,7 +87,7 @@ function toTarget(spec: TargetSpecInput, config: GatewayConfig): Target {
   const provider = s.target.slice(0, slash);
   const pinned =
     'profile' in s && s.profile ? [s.profile] : 'profiles' in s && s.profiles ? s.profiles : null;
-  const strategy = ('strategy' in s && s.strategy) || config.providers[provider]?.strategy || 'ordered';
+  const strategy = ('strategy' in s && s.strategy) || config.providers[provider]?.strategy || null;
   return { provider, model: s.target.slice(slash + 1), profiles: pinned, strategy };
 }
 
@@ -119,14 +120,17 @@ export class ProfilePicker {
     conversation: string | null = null,
     now = Date.now(),
   ): PoolPlan {
-    if (target.strategy === 'quota-aware')
-      return this.#pool.plan(target.provider, target.profiles ?? available, conversation, now);
+    const ids = target.profiles ?? available;
+    if (strategyOf(target, ids) === 'quota-aware')
+      return this.#pool.plan(target.provider, ids, conversation, now);
     return { ids: this.order(target, available), exhausted: [], movedFrom: null };
   }
 
   /** Records the login that served a conversation, so its next turn goes there too. */
   settle(target: Target, conversation: string | null, profileId: string): void {
-    if (target.strategy === 'quota-aware') this.#pool.settle(target.provider, conversation, profileId);
+    // A target without a strategy may be a pool: remembering a conversation's home costs nothing otherwise.
+    if (target.strategy === null || target.strategy === 'quota-aware')
+      this.#pool.settle(target.provider, conversation, profileId);
   }
 
   order(target: Target, available: readonly string[]): string[] {
@@ -138,4 +142,9 @@ export class ProfilePicker {
     const start = n % ids.length;
     return [...ids.slice(start), ...ids.slice(0, start)];
   }
+}
+
+/** The strategy in force: as configured, else `quota-aware` for a pool of logins and `ordered` for one. */
+export function strategyOf(target: Target, ids: readonly string[]): Strategy {
+  return target.strategy ?? (ids.length >= 2 ? 'quota-aware' : 'ordered');
 }
