@@ -9,10 +9,10 @@ const io: Io = { out: () => {}, err: () => {}, stdin: process.stdin, isTTY: fals
 describe('completion', () => {
   it('includes commands registered after the completion command (e.g. by other modules)', () => {
     const program = buildProgram(io, () => {});
-    program.command('watch').description('later').option('--interval <s>', 'x');
+    program.command('later-added').description('later').option('--interval <s>', 'x');
     const levels = completionLevels(program);
-    expect(levels.find((l) => l.path === '')?.words).toContain('watch');
-    expect(levels.find((l) => l.path === 'watch')?.words).toEqual(
+    expect(levels.find((l) => l.path === '')?.words).toContain('later-added');
+    expect(levels.find((l) => l.path === 'later-added')?.words).toEqual(
       expect.arrayContaining(['--interval', '--home']),
     );
     for (const shell of ['bash', 'zsh', 'fish'] as const) {

@@ -51,3 +51,13 @@ describe('guards', () => {
     for (const h of ['0.0.0.0', '10.0.0.1', '::', 'example.com']) expect(isLoopback(h)).toBe(false);
   });
 });
+
+describe('webhook logging', () => {
+  it('logs only the origin of a webhook URL', async () => {
+    const { webhookOrigin } = await import('./webhook.js');
+    expect(webhookOrigin('https://hooks.example.test/services/T000/B000/fake-secret-path?token=fake')).toBe(
+      'https://hooks.example.test',
+    );
+    expect(webhookOrigin('not a url')).toBe('(invalid URL)');
+  });
+});

@@ -7,6 +7,7 @@ import { createDashboard, type Dashboard, isDashboardPath } from '../dashboard/h
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { MODEL_ADAPTERS } from './adapters.js';
 import { expandCandidates } from './candidates.js';
 import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
@@ -67,7 +68,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   if (!isLoopback(gw.host) && (await o.store.listClients()).length === 0) {
     throw new ClawkeepError(
       'config_invalid',
-      `gateway.host ${gw.host} is reachable from other machines and there is no client key yet: create one first (clawkeep clients add NAME), or bind to 127.0.0.1`,
+      `gateway.host ${gw.host} is reachable from other machines and there is no client key yet`,
+      { hint: `create one first (${invokedAs()} clients add NAME), or bind to 127.0.0.1 with --host` },
     );
   }
   const concurrency = new ClientConcurrency(gw.maxConcurrentPerClient);

@@ -61,7 +61,7 @@ export function installServiceUnit(path: string, text: string, now = Date.now())
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (previous === text) return { path, status: 'unchanged', backup: null };
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const backup = previous === null ? null : writeBackupFile(path, now, previous);
   writeFileAtomic.sync(path, text, { mode: 0o644, fsync: true });
   return { path, status: previous === null ? 'created' : 'updated', backup };

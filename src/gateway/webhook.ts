@@ -10,9 +10,19 @@ export function notifyWebhook(url: string | undefined, payload: Record<string, u
     signal: AbortSignal.timeout(5000),
   }).then(
     (res) => {
-      if (!res.ok) log.warn({ webhook: url, status: res.status }, 'webhook answered with an error');
+      if (!res.ok)
+        log.warn({ webhook: webhookOrigin(url), status: res.status }, 'webhook answered with an error');
       void res.body?.cancel();
     },
-    (err: Error) => log.warn({ webhook: url, err: err.message }, 'webhook failed'),
+    (err: Error) => log.warn({ webhook: webhookOrigin(url), err: err.message }, 'webhook failed'),
   );
+}
+
+/** Only the origin of a webhook URL is logged: its path or query may carry a secret (Slack, Discord). */
+export function webhookOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
 }

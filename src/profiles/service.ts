@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
 import { getProvider } from '../providers/registry.js';
+import { removeProfileWithBackup as removeWithBackup } from '../store/profile-admin.js';
 import { formatProfileId, profileNotFound } from '../store/profile-id.js';
 import type { Profile, ProfileInput, Store } from '../store/types.js';
-import { assertNoSymlinkBelow, writeNewPrivateFile } from '../util/files.js';
 
 /**
  * The profile actions the CLI and the dashboard share, so their rules hold in both: saving never
@@ -56,13 +55,8 @@ export async function removeProfileWithBackup(
   id: string,
   now = Date.now(),
 ): Promise<string> {
-  const p = await requireProfile(store, id);
-  const backup = join(home, 'backups', `profile-${p.id.replace(/[^a-z0-9._-]/gi, '_')}-${now}.json`);
-  // Never write through a link out of the home (a symlinked backups/).
-  assertNoSymlinkBelow(home, backup);
-  writeNewPrivateFile(backup, `${JSON.stringify(p, null, 2)}\n`);
-  await store.removeProfile(id, now);
-  return backup;
+  // One backup writer for the CLI and the dashboard (src/store/profile-admin.ts).
+  return removeWithBackup(store, home, await requireProfile(store, id), now);
 }
 
 /** Enables or disables a profile; a profile that needs re-authentication is not enabled by a flag flip. */

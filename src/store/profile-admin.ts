@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
-import { writeNewPrivateFile } from '../util/files.js';
+import { assertNoSymlinkBelow, writeNewPrivateFile } from '../util/files.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { profileNotFound } from './profile-id.js';
 import type { Profile, ProfileInput, Store } from './types.js';
@@ -45,6 +45,8 @@ export async function removeProfileWithBackup(
   now = Date.now(),
 ): Promise<string> {
   const backup = join(backupsDir(home), `profile-${profile.id.replace(/[^a-z0-9._-]/gi, '_')}-${now}.json`);
+  // Never write through a link out of the home (a symlinked backups/).
+  assertNoSymlinkBelow(home, backup);
   writeNewPrivateFile(backup, `${JSON.stringify(profile, null, 2)}\n`);
   await store.removeProfile(profile.id, now);
   return backup;

@@ -110,6 +110,11 @@ describe('gateway run/start and emulator: --port/--host, port in use, logs, Ctrl
     const r = await runCli(join(dir, 'x'), ['gateway', 'run', '--port', 'abc']);
     expectOneLine(r);
     expect(r.stderr).toContain('--port abc: expected a port number 0-65535');
+    // Off loopback the gateway wants a client key first; with one, the bad address itself is named.
+    const refused = await runCli(join(dir, 'x'), ['gateway', 'run', '--port', '0', '--host', '192.0.2.1']);
+    expectOneLine(refused, true);
+    expect(refused.stderr).toContain('no client key yet');
+    await runCli(join(dir, 'x'), ['clients', 'add', 'remote-agent']);
     const h = await runCli(join(dir, 'x'), ['gateway', 'run', '--port', '0', '--host', '192.0.2.1']);
     expectOneLine(h, true);
     expect(h.stderr).toContain('cannot listen on 192.0.2.1');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
+import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { dbName } from '../helpers/pg-fixtures.js';
 import { adminQuery, createTestDatabase, postgresUnavailable, testPostgres } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
@@ -156,7 +157,7 @@ describe.skipIf(!!skip)('clawkeep store migrate / status', () => {
       backend: 'postgres',
       source: 'CLAWKEEP_STORE',
       connection: { ok: true, notify: true },
-      schema: { version: 1, supported: 1 },
+      schema: { version: PG_SCHEMA_VERSION, supported: PG_SCHEMA_VERSION },
       profiles: 3,
       leases: { held: 0, expired: 0 },
     });

@@ -142,7 +142,17 @@ describe('dashboard in Chromium', () => {
 
     // Filtering by kind keeps only that kind.
     await events.getByLabel('Kind').selectOption('fallback');
-    await events.locator('#event-rows tr').first().waitFor();
+    // The page reloads the list filtered: wait for that render rather than reading the old rows.
+    await events
+      .waitForFunction(
+        `(() => {
+          const rows = [...document.querySelectorAll('#event-rows tr')];
+          return rows.length > 0 && rows.every((r) => r.getAttribute('data-kind') === 'fallback');
+        })()`,
+        undefined,
+        { timeout: 5000 },
+      )
+      .catch(() => {});
     const kinds = await events
       .locator('#event-rows tr')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));

@@ -118,6 +118,7 @@ describe('a gateway bound off loopback', () => {
       await expect(startGateway({ store: empty.store, config, log })).rejects.toMatchObject({
         code: 'config_invalid',
         message: expect.stringMatching(/no client key/),
+        hint: expect.stringMatching(/clients add/),
       });
       await empty.store.close();
       const gw = await startGateway({ store: t.store, config, log });
