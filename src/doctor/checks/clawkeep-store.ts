@@ -1,14 +1,19 @@
 import { statfsSync } from 'node:fs';
 import { isOwnerDead } from '../../broker/owner.js';
+import { resolveStoreLocation } from '../../store/location.js';
 import { openStore } from '../../store/open-store.js';
 import { readOnlyReason } from '../context.js';
 import type { Check, Finding, FixResult } from '../types.js';
+import { postgresStoreFindings } from './postgres-store.js';
 
 /** clawkeep's own store: schema version, `PRAGMA integrity_check`, leases held by dead owners. */
 export const clawkeepStoreCheck: Check = {
   id: 'clawkeep-store',
   title: "clawkeep's own store",
-  run(ctx) {
+  async run(ctx) {
+    // A fleet's store lives in PostgreSQL: checked through its server, not a file in the home.
+    const location = resolveStoreLocation(ctx.clawkeepHome);
+    if (location.kind === 'postgres') return postgresStoreFindings(ctx, location, this.id);
     const s = ctx.clawkeepStore();
     const base = { check: this.id };
     if (s.kind === 'absent') {
