@@ -70,7 +70,10 @@ const codexBody = (model: string) => () =>
     model,
     stream: true,
     store: false,
-    input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'benchmark' }] }],
+    input: [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are a coding agent.' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'benchmark' }] },
+    ],
     tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
     tool_choice: 'auto',
     parallel_tool_calls: true,

@@ -44,7 +44,6 @@ export async function writeServed(
         return;
       }
       res.writeHead(served.res.status, { ...served.headers, 'cache-control': 'no-cache', ...headers });
-      res.flushHeaders();
       const tap = opts.onUsage ? new SseUsageTap() : null;
       await new Promise<void>((resolve) => {
         const body = served.res.body;
