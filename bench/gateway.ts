@@ -71,7 +71,11 @@ const codexBody = (model: string) => () =>
     stream: true,
     store: false,
     input: [
-      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are a coding agent.' }] },
+      {
+        type: 'message',
+        role: 'developer',
+        content: [{ type: 'input_text', text: 'You are a coding agent.' }],
+      },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'benchmark' }] },
     ],
     tools: [{ type: 'function', name: 'shell', parameters: { type: 'object', properties: {} } }],
