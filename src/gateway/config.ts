@@ -57,6 +57,10 @@ export const ConfigSchema = z
         maxJsonDepth: z.number().int().positive().default(128),
         /** Model requests one client key may have in flight; past it, 429 with Retry-After. */
         maxConcurrentPerClient: z.number().int().positive().default(64),
+        /** A socket that sends no complete request headers in this time is closed (idle-socket floods). */
+        headersTimeoutMs: z.number().int().positive().default(10_000),
+        /** Open sockets at most; past it new ones are refused. */
+        maxConnections: z.number().int().positive().default(4096),
         /** Extra Host names the gateway answers to (it always answers loopback names). */
         allowedHosts: z.array(z.string().min(1)).default([]),
         /** Lets a scraper read /metrics and /readyz off loopback without a client key. */
@@ -77,6 +81,8 @@ export const ConfigSchema = z
         maxBodyBytes: 32 * 1024 * 1024,
         maxJsonDepth: 128,
         maxConcurrentPerClient: 64,
+        headersTimeoutMs: 10_000,
+        maxConnections: 4096,
         allowedHosts: [],
         keepAliveIdleHours: 168,
       }),

@@ -32,6 +32,8 @@ describe('fallback rules', () => {
     expect(cooldownFor('rate_limited', null, { rate_limited: 1234 })).toBe(1234);
     expect(cooldownFor('rate_limited', null)).toBe(DEFAULT_COOLDOWN_MS.rate_limited);
     expect(cooldownFor('needs_reauth', null)).toBe(0);
+    // Running out of file descriptors here is not the upstream being down: no rest for the target.
+    expect(cooldownFor('local_error', null)).toBe(0);
     expect(cooldownFor('upstream_5xx', 0)).toBe(DEFAULT_COOLDOWN_MS.upstream_5xx);
   });
 });

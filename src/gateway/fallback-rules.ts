@@ -7,6 +7,8 @@ export type FallbackReason =
   | 'rate_limited'
   | 'upstream_5xx'
   | 'connect_error'
+  /** This process ran out of file descriptors or memory: not the upstream's fault, so no cooldown. */
+  | 'local_error'
   | 'timeout'
   | 'stream_error'
   | 'cooldown'
@@ -41,6 +43,7 @@ export const DEFAULT_COOLDOWN_MS: Readonly<Record<FallbackReason, number>> = {
   rate_limited: 60_000,
   upstream_5xx: 15_000,
   connect_error: 10_000,
+  local_error: 0,
   timeout: 15_000,
   stream_error: 10_000,
   cooldown: 0,

@@ -134,7 +134,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     inFlight++;
     metrics.inFlight.inc();
     res.on('close', () => {
@@ -149,6 +149,18 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     });
   });
   server.keepAliveTimeout = 65_000;
+  // An idle-socket flood must not starve keyed requests: sockets that send no request headers in
+  // time are closed, and past the connection cap new sockets are refused rather than queued.
+  server.headersTimeout = gw.headersTimeoutMs;
+  server.requestTimeout = 300_000;
+  server.maxConnections = gw.maxConnections;
+  // headersTimeout starts at a request's first byte: a socket that never sends one is closed here.
+  server.on('connection', (socket) => {
+    const idle = setTimeout(() => socket.destroy(), gw.headersTimeoutMs);
+    idle.unref();
+    socket.once('data', () => clearTimeout(idle));
+    socket.once('close', () => clearTimeout(idle));
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?', 1)[0]!;

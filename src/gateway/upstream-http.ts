@@ -52,6 +52,12 @@ export async function postUpstream(
     };
   } catch (err) {
     const timeout = err instanceof errors.HeadersTimeoutError || (err as Error).name === 'TimeoutError';
-    return { ok: false, reason: timeout ? 'timeout' : 'connect_error', message: (err as Error).message };
+    const code = (err as NodeJS.ErrnoException).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    const local = code === 'EMFILE' || code === 'ENFILE' || code === 'ENOMEM';
+    return {
+      ok: false,
+      reason: timeout ? 'timeout' : local ? 'local_error' : 'connect_error',
+      message: (err as Error).message,
+    };
   }
 }

@@ -143,3 +143,39 @@ describe('a gateway bound off loopback', () => {
     }
   });
 });
+
+describe('an idle-socket flood', () => {
+  it('closes sockets that send nothing and keeps serving keyed requests', async () => {
+    const { connect } = await import('node:net');
+    const t = await startTestGateway({
+      gateway: { port: 0, logLevel: 'silent', headersTimeoutMs: 1000, maxConnections: 1000 },
+    });
+    try {
+      const { port } = new URL(t.gateway.url);
+      let closed = 0;
+      const sockets = Array.from({ length: 150 }, () => {
+        const s = connect(Number(port), '127.0.0.1');
+        s.on('error', () => {});
+        s.on('close', () => closed++);
+        return s;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      // A keyed request in the middle of the flood is served.
+      const res = await fetch(`${t.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+        body: JSON.stringify({ model: 'chain:codex-only', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      await new Promise((r) => setTimeout(r, 3300));
+      console.log(
+        `idle flood: ${closed} of ${sockets.length} idle sockets closed by the gateway within 3.5 s`,
+      );
+      expect(closed).toBe(sockets.length);
+      for (const s of sockets) s.destroy();
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});
