@@ -16,7 +16,7 @@ const claudeCodeBody = {
   model: 'anthropic/claude-sonnet-4-5',
   max_tokens: 8192,
   system: [
-    { type: 'text', text: "You are a coding agent in the terminal." },
+    { type: 'text', text: 'You are a coding agent in the terminal.' },
     { type: 'text', text: 'Be careful.', cache_control: { type: 'ephemeral' } },
   ],
   messages: [
@@ -130,7 +130,7 @@ describe('parseMessagesRequest', () => {
       cache: { key: null, requested: true },
       dropped: ['content[type=thinking]'],
       model: 'anthropic/claude-sonnet-4-5',
-      system: "You are a coding agent in the terminal.\n\nBe careful.",
+      system: 'You are a coding agent in the terminal.\n\nBe careful.',
       messages: [
         {
           role: 'user',
