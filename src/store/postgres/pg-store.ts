@@ -57,6 +57,10 @@ export class PostgresStore implements Store {
     this.#pool = new (loadPg().Pool)(poolConfig(options));
     // An idle client losing its server must not crash the process; the next query reports it.
     this.#pool.on('error', () => {});
+    // A server shutting down sends its FATAL after a failed query has already released the client
+    // (pg-pool listens with `once` while a query runs): without a listener of its own that second
+    // 'error' would crash the process. Queries and transactions still see every error themselves.
+    this.#pool.on('connect', (client) => client.on('error', () => {}));
     this.#feed = new ChangeFeed(clientConfig(options));
     this.#commitRetryMs = options.commitRetryMs ?? 120_000;
     this.#reconnectMs = options.reconnectMs ?? 1_000;
