@@ -1,8 +1,12 @@
 import { ClawkeepError } from '../errors.js';
 import { getProvider } from '../providers/registry.js';
-import { removeProfileWithBackup as removeWithBackup } from '../store/profile-admin.js';
+import {
+  removeProfileWithBackup as removeWithBackup,
+  requireProfile,
+  saveProfile,
+} from '../store/profile-admin.js';
 import { formatProfileId, profileNotFound } from '../store/profile-id.js';
-import type { Profile, ProfileInput, Store } from '../store/types.js';
+import type { Profile, Store } from '../store/types.js';
 
 /**
  * The profile actions the CLI and the dashboard share, so their rules hold in both: saving never
@@ -10,30 +14,8 @@ import type { Profile, ProfileInput, Store } from '../store/types.js';
  * simply enabled.
  */
 
-export async function requireProfile(store: Store, id: string): Promise<Profile> {
-  const p = await store.getProfile(id);
-  if (!p) throw profileNotFound(id);
-  return p;
-}
-
-/** Creates a profile, or replaces an existing one only when `force` (generation +1, status ok). */
-export async function saveProfile(
-  store: Store,
-  input: ProfileInput,
-  o: { force: boolean; now?: number },
-): Promise<Profile> {
-  const now = o.now ?? Date.now();
-  const existing = await store.getProfile(input.id);
-  if (!existing) return store.insertProfile(input, now);
-  if (!o.force) {
-    throw new ClawkeepError(
-      'profile_exists',
-      `profile ${input.id} already exists; pass --force to replace it`,
-      { details: { id: input.id } },
-    );
-  }
-  return store.replaceProfile(input, now);
-}
+// Reading and saving have one home, shared with the CLI commands.
+export { requireProfile, saveProfile };
 
 /** Stores an API key as `<provider>:<name>`; the key is never echoed back. */
 export async function saveApiKey(
