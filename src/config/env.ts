@@ -36,6 +36,9 @@ export const ENV_SCHEMA = z.object({
   CLAWKEEP_NO_BROWSER: text.optional().transform((v) => Boolean(v)),
   CLAWKEEP_DEBUG: flag.optional().transform((v) => v ?? false),
   CLAWKEEP_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'expected json or pretty' }).optional(),
+  // Store encryption keys: checked (without echoing them) by src/store/crypto/key-store.ts.
+  CLAWKEEP_STORE_KEY: text.optional(),
+  CLAWKEEP_STORE_NEW_KEY: text.optional(),
   // Other tools' homes, read when importing or linking their logins.
   CODEX_HOME: path.optional(),
   CLAUDE_CONFIG_DIR: path.optional(),

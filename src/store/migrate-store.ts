@@ -127,6 +127,7 @@ async function writePostgres(
       await c.query(
         `SELECT setval(pg_get_serial_sequence('events', 'seq'), GREATEST((SELECT MAX(seq) FROM events), 1))`,
       );
+      await c.query("UPDATE settings SET value = $1 WHERE key = 'token_key'", [s.tokenKey ?? '']);
       for (const l of s.linkedSources) {
         await c.query(
           'INSERT INTO linked_sources (profile_id, kind, location, added_at) VALUES ($1, $2, $3, $4)',
@@ -176,6 +177,7 @@ function writeSqlite(path: string, s: StoreSnapshot, want: SnapshotDigest): void
       );
       for (const c of s.clients)
         insClient.run(c.name, c.keyHash, c.keyPrefix, c.chain, c.createdAt, c.lastUsedAt);
+      db.prepare("UPDATE settings SET value = ? WHERE key = 'token_key'").run(s.tokenKey ?? '');
       verify(path, want, digest(readSqliteHandle(db)));
     }).immediate();
   } finally {

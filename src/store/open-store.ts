@@ -27,24 +27,29 @@ export interface OpenedStore {
 export function openStore(options: OpenStoreOptions): OpenedStore {
   const fixes = ensureHome(options.home);
   const location = resolveStoreLocation(options.home, options.location);
-  return { store: openLocation(location, fixes, options.busyTimeoutMs), fixes, location };
+  return { store: openLocation(location, fixes, options.busyTimeoutMs, options.home), fixes, location };
 }
 
 export function openLocation(
   location: StoreLocation,
   fixes: PermissionFix[] = [],
   busyTimeoutMs?: number,
+  /** The clawkeep home whose key files hold the token key (encryption at rest). */
+  home?: string,
 ): Store {
+  const keys = home === undefined ? {} : { keys: { home } };
   if (location.kind === 'postgres') {
     const poolMax = Number(process.env.CLAWKEEP_PG_POOL_MAX);
     return new PostgresStore({
       url: location.url,
       passwordFile: location.passwordFile,
       ...(poolMax > 0 ? { poolMax } : {}),
+      ...keys,
     });
   }
   return new SqliteStore(location.path, {
     ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
     fixes,
+    ...keys,
   });
 }

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
 import { assertNoSymlinkBelow, writeNewPrivateFile } from '../util/files.js';
 import { invokedAs } from '../util/invoked-as.js';
+import { sealBackup } from './crypto/sealed-backups.js';
+import { TokenCodec } from './crypto/token-codec.js';
 import { profileNotFound } from './profile-id.js';
 import type { Profile, ProfileInput, Store } from './types.js';
 
@@ -47,7 +49,9 @@ export async function removeProfileWithBackup(
   const backup = join(backupsDir(home), `profile-${profile.id.replace(/[^a-z0-9._-]/gi, '_')}-${now}.json`);
   // Never write through a link out of the home (a symlinked backups/).
   assertNoSymlinkBelow(home, backup);
-  writeNewPrivateFile(backup, `${JSON.stringify(profile, null, 2)}\n`);
+  // While encryption is on, the backup's tokens are sealed with the store's key too.
+  const sealed = sealBackup(new TokenCodec({ home }), await store.tokenKeyId(), profile);
+  writeNewPrivateFile(backup, `${JSON.stringify(sealed, null, 2)}\n`);
   await store.removeProfile(profile.id, now);
   return backup;
 }

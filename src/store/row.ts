@@ -1,4 +1,5 @@
-import type { ClientRecord, Profile, ProfileStatus, ProfileType, StoreEvent } from './types.js';
+import type { TokenCodec } from './crypto/token-codec.js';
+import type { ClientRecord, Profile, ProfileInput, ProfileStatus, ProfileType, StoreEvent } from './types.js';
 
 /** A `profiles` row as both SQL backends return it (snake_case columns). */
 export interface ProfileRow {
@@ -35,7 +36,8 @@ export interface EventRow {
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
 
-export function toProfile(r: ProfileRow): Profile {
+/** A profile from its row; with a codec, sealed token columns are opened (plaintext passes through). */
+export function toProfile(r: ProfileRow, codec?: TokenCodec): Profile {
   return {
     id: r.id,
     provider: r.provider,
@@ -43,8 +45,8 @@ export function toProfile(r: ProfileRow): Profile {
     type: r.type as ProfileType,
     accountId: r.account_id,
     email: r.email,
-    access: r.access,
-    refresh: r.refresh,
+    access: codec ? codec.open(r.id, 'access', r.access) : r.access,
+    refresh: codec ? codec.open(r.id, 'refresh', r.refresh) : r.refresh,
     expires: numOrNull(r.expires),
     issuedAt: numOrNull(r.issued_at),
     generation: num(r.generation),
@@ -86,5 +88,19 @@ export function toClient(r: ClientRow): ClientRecord {
     chain: r.chain,
     createdAt: num(r.created_at),
     lastUsedAt: numOrNull(r.last_used_at),
+  };
+}
+
+/** A profile input's columns for binding, its tokens sealed with `keyId` (null: plaintext). */
+export function bindProfileInput(input: ProfileInput, codec: TokenCodec, keyId: string | null) {
+  return {
+    id: input.id,
+    type: input.type,
+    accountId: input.accountId ?? null,
+    email: input.email ?? null,
+    access: codec.seal(keyId, input.id, 'access', input.access ?? null),
+    refresh: codec.seal(keyId, input.id, 'refresh', input.refresh ?? null),
+    expires: input.expires ?? null,
+    issuedAt: input.issuedAt ?? null,
   };
 }

@@ -11,6 +11,8 @@ export interface StoreSnapshot {
   events: StoreEvent[];
   linkedSources: LinkedSourceRef[];
   clients: ClientRecord[];
+  /** The key id the token columns are sealed with (copied as is: sealed values move between backends). */
+  tokenKey: string | null;
 }
 
 /** What `store migrate` compares between source and target: counts and per-profile token fingerprints. */
@@ -18,6 +20,7 @@ export interface SnapshotDigest {
   counts: { profiles: number; events: number; linkedSources: number; clients: number };
   profiles: Array<{ id: string; generation: number; status: string; accessFp: string; refreshFp: string }>;
   clients: string[];
+  tokenKey: string | null;
 }
 
 export function digest(s: StoreSnapshot): SnapshotDigest {
@@ -36,6 +39,7 @@ export function digest(s: StoreSnapshot): SnapshotDigest {
       refreshFp: fingerprint(p.refresh),
     })),
     clients: s.clients.map((c) => `${c.name}:${c.keyHash}`),
+    tokenKey: s.tokenKey,
   };
 }
 
@@ -74,7 +78,8 @@ export async function readPostgresSnapshot(store: PostgresStore): Promise<StoreS
 export async function readPostgresClient(c: pg.ClientBase): Promise<StoreSnapshot> {
   const rows = async <T>(sql: string): Promise<T[]> => (await c.query(sql)).rows as T[];
   return {
-    profiles: (await rows<ProfileRow>(SQL.profiles)).map(toProfile),
+    tokenKey: (await rows<{ value: string }>(SQL.tokenKey))[0]?.value || null,
+    profiles: (await rows<ProfileRow>(SQL.profiles)).map((r) => toProfile(r)),
     events: (await rows<EventRow>(SQL.events)).map(toEvent),
     linkedSources: (await rows<LinkedRow>(SQL.linked)).map(toLinked),
     clients: (await rows<ClientRow>(SQL.clients)).map(toClient),
@@ -87,11 +92,19 @@ const SQL = {
   linked:
     'SELECT profile_id, kind, location, added_at FROM linked_sources ORDER BY profile_id, kind, location',
   clients: 'SELECT * FROM clients ORDER BY name',
+  tokenKey: "SELECT value FROM settings WHERE key = 'token_key'",
 };
 
 function readAll(all: (sql: string) => never[]): StoreSnapshot {
+  let tokenKey: string | null = null;
+  try {
+    tokenKey = (all(SQL.tokenKey) as Array<{ value: string }>)[0]?.value || null;
+  } catch {
+    // A store older than encryption (schema < 5) has no settings table: its tokens are plaintext.
+  }
   return {
-    profiles: (all(SQL.profiles) as ProfileRow[]).map(toProfile),
+    tokenKey,
+    profiles: (all(SQL.profiles) as ProfileRow[]).map((r) => toProfile(r)),
     events: (all(SQL.events) as EventRow[]).map(toEvent),
     linkedSources: (all(SQL.linked) as LinkedRow[]).map(toLinked),
     clients: (all(SQL.clients) as ClientRow[]).map(toClient),

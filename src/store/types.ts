@@ -82,7 +82,8 @@ export type EventKind =
   | 'quota_warning'
   | 'quota_exhausted'
   | 'quota_recovered'
-  | 'keepalive';
+  | 'keepalive'
+  | 'store_key_changed';
 
 /** An append-only record. `data` never holds a token, only fingerprints. */
 export interface StoreEvent {
@@ -236,6 +237,15 @@ export interface Store {
    * adopt peers' rotations into memory. Returns the unsubscribe function.
    */
   watchChanges?(listener: (change: ProfileChange) => void): () => void;
+  /** The id of the key the token columns are sealed with; null when encryption is off. */
+  tokenKeyId(): Promise<string | null>;
+  /**
+   * Re-seals every token column with the key `next` (null: back to plaintext) and records it as the
+   * store's key, in one transaction, with a `store_key_changed` event. The store's key lookup must
+   * find both keys. Writers read the store's key inside their own transaction, so a running process
+   * never writes with a key the store no longer uses.
+   */
+  rekeyTokens(next: string | null, now: number): Promise<{ profiles: number; from: string | null }>;
   /** Keeps one quota reading per profile (upsert); not an event, not durable-critical. */
   saveQuota(profileId: string, data: string, now: number): Promise<void>;
   listQuotas(): Promise<QuotaRow[]>;

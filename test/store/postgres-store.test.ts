@@ -26,5 +26,12 @@ if (!skip) {
     createStore: async () => open(await createTestDatabase()),
     reopen: async (store) => open(urls.get(store)!),
     leaseClock: 'database',
+    readRaw: async (store, id) => {
+      const r = await (store as PostgresStore).query<{ access: string | null; refresh: string | null }>(
+        'SELECT access, refresh FROM profiles WHERE id = $1',
+        [id],
+      );
+      return r.rows[0]!;
+    },
   });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { runStoreSuite } from './store-suite.js';
@@ -19,4 +20,15 @@ runStoreSuite({
   },
   reopen: async (store) => openStore({ home: dirname(store.location) }).store,
   leaseClock: 'caller',
+  readRaw: async (store, id) => {
+    const db = new Database(store.location, { readonly: true });
+    try {
+      return db.prepare('SELECT access, refresh FROM profiles WHERE id = ?').get(id) as {
+        access: string | null;
+        refresh: string | null;
+      };
+    } finally {
+      db.close();
+    }
+  },
 });

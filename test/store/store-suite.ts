@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keyIdOf } from '../../src/store/crypto/token-cipher.js';
 import type { ClaimLeaseInput, ProfileChange, ProfileInput, Store } from '../../src/store/types.js';
 
 export interface StoreSuiteOptions {
@@ -10,10 +12,12 @@ export interface StoreSuiteOptions {
   reopen: (store: Store) => Promise<Store>;
   /** Whose clock judges leases: the caller's `now` (SQLite, one host) or the database's (PostgreSQL). */
   leaseClock: 'caller' | 'database';
+  /** The token columns of a row exactly as the backend keeps them, read past the store. */
+  readRaw: (store: Store, id: string) => Promise<{ access: string | null; refresh: string | null }>;
 }
 
 /** The one conformance suite every Store backend must pass (SQLite and PostgreSQL). */
-export function runStoreSuite({ name, createStore, reopen, leaseClock }: StoreSuiteOptions): void {
+export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }: StoreSuiteOptions): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
     const T0 = 1_800_000_000_000;
@@ -277,6 +281,85 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock }: StoreSu
         { ...row, minute: T0 + 60_000, requests: 2, tokensIn: 11, tokensOut: 10 },
       ]);
       expect(await store.listUsage(0)).toHaveLength(2);
+    });
+
+    describe('encryption at rest', () => {
+      const key = randomBytes(32);
+      const keyId = keyIdOf(key);
+      const saved = process.env.CLAWKEEP_STORE_KEY;
+      beforeEach(() => {
+        process.env.CLAWKEEP_STORE_KEY = key.toString('base64');
+      });
+      afterEach(() => {
+        if (saved === undefined) delete process.env.CLAWKEEP_STORE_KEY;
+        else process.env.CLAWKEEP_STORE_KEY = saved;
+      });
+
+      it('seals every token column in one step; reads, compare-and-set and a second connection still work', async () => {
+        await store.insertProfile(oauth(), T0);
+        await store.insertProfile(oauth({ id: 'anthropic:work', refresh: 'fake-refresh-b' }), T0);
+        expect(await store.tokenKeyId()).toBeNull();
+        expect(await store.rekeyTokens(keyId, T0 + 1)).toEqual({ profiles: 2, from: null });
+        expect(await store.tokenKeyId()).toBe(keyId);
+        const raw = await readRaw(store, 'openai-codex:default');
+        expect(raw.access).toMatch(/^ck1\./);
+        expect(raw.refresh).toMatch(/^ck1\./);
+        expect(JSON.stringify(raw)).not.toContain('fake-');
+        expect((await store.getProfile('openai-codex:default'))!.refresh).toBe('fake-refresh-1');
+
+        // The broker presents plaintext; compare-and-set matches the sealed column.
+        const rotated = {
+          access: 'fake-access-2',
+          refresh: 'fake-refresh-2',
+          expires: T0 + 7_200_000,
+          issuedAt: T0,
+        };
+        const c = await store.commitRotation('openai-codex:default', 'fake-refresh-1', rotated, T0 + 2);
+        expect(c.kind).toBe('committed');
+        expect((await readRaw(store, 'openai-codex:default')).refresh).toMatch(/^ck1\./);
+        const stale = await store.commitRotation(
+          'openai-codex:default',
+          'fake-refresh-1',
+          { ...rotated, access: 'fake-access-x', refresh: 'fake-refresh-x' },
+          T0 + 3,
+        );
+        expect(stale.kind).toBe('conflict');
+        expect(stale.kind === 'conflict' && stale.profile?.refresh).toBe('fake-refresh-2');
+
+        const other = await reopen(store);
+        try {
+          expect((await other.getProfile('openai-codex:default'))!.access).toBe('fake-access-2');
+          await other.insertProfile(oauth({ id: 'openai-codex:new', refresh: 'fake-refresh-n' }), T0 + 4);
+          expect((await readRaw(store, 'openai-codex:new')).refresh).toMatch(/^ck1\./);
+          const reauth = await other.markNeedsReauth('anthropic:work', 'fake-refresh-b', 'revoked', T0 + 5);
+          expect(reauth.kind).toBe('committed');
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('back to plaintext in one step; without the key a store is reported as locked, not corrupt', async () => {
+        await store.insertProfile(oauth(), T0);
+        await store.rekeyTokens(keyId, T0 + 1);
+        delete process.env.CLAWKEEP_STORE_KEY;
+        const keyless = await reopen(store);
+        try {
+          await expect(keyless.getProfile('openai-codex:default')).rejects.toMatchObject({
+            code: 'store_key_missing',
+          });
+        } finally {
+          await keyless.close();
+        }
+        process.env.CLAWKEEP_STORE_KEY = key.toString('base64');
+        expect(await store.rekeyTokens(null, T0 + 2)).toEqual({ profiles: 1, from: keyId });
+        expect(await readRaw(store, 'openai-codex:default')).toEqual({
+          access: 'fake-access-1',
+          refresh: 'fake-refresh-1',
+        });
+        expect(await store.tokenKeyId()).toBeNull();
+        const kinds = (await store.listEvents()).map((e) => e.kind);
+        expect(kinds.filter((k) => k === 'store_key_changed')).toHaveLength(2);
+      });
     });
   });
 }

@@ -73,6 +73,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (minute, client, model)
   );
   `,
+  `
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  INSERT INTO settings (key, value) VALUES ('token_key', '');
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -3,8 +3,19 @@ import type pg from 'pg';
 import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
+import type { KeyLookup } from '../crypto/key-store.js';
+import { TokenCodec } from '../crypto/token-codec.js';
+import { resolveHome } from '../home.js';
 import { parseProfileId, profileNotFound } from '../profile-id.js';
-import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
+import {
+  bindProfileInput,
+  type ClientRow,
+  type EventRow,
+  type ProfileRow,
+  toClient,
+  toEvent,
+  toProfile,
+} from '../row.js';
 import type {
   ClaimLeaseInput,
   ClientRecord,
@@ -36,6 +47,8 @@ export interface PostgresStoreOptions extends PostgresTarget {
   commitRetryMs?: number;
   /** How long other calls wait for an unreachable server to come back (a quick restart). Default 1 s. */
   reconnectMs?: number;
+  /** Where the token key is found (default: the clawkeep home's key files and the environment). */
+  keys?: KeyLookup;
 }
 
 /**
@@ -51,9 +64,11 @@ export class PostgresStore implements Store {
   #ready: Promise<void> | null = null;
   #commitRetryMs: number;
   #reconnectMs: number;
+  readonly #codec: TokenCodec;
 
   constructor(options: PostgresStoreOptions) {
     this.location = redactUrl(options.url);
+    this.#codec = new TokenCodec(options.keys ?? { home: resolveHome() });
     this.#pool = new (loadPg().Pool)(poolConfig(options));
     // An idle client losing its server must not crash the process; the next query reports it.
     this.#pool.on('error', () => {});
@@ -92,22 +107,37 @@ export class PostgresStore implements Store {
 
   async getProfile(id: string): Promise<Profile | null> {
     const r = await this.#q<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
-    return r.rows[0] ? toProfile(r.rows[0]) : null;
+    return r.rows[0] ? this.#profile(r.rows[0]) : null;
   }
 
   async listProfiles(): Promise<Profile[]> {
-    return (await this.#q<ProfileRow>('SELECT * FROM profiles ORDER BY id')).rows.map(toProfile);
+    return (await this.#q<ProfileRow>('SELECT * FROM profiles ORDER BY id')).rows.map((r) =>
+      this.#profile(r),
+    );
   }
 
   async insertProfile(input: ProfileInput, now: number): Promise<Profile> {
     const { provider, name } = parseProfileId(input.id);
     return this.#tx(async (c) => {
+      const b = bindProfileInput(input, this.#codec, await tokenKey(c));
       const r = await c.query<ProfileRow>(
         `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
            generation, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, 'ok', $11, $11)
          ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [input.id, provider, name, ...bindInput(input), now],
+        [
+          input.id,
+          provider,
+          name,
+          b.type,
+          b.accountId,
+          b.email,
+          b.access,
+          b.refresh,
+          b.expires,
+          b.issuedAt,
+          now,
+        ],
       );
       if (!r.rows[0]) {
         throw new ClawkeepError(
@@ -116,7 +146,7 @@ export class PostgresStore implements Store {
           { details: { id: input.id } },
         );
       }
-      const p = toProfile(r.rows[0]);
+      const p = this.#profile(r.rows[0]);
       await event(c, { profileId: p.id, kind: 'created', data: describe(input) }, now);
       await notify(c, p);
       return p;
@@ -126,15 +156,16 @@ export class PostgresStore implements Store {
   async replaceProfile(input: ProfileInput, now: number): Promise<Profile> {
     parseProfileId(input.id);
     return this.#tx(async (c) => {
+      const b = bindProfileInput(input, this.#codec, await tokenKey(c));
       const r = await c.query<ProfileRow>(
         `UPDATE profiles SET type = $2, account_id = $3, email = $4, access = $5, refresh = $6, expires = $7,
            issued_at = $8, generation = generation + 1, status = 'ok', status_reason = NULL, status_at = $9,
            lease_owner = NULL, lease_until = NULL, updated_at = $9
          WHERE id = $1 RETURNING *`,
-        [input.id, input.type, ...bindInput(input).slice(1), now],
+        [input.id, b.type, b.accountId, b.email, b.access, b.refresh, b.expires, b.issuedAt, now],
       );
       if (!r.rows[0]) throw profileNotFound(input.id);
-      const p = toProfile(r.rows[0]);
+      const p = this.#profile(r.rows[0]);
       await event(
         c,
         { profileId: p.id, kind: 'replaced', data: { ...describe(input), generation: p.generation } },
@@ -149,7 +180,7 @@ export class PostgresStore implements Store {
     return this.#tx(async (c) => {
       const r = await c.query<ProfileRow>('DELETE FROM profiles WHERE id = $1 RETURNING *', [id]);
       if (!r.rows[0]) return null;
-      const p = toProfile(r.rows[0]);
+      const p = this.#profile(r.rows[0]);
       await event(c, { profileId: id, kind: 'removed', data: { generation: p.generation } }, now);
       await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, changePayload(id, null)]);
       return p;
@@ -164,7 +195,7 @@ export class PostgresStore implements Store {
         [id, status, now],
       );
       if (!r.rows[0]) return null;
-      const p = toProfile(r.rows[0]);
+      const p = this.#profile(r.rows[0]);
       await event(c, { profileId: id, kind: status === 'ok' ? 'enabled' : 'disabled' }, now);
       await notify(c, p);
       return p;
@@ -179,7 +210,7 @@ export class PostgresStore implements Store {
       );
       const row = r.rows[0];
       if (!row) return { kind: 'missing' };
-      const profile = toProfile(row);
+      const profile = this.#profile(row);
       // The database's clock judges leases: a host whose clock is off never steals a live one.
       const dbNow = Number(row.db_now);
       const v = decideLease(profile, { ...input, now: dbNow });
@@ -229,6 +260,7 @@ export class PostgresStore implements Store {
     extra: Record<string, unknown>,
   ): Promise<CommitOutcome> {
     return this.#tx(async (c): Promise<CommitOutcome> => {
+      const k = await tokenKey(c);
       const r = await c.query<ProfileRow>(
         `UPDATE profiles SET access = $3, refresh = $4, expires = $5, issued_at = $6,
            account_id = COALESCE($7, account_id), email = COALESCE($8, email),
@@ -238,9 +270,9 @@ export class PostgresStore implements Store {
          WHERE id = $1 AND refresh IS NOT DISTINCT FROM $2 RETURNING *`,
         [
           id,
-          expected,
-          t.access,
-          t.refresh,
+          this.#codec.seal(k, id, 'refresh', expected),
+          this.#codec.seal(k, id, 'access', t.access),
+          this.#codec.seal(k, id, 'refresh', t.refresh),
           t.expires,
           t.issuedAt,
           t.accountId ?? null,
@@ -251,14 +283,14 @@ export class PostgresStore implements Store {
       );
       if (!r.rows[0]) {
         const cur = await c.query<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
-        const profile = cur.rows[0] ? toProfile(cur.rows[0]) : null;
+        const profile = cur.rows[0] ? this.#profile(cur.rows[0]) : null;
         // A retry after a lost acknowledgement: our own earlier attempt is what the row holds.
         if (profile && profile.refresh === t.refresh && profile.access === t.access) {
           return { kind: 'committed', profile };
         }
         return { kind: 'conflict', profile };
       }
-      const profile = toProfile(r.rows[0]);
+      const profile = this.#profile(r.rows[0]);
       await event(
         c,
         {
@@ -286,17 +318,18 @@ export class PostgresStore implements Store {
   ): Promise<CommitOutcome> {
     return this.#durable(() =>
       this.#tx(async (c): Promise<CommitOutcome> => {
+        const k = await tokenKey(c);
         const r = await c.query<ProfileRow>(
           `UPDATE profiles SET status = 'needs_reauth', status_reason = $3, status_at = $4, lease_owner = NULL,
              lease_until = NULL, updated_at = $4
            WHERE id = $1 AND refresh IS NOT DISTINCT FROM $2 RETURNING *`,
-          [id, presented, reason, now],
+          [id, this.#codec.seal(k, id, 'refresh', presented), reason, now],
         );
         if (!r.rows[0]) {
           const cur = await c.query<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
-          return { kind: 'conflict', profile: cur.rows[0] ? toProfile(cur.rows[0]) : null };
+          return { kind: 'conflict', profile: cur.rows[0] ? this.#profile(cur.rows[0]) : null };
         }
-        const profile = toProfile(r.rows[0]);
+        const profile = this.#profile(r.rows[0]);
         await event(
           c,
           { profileId: id, kind: 'reauth_required', data: { reason, refreshFp: fingerprint(presented) } },
@@ -479,6 +512,42 @@ export class PostgresStore implements Store {
     return this.#feed.ready(timeoutMs);
   }
 
+  async tokenKeyId(): Promise<string | null> {
+    const r = await this.#q<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key'");
+    return r.rows[0]?.value || null;
+  }
+
+  async rekeyTokens(next: string | null, now: number): Promise<{ profiles: number; from: string | null }> {
+    return this.#tx(async (c) => {
+      // FOR UPDATE on the key row waits for every writer holding it FOR SHARE, and holds off new ones.
+      const cur = await c.query<{ value: string }>(
+        "SELECT value FROM settings WHERE key = 'token_key' FOR UPDATE",
+      );
+      const from = cur.rows[0]?.value || null;
+      const rows = (await c.query<ProfileRow>('SELECT * FROM profiles ORDER BY id FOR UPDATE')).rows;
+      for (const r of rows) {
+        const p = this.#profile(r);
+        await c.query('UPDATE profiles SET access = $2, refresh = $3 WHERE id = $1', [
+          p.id,
+          this.#codec.seal(next, p.id, 'access', p.access),
+          this.#codec.seal(next, p.id, 'refresh', p.refresh),
+        ]);
+      }
+      await c.query("UPDATE settings SET value = $1 WHERE key = 'token_key'", [next ?? '']);
+      await event(
+        c,
+        { profileId: null, kind: 'store_key_changed', data: { from, to: next, profiles: rows.length } },
+        now,
+      );
+      // No NOTIFY: every token's plaintext and generation are unchanged, only how it is kept.
+      return { profiles: rows.length, from };
+    });
+  }
+
+  #profile(r: ProfileRow): Profile {
+    return toProfile(r, this.#codec);
+  }
+
   /** Runs `sql` on a pooled connection after `ready()`; driver errors become typed errors. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
     return this.#q<R>(sql, params);
@@ -597,16 +666,13 @@ async function notify(c: Queryable, p: Profile): Promise<void> {
   await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, changePayload(p.id, p.generation)]);
 }
 
-function bindInput(input: ProfileInput): unknown[] {
-  return [
-    input.type,
-    input.accountId ?? null,
-    input.email ?? null,
-    input.access ?? null,
-    input.refresh ?? null,
-    input.expires ?? null,
-    input.issuedAt ?? null,
-  ];
+/**
+ * The store's token key, read inside a writer's transaction and held FOR SHARE until it ends, so
+ * `rekeyTokens` (FOR UPDATE) never interleaves with a write sealed under the key it replaces.
+ */
+async function tokenKey(c: Queryable): Promise<string | null> {
+  const r = await c.query<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key' FOR SHARE");
+  return r.rows[0]?.value || null;
 }
 
 function describe(input: ProfileInput): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { TokenCodec } from '../crypto/token-codec.js';
 import { type ProfileRow, toProfile } from '../row.js';
 import type { LinkedSourceRef, Profile } from '../types.js';
 import { SCHEMA_VERSION } from './migrations.js';
@@ -16,10 +17,12 @@ export interface StoreInspection {
 }
 
 /**
+ * With a codec, sealed tokens are opened; an undecryptable store throws `store_key_missing` or
+ * `store_undecryptable` (never reported as corrupt).
  * Opens a clawkeep SQLite store read-only (no migration, no pragma changes) and inspects it.
  * Throws the driver's error (`SQLITE_NOTADB`…) when the file is not a database.
  */
-export function inspectSqliteStore(path: string): StoreInspection {
+export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspection {
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
     const schemaVersion = db.pragma('user_version', { simple: true }) as number;
@@ -28,7 +31,9 @@ export function inspectSqliteStore(path: string): StoreInspection {
     );
     const readable = schemaVersion === SCHEMA_VERSION && integrity[0] === 'ok';
     const profiles = readable
-      ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map(toProfile)
+      ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map((r) =>
+          toProfile(r, codec),
+        )
       : null;
     const links = readable
       ? (

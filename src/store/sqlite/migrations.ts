@@ -74,6 +74,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (minute, client, model)
   ) STRICT;
   `,
+  `
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO settings (key, value) VALUES ('token_key', '');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

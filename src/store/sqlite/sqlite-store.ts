@@ -1,12 +1,23 @@
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import { invokedAs } from '../../util/invoked-as.js';
+import type { KeyLookup } from '../crypto/key-store.js';
+import { TokenCodec } from '../crypto/token-codec.js';
 import type { PermissionFix } from '../home.js';
 import { toStoreIoError } from '../io-errors.js';
 import { parseProfileId, profileNotFound } from '../profile-id.js';
-import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from '../row.js';
+import {
+  bindProfileInput,
+  type ClientRow,
+  type EventRow,
+  type ProfileRow,
+  toClient,
+  toEvent,
+  toProfile,
+} from '../row.js';
 import type {
   ClaimLeaseInput,
   ClientRecord,
@@ -30,15 +41,26 @@ import { openSqlite } from './open.js';
 /** The single-host backend: one SQLite file in WAL mode, credential writes fsync'd (synchronous=FULL). */
 export class SqliteStore implements Store {
   readonly location: string;
+  /** The home whose key files hold this store's token key. */
+  readonly keyHome: string;
   #db: Database.Database;
   #get: Database.Statement<[string], ProfileRow>;
   #insertEvent: Database.Statement<[number, string | null, string, string]>;
+  #tokenKey: Database.Statement<[], { value: string }>;
   #watch: SqliteChangeWatch | null = null;
+  readonly #codec: TokenCodec;
 
-  constructor(path: string, options: { busyTimeoutMs?: number; fixes?: PermissionFix[] } = {}) {
+  /** `keys`: where the token key is found (default: key files beside the store). */
+  constructor(
+    path: string,
+    options: { busyTimeoutMs?: number; fixes?: PermissionFix[]; keys?: KeyLookup } = {},
+  ) {
     this.location = path;
+    this.keyHome = options.keys?.home ?? dirname(path);
+    this.#codec = new TokenCodec(options.keys ?? { home: this.keyHome });
     this.#db = openSqlite(path, options.busyTimeoutMs ?? 5000, options.fixes);
     this.#get = this.#db.prepare('SELECT * FROM profiles WHERE id = ?');
+    this.#tokenKey = this.#db.prepare("SELECT value FROM settings WHERE key = 'token_key'");
     this.#insertEvent = this.#db.prepare(
       'INSERT INTO events (at, profile_id, kind, data) VALUES (?, ?, ?, ?)',
     );
@@ -50,7 +72,9 @@ export class SqliteStore implements Store {
 
   async listProfiles(): Promise<Profile[]> {
     return this.#guard('read', () =>
-      (this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map(toProfile),
+      (this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map((r) =>
+        toProfile(r, this.#codec),
+      ),
     );
   }
 
@@ -73,7 +97,7 @@ export class SqliteStore implements Store {
            VALUES (@id, @provider, @name, @type, @accountId, @email, @access, @refresh, @expires, @issuedAt,
              1, 'ok', @now, @now)`,
         )
-        .run({ ...bindInput(input), provider, name, now });
+        .run({ ...bindProfileInput(input, this.#codec, this.#keyId()), provider, name, now });
       this.#event({ profileId: input.id, kind: 'created', data: describe(input) }, now);
       return this.#read(input.id)!;
     });
@@ -92,7 +116,7 @@ export class SqliteStore implements Store {
              updated_at = @now
            WHERE id = @id`,
         )
-        .run({ ...bindInput(input), now });
+        .run({ ...bindProfileInput(input, this.#codec, this.#keyId()), now });
       const after = this.#read(input.id)!;
       this.#event(
         { profileId: input.id, kind: 'replaced', data: { ...describe(input), generation: after.generation } },
@@ -175,6 +199,7 @@ export class SqliteStore implements Store {
   ): Promise<CommitOutcome> {
     return Promise.resolve(
       this.#tx((): CommitOutcome => {
+        const k = this.#keyId();
         const res = this.#db
           .prepare(
             `UPDATE profiles SET access = @access, refresh = @refresh, expires = @expires, issued_at = @issuedAt,
@@ -186,11 +211,11 @@ export class SqliteStore implements Store {
           )
           .run({
             id,
-            expected,
+            expected: this.#codec.seal(k, id, 'refresh', expected),
             now,
             rotated: kind === 'rotated' ? 1 : 0,
-            access: t.access,
-            refresh: t.refresh,
+            access: this.#codec.seal(k, id, 'access', t.access),
+            refresh: this.#codec.seal(k, id, 'refresh', t.refresh),
             expires: t.expires,
             issuedAt: t.issuedAt,
             accountId: t.accountId ?? null,
@@ -229,7 +254,7 @@ export class SqliteStore implements Store {
              lease_until = NULL, updated_at = ?
            WHERE id = ? AND refresh IS ?`,
         )
-        .run(reason, now, now, id, presented);
+        .run(reason, now, now, id, this.#codec.seal(this.#keyId(), id, 'refresh', presented));
       const profile = this.#read(id);
       if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
       this.#event(
@@ -440,9 +465,39 @@ export class SqliteStore implements Store {
     if (this.#db.open) this.#db.close();
   }
 
+  async tokenKeyId(): Promise<string | null> {
+    return this.#guard('read', () => this.#keyId());
+  }
+
+  async rekeyTokens(next: string | null, now: number): Promise<{ profiles: number; from: string | null }> {
+    return this.#tx(() => {
+      const from = this.#keyId();
+      const rows = this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[];
+      const update = this.#db.prepare('UPDATE profiles SET access = ?, refresh = ? WHERE id = ?');
+      for (const r of rows) {
+        const p = toProfile(r, this.#codec);
+        update.run(
+          this.#codec.seal(next, p.id, 'access', p.access),
+          this.#codec.seal(next, p.id, 'refresh', p.refresh),
+          p.id,
+        );
+      }
+      this.#db.prepare("UPDATE settings SET value = ? WHERE key = 'token_key'").run(next ?? '');
+      this.#event(
+        { profileId: null, kind: 'store_key_changed', data: { from, to: next, profiles: rows.length } },
+        now,
+      );
+      return { profiles: rows.length, from };
+    });
+  }
+
+  #keyId(): string | null {
+    return this.#tokenKey.get()?.value || null;
+  }
+
   #read(id: string): Profile | null {
     const row = this.#get.get(id);
-    return row ? toProfile(row) : null;
+    return row ? toProfile(row, this.#codec) : null;
   }
 
   #event(e: NewEvent, now: number): void {
@@ -462,19 +517,6 @@ export class SqliteStore implements Store {
       throw toStoreIoError(err, this.location, doing === 'read' ? 'read the store' : 'write the store');
     }
   }
-}
-
-function bindInput(input: ProfileInput) {
-  return {
-    id: input.id,
-    type: input.type,
-    accountId: input.accountId ?? null,
-    email: input.email ?? null,
-    access: input.access ?? null,
-    refresh: input.refresh ?? null,
-    expires: input.expires ?? null,
-    issuedAt: input.issuedAt ?? null,
-  };
 }
 
 function describe(input: ProfileInput): Record<string, unknown> {

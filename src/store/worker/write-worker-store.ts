@@ -1,5 +1,7 @@
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ClawkeepError, type ErrorCode } from '../../errors.js';
+import { SqliteStore } from '../sqlite/sqlite-store.js';
 import type { Store } from '../types.js';
 
 /** Store methods that write: they take SQLite's write lock and may wait for it. */
@@ -21,6 +23,7 @@ const WRITES: ReadonlySet<keyof Store> = new Set<keyof Store>([
   'appendEvents',
   'saveQuota',
   'addUsage',
+  'rekeyTokens',
 ]);
 
 type Reply =
@@ -38,14 +41,16 @@ type Reply =
  * that reads (client keys, profiles, cached tokens).
  */
 export function withWriteWorker(reader: Store, path: string): Store {
+  // The worker's store finds the token key where the reader's does (the same home).
+  const keyHome = reader instanceof SqliteStore ? reader.keyHome : dirname(path);
   const source = import.meta.url.endsWith('.ts');
   // Under the test runner the sources are TypeScript: the worker registers tsx, then loads them.
   const worker = source
     ? new Worker(
         `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./write-worker.ts', import.meta.url).href)}); });`,
-        { eval: true, workerData: { path } },
+        { eval: true, workerData: { path, keyHome } },
       )
-    : new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path } });
+    : new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, keyHome } });
   worker.unref();
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;

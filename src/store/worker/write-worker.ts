@@ -8,8 +8,10 @@ import type { Store } from '../types.js';
  * wait blocks only this thread, so it may wait as long as a lease lives for another process's lock.
  */
 const WRITE_BUSY_TIMEOUT_MS = 30_000;
-const store = new SqliteStore((workerData as { path: string }).path, {
+const data = workerData as { path: string; keyHome: string };
+const store = new SqliteStore(data.path, {
   busyTimeoutMs: WRITE_BUSY_TIMEOUT_MS,
+  keys: { home: data.keyHome },
 });
 const port = parentPort;
 if (!port) throw new Error('write-worker runs only as a worker thread');
