@@ -7,6 +7,7 @@ import { readProfilesFrom } from '../openclaw/store-io.js';
 import type { OpenClawProfile, ScannedAgent, ScannedHome } from '../openclaw/types.js';
 import { toStoreIoError } from '../store/io-errors.js';
 import { STORE_FILE } from '../store/open-store.js';
+import { TokenCodec } from '../store/crypto/token-codec.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
 
@@ -83,7 +84,8 @@ function inspectClawkeep(home: string): ClawkeepStoreView {
   const path = join(home, STORE_FILE);
   if (!existsSync(path)) return { kind: 'absent', home };
   try {
-    return { kind: 'ok', home, path, inspection: inspectSqliteStore(path) };
+    // Encrypted tokens are opened with this home's key; without it the store is locked, not corrupt.
+    return { kind: 'ok', home, path, inspection: inspectSqliteStore(path, new TokenCodec({ home })) };
   } catch (err) {
     const io = toStoreIoError(err, path, 'read');
     if (io instanceof ClawkeepError) {
@@ -93,7 +95,7 @@ function inspectClawkeep(home: string): ClawkeepStoreView {
         path,
         message: io.message,
         code: io.code,
-        next: String(io.details.fix),
+        next: io.hint ?? String(io.details.fix),
       };
     }
     const readonly = readOnlyReason(home);

@@ -7,6 +7,7 @@ import { clientConfig } from './postgres/connection.js';
 import { loadPg } from './postgres/driver.js';
 import { classifyPgError } from './postgres/errors.js';
 import { PG_SCHEMA_VERSION } from './postgres/migrations.js';
+import { findKey, type KeyLookup } from './crypto/key-store.js';
 import { inspectSqliteStore } from './sqlite/inspect.js';
 import { SCHEMA_VERSION } from './sqlite/migrations.js';
 
@@ -30,11 +31,15 @@ export interface StoreStatus {
   schema: { version: number; supported: number } | null;
   profiles: number | null;
   leases: LeaseHealth | null;
+  /** Encryption at rest: the key the tokens are sealed with and whether this host holds it; null when off or unknown. */
+  encryption: { keyId: string; keyAvailable: boolean } | null;
 }
 
 /** Inspects a store without changing it (no migration, no file creation). */
-export async function readStoreStatus(location: StoreLocation): Promise<StoreStatus> {
-  return location.kind === 'postgres' ? postgresStatus(location) : sqliteStatus(location);
+export async function readStoreStatus(location: StoreLocation, keys: KeyLookup): Promise<StoreStatus> {
+  const s = location.kind === 'postgres' ? await postgresStatus(location) : sqliteStatus(location);
+  const keyId = s.encryption?.keyId;
+  return keyId ? { ...s, encryption: { keyId, keyAvailable: findKey(keys, keyId) !== null } } : s;
 }
 
 function sqliteStatus(l: StoreLocation & { kind: 'sqlite' }): StoreStatus {
@@ -46,6 +51,7 @@ function sqliteStatus(l: StoreLocation & { kind: 'sqlite' }): StoreStatus {
       schema: null,
       profiles: null,
       leases: null,
+      encryption: null,
     };
   }
   const started = Date.now();
@@ -68,6 +74,7 @@ function sqliteStatus(l: StoreLocation & { kind: 'sqlite' }): StoreStatus {
             now,
           )
         : null,
+      encryption: i.tokenKey ? { keyId: i.tokenKey, keyAvailable: false } : null,
     };
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'store_corrupt';
@@ -77,6 +84,7 @@ function sqliteStatus(l: StoreLocation & { kind: 'sqlite' }): StoreStatus {
       schema: null,
       profiles: null,
       leases: null,
+      encryption: null,
     };
   }
 }
@@ -104,6 +112,7 @@ async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<
         schema: { version: 0, supported: PG_SCHEMA_VERSION },
         profiles: null,
         leases: null,
+        encryption: null,
       };
     }
     const version = (
@@ -111,6 +120,12 @@ async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<
     ).rows[0]!.v;
     let profiles: number | null = null;
     let leases: LeaseHealth | null = null;
+    let encryption: StoreStatus['encryption'] = null;
+    if (version >= 5) {
+      const key = await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key'");
+      const keyId = key.rows[0]?.value;
+      if (keyId) encryption = { keyId, keyAvailable: false };
+    }
     if (version >= 1) {
       const rows = (
         await client.query<{ lease_owner: string | null; lease_until: string | null }>(
@@ -132,6 +147,7 @@ async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<
       schema: { version, supported: PG_SCHEMA_VERSION },
       profiles,
       leases,
+      encryption,
     };
   } catch (err) {
     const e = classifyPgError(err, where);
@@ -142,6 +158,7 @@ async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<
       schema: null,
       profiles: null,
       leases: null,
+      encryption: null,
     };
   } finally {
     await client.end().catch(() => {});

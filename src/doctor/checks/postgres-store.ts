@@ -11,7 +11,7 @@ export async function postgresStoreFindings(
   location: StoreLocation & { kind: 'postgres' },
   check: string,
 ): Promise<Finding[]> {
-  const s = await readStoreStatus(location);
+  const s = await readStoreStatus(location, { home: ctx.clawkeepHome });
   const base = { check, path: s.location };
   if (!s.connection.ok) {
     return [
@@ -40,6 +40,15 @@ export async function postgresStoreFindings(
       code: 'store_schema_outdated',
       message: `${s.location} has schema version ${s.schema.version}; the next clawkeep command migrates it to ${s.schema.supported}`,
       next: `${ctx.command} store status`,
+    });
+  }
+  if (s.encryption && !s.encryption.keyAvailable) {
+    out.push({
+      ...base,
+      severity: 'error',
+      code: 'store_key_missing',
+      message: `the tokens in ${s.location} are encrypted with key ${s.encryption.keyId}, and this host has no key source holding it: nothing here can refresh or serve them (the store itself is intact)`,
+      next: `set CLAWKEEP_STORE_KEY to that key, or copy ${ctx.clawkeepHome}/keys/${s.encryption.keyId}.key (0600) from a host that has it`,
     });
   }
   if (s.leases && s.leases.expired > 0) {

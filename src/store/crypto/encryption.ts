@@ -49,7 +49,7 @@ export async function readEncryptionStatus(store: Store, lookup: KeyLookup): Pro
 export async function encryptStore(
   store: Store,
   lookup: KeyLookup,
-  o: { keyStore: KeyStoreKind; now?: number },
+  o: { keyStore: KeyStoreKind | 'auto'; now?: number; platform?: NodeJS.Platform },
 ): Promise<EncryptionChange> {
   const current = await store.tokenKeyId();
   if (current !== null) {
@@ -58,7 +58,14 @@ export async function encryptStore(
     });
   }
   const key = o.keyStore === 'env' ? requireEnvKey('CLAWKEEP_STORE_KEY', lookup) : generateKey();
-  return switchKey(store, lookup, null, key, o.keyStore, o.now ?? Date.now());
+  return switchKey(
+    store,
+    lookup,
+    null,
+    key,
+    o.keyStore === 'auto' ? autoKeyStore(o.platform) : o.keyStore,
+    o.now ?? Date.now(),
+  );
 }
 
 /** Turns encryption off: every token column back to plaintext in one transaction; keys are kept. */
@@ -99,7 +106,7 @@ async function switchKey(
   lookup: KeyLookup,
   from: string | null,
   key: Buffer | null,
-  kind: KeyStoreKind | null,
+  kind: KeyStoreKind | 'keyring-or-file' | null,
   now: number,
 ): Promise<EncryptionChange> {
   const codec = new TokenCodec(lookup);
@@ -107,7 +114,7 @@ async function switchKey(
   if (from !== null) codec.cipher(from);
   const keyId = key === null ? null : keyIdOf(key);
   // Kept before the store names it: a crash in between leaves a spare key, never sealed tokens without one.
-  const keptIn = key === null || kind === null ? null : saveKey(kind, lookup, key);
+  const keptIn = key === null || kind === null ? null : keepKey(kind, lookup, key);
   if (key !== null && findKey(lookup, keyIdOf(key)) === null) {
     throw new ClawkeepError(
       'store_key_missing',
@@ -125,6 +132,25 @@ async function switchKey(
     forgot = from;
   }
   return { keyId, previousKeyId: from, keptIn, profiles, backups, forgot };
+}
+
+/**
+ * Where a new key goes by default: the OS keyring on macOS and Windows (Keychain, Credential Manager),
+ * a 0600 file under the home elsewhere. On Linux the keyring may be the kernel's session keyring,
+ * which a reboot empties: a key kept only there would lock every token away.
+ */
+function autoKeyStore(platform: NodeJS.Platform = process.platform): KeyStoreKind | 'keyring-or-file' {
+  return platform === 'darwin' || platform === 'win32' ? 'keyring-or-file' : 'file';
+}
+
+function keepKey(kind: KeyStoreKind | 'keyring-or-file', lookup: KeyLookup, key: Buffer): string {
+  if (kind !== 'keyring-or-file') return saveKey(kind, lookup, key);
+  try {
+    return saveKey('keyring', lookup, key);
+  } catch (err) {
+    if (!(err instanceof ClawkeepError) || err.code !== 'keyring_unavailable') throw err;
+    return saveKey('file', lookup, key);
+  }
 }
 
 function requireEnvKey(name: 'CLAWKEEP_STORE_KEY' | 'CLAWKEEP_STORE_NEW_KEY', lookup: KeyLookup): Buffer {

@@ -14,13 +14,15 @@ export interface StoreInspection {
   profiles: Profile[] | null;
   /** Linked sources (external copies clawkeep keeps in step); null when profiles are. */
   links: LinkedSourceRef[] | null;
+  /** The key the token columns are sealed with; null when they are plaintext. */
+  tokenKey: string | null;
 }
 
 /**
- * With a codec, sealed tokens are opened; an undecryptable store throws `store_key_missing` or
- * `store_undecryptable` (never reported as corrupt).
  * Opens a clawkeep SQLite store read-only (no migration, no pragma changes) and inspects it.
- * Throws the driver's error (`SQLITE_NOTADB`…) when the file is not a database.
+ * Throws the driver's error (`SQLITE_NOTADB`…) when the file is not a database. With a codec,
+ * sealed tokens are opened: a store this host has no key for throws `store_key_missing` (or
+ * `store_undecryptable`), never a corruption error.
  */
 export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspection {
   const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
@@ -30,6 +32,10 @@ export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspe
       (r) => r.integrity_check,
     );
     const readable = schemaVersion === SCHEMA_VERSION && integrity[0] === 'ok';
+    const tokenKey = readable
+      ? (db.prepare("SELECT value FROM settings WHERE key = 'token_key'").get() as { value: string } | undefined)
+          ?.value || null
+      : null;
     const profiles = readable
       ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map((r) =>
           toProfile(r, codec),
@@ -45,7 +51,7 @@ export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspe
           }>
         ).map((r) => ({ profileId: r.profile_id, kind: r.kind, location: r.location, addedAt: r.added_at }))
       : null;
-    return { schemaVersion, supportedSchemaVersion: SCHEMA_VERSION, integrity, profiles, links };
+    return { schemaVersion, supportedSchemaVersion: SCHEMA_VERSION, integrity, profiles, links, tokenKey };
   } finally {
     db.close();
   }

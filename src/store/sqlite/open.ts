@@ -38,6 +38,8 @@ export function openSqlite(
     // FULL makes every commit (rotations above all) durable before it returns.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Freed cells are zeroed: a replaced or re-sealed token leaves no plaintext behind in the file.
+    db.pragma('secure_delete = ON');
     migrate(db, path);
   } catch (err) {
     db.close();

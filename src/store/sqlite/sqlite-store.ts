@@ -470,6 +470,18 @@ export class SqliteStore implements Store {
   }
 
   async rekeyTokens(next: string | null, now: number): Promise<{ profiles: number; from: string | null }> {
+    const out = this.#rekey(next, now);
+    // Old pages still in the WAL hold the previous form of every token: fold them in and empty it.
+    // Best effort: a reader elsewhere keeps the WAL alive; its pages are overwritten as it is reused.
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // busy: see above
+    }
+    return out;
+  }
+
+  #rekey(next: string | null, now: number): { profiles: number; from: string | null } {
     return this.#tx(() => {
       const from = this.#keyId();
       const rows = this.#db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[];
