@@ -5,9 +5,9 @@ import { legacyOAuthRef, readOAuthSidecar, sidecarPath } from '../openclaw/oauth
 import { scanOpenClawHome } from '../openclaw/scan.js';
 import { readProfilesFrom } from '../openclaw/store-io.js';
 import type { OpenClawProfile, ScannedAgent, ScannedHome } from '../openclaw/types.js';
+import { TokenCodec } from '../store/crypto/token-codec.js';
 import { toStoreIoError } from '../store/io-errors.js';
 import { STORE_FILE } from '../store/open-store.js';
-import { TokenCodec } from '../store/crypto/token-codec.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
 

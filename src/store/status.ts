@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type pg from 'pg';
 import { isClawkeepError } from '../errors.js';
+import { findKey, type KeyLookup } from './crypto/key-store.js';
 import { describeLocation, type StoreLocation } from './location.js';
 import { clientConfig } from './postgres/connection.js';
 import { loadPg } from './postgres/driver.js';
 import { classifyPgError } from './postgres/errors.js';
 import { PG_SCHEMA_VERSION } from './postgres/migrations.js';
-import { findKey, type KeyLookup } from './crypto/key-store.js';
 import { inspectSqliteStore } from './sqlite/inspect.js';
 import { SCHEMA_VERSION } from './sqlite/migrations.js';
 

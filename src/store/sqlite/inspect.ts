@@ -33,8 +33,11 @@ export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspe
     );
     const readable = schemaVersion === SCHEMA_VERSION && integrity[0] === 'ok';
     const tokenKey = readable
-      ? (db.prepare("SELECT value FROM settings WHERE key = 'token_key'").get() as { value: string } | undefined)
-          ?.value || null
+      ? (
+          db.prepare("SELECT value FROM settings WHERE key = 'token_key'").get() as
+            | { value: string }
+            | undefined
+        )?.value || null
       : null;
     const profiles = readable
       ? (db.prepare('SELECT * FROM profiles ORDER BY id').all() as ProfileRow[]).map((r) =>
