@@ -21,8 +21,8 @@ export interface MigrateResult {
 }
 
 /**
- * Copies a whole store (profiles with their generations and status, events, linked sources, clients)
- * into an empty store of the other backend, in one transaction that verifies counts and token
+ * Copies a whole store (profiles with their generations and status, events, linked sources, clients,
+ * quota readings, usage, and the key id sealed tokens need) into an empty store of the other backend, in one transaction that verifies counts and token
  * fingerprints before it commits. The source is only read. Leases are not copied: they belong to
  * processes of the old store.
  */
@@ -85,13 +85,9 @@ async function writePostgres(
   try {
     await store.transaction(async (c) => {
       // No other writer may slip in between the emptiness check and the commit.
-      await c.query('LOCK TABLE profiles, events, linked_sources, clients IN EXCLUSIVE MODE');
+      await c.query('LOCK TABLE profiles, events, linked_sources, clients, quotas, usage IN EXCLUSIVE MODE');
       const before = digest(await readPostgresClient(c));
-      if (
-        before.counts.profiles + before.counts.events + before.counts.clients + before.counts.linkedSources >
-        0
-      )
-        throw notEmpty(where, before.counts);
+      if (Object.values(before.counts).some((n) => n > 0)) throw notEmpty(where, before.counts);
       for (const p of s.profiles) {
         await c.query(
           `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
@@ -128,6 +124,19 @@ async function writePostgres(
         `SELECT setval(pg_get_serial_sequence('events', 'seq'), GREATEST((SELECT MAX(seq) FROM events), 1))`,
       );
       await c.query("UPDATE settings SET value = $1 WHERE key = 'token_key'", [s.tokenKey ?? '']);
+      for (const q of s.quotas) {
+        await c.query('INSERT INTO quotas (profile_id, data, updated_at) VALUES ($1, $2, $3)', [
+          q.profileId,
+          q.data,
+          q.updatedAt,
+        ]);
+      }
+      for (const u of s.usage) {
+        await c.query(
+          'INSERT INTO usage (minute, client, model, requests, tokens_in, tokens_out) VALUES ($1, $2, $3, $4, $5, $6)',
+          [u.minute, u.client, u.model, u.requests, u.tokensIn, u.tokensOut],
+        );
+      }
       for (const l of s.linkedSources) {
         await c.query(
           'INSERT INTO linked_sources (profile_id, kind, location, added_at) VALUES ($1, $2, $3, $4)',
@@ -152,11 +161,7 @@ function writeSqlite(path: string, s: StoreSnapshot, want: SnapshotDigest): void
   try {
     db.transaction(() => {
       const before = digest(readSqliteHandle(db));
-      if (
-        before.counts.profiles + before.counts.events + before.counts.clients + before.counts.linkedSources >
-        0
-      )
-        throw notEmpty(path, before.counts);
+      if (Object.values(before.counts).some((n) => n > 0)) throw notEmpty(path, before.counts);
       const insProfile = db.prepare(
         `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
            generation, status, status_reason, status_at, lease_owner, lease_until, created_at, updated_at, rotated_at)
@@ -178,6 +183,12 @@ function writeSqlite(path: string, s: StoreSnapshot, want: SnapshotDigest): void
       for (const c of s.clients)
         insClient.run(c.name, c.keyHash, c.keyPrefix, c.chain, c.createdAt, c.lastUsedAt);
       db.prepare("UPDATE settings SET value = ? WHERE key = 'token_key'").run(s.tokenKey ?? '');
+      const insQuota = db.prepare('INSERT INTO quotas (profile_id, data, updated_at) VALUES (?, ?, ?)');
+      for (const q of s.quotas) insQuota.run(q.profileId, q.data, q.updatedAt);
+      const insUsage = db.prepare(
+        'INSERT INTO usage (minute, client, model, requests, tokens_in, tokens_out) VALUES (@minute, @client, @model, @requests, @tokensIn, @tokensOut)',
+      );
+      for (const u of s.usage) insUsage.run(u);
       verify(path, want, digest(readSqliteHandle(db)));
     }).immediate();
   } finally {

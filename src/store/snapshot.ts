@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { fingerprint } from '../util/fingerprint.js';
 import type { PostgresStore } from './postgres/pg-store.js';
 import { type ClientRow, type EventRow, type ProfileRow, toClient, toEvent, toProfile } from './row.js';
-import type { ClientRecord, LinkedSourceRef, Profile, StoreEvent } from './types.js';
+import type { ClientRecord, LinkedSourceRef, Profile, QuotaRow, StoreEvent, UsageRow } from './types.js';
 
 /** Everything a store holds, read in one consistent view. */
 export interface StoreSnapshot {
@@ -11,13 +11,23 @@ export interface StoreSnapshot {
   events: StoreEvent[];
   linkedSources: LinkedSourceRef[];
   clients: ClientRecord[];
+  /** Last quota reading per login and per-minute usage: not credentials, but the user's history. */
+  quotas: QuotaRow[];
+  usage: UsageRow[];
   /** The key id the token columns are sealed with (copied as is: sealed values move between backends). */
   tokenKey: string | null;
 }
 
 /** What `store migrate` compares between source and target: counts and per-profile token fingerprints. */
 export interface SnapshotDigest {
-  counts: { profiles: number; events: number; linkedSources: number; clients: number };
+  counts: {
+    profiles: number;
+    events: number;
+    linkedSources: number;
+    clients: number;
+    quotas: number;
+    usage: number;
+  };
   profiles: Array<{ id: string; generation: number; status: string; accessFp: string; refreshFp: string }>;
   clients: string[];
   tokenKey: string | null;
@@ -30,6 +40,8 @@ export function digest(s: StoreSnapshot): SnapshotDigest {
       events: s.events.length,
       linkedSources: s.linkedSources.length,
       clients: s.clients.length,
+      quotas: s.quotas.length,
+      usage: s.usage.length,
     },
     profiles: s.profiles.map((p) => ({
       id: p.id,
@@ -83,6 +95,8 @@ export async function readPostgresClient(c: pg.ClientBase): Promise<StoreSnapsho
     events: (await rows<EventRow>(SQL.events)).map(toEvent),
     linkedSources: (await rows<LinkedRow>(SQL.linked)).map(toLinked),
     clients: (await rows<ClientRow>(SQL.clients)).map(toClient),
+    quotas: (await rows<QuotaDbRow>(SQL.quotas)).map(toQuota),
+    usage: (await rows<UsageDbRow>(SQL.usage)).map(toUsage),
   };
 }
 
@@ -93,7 +107,41 @@ const SQL = {
     'SELECT profile_id, kind, location, added_at FROM linked_sources ORDER BY profile_id, kind, location',
   clients: 'SELECT * FROM clients ORDER BY name',
   tokenKey: "SELECT value FROM settings WHERE key = 'token_key'",
+  quotas: 'SELECT * FROM quotas ORDER BY profile_id',
+  usage: 'SELECT * FROM usage ORDER BY minute, client, model',
 };
+
+type QuotaDbRow = { profile_id: string; data: string; updated_at: number | string };
+const toQuota = (r: QuotaDbRow): QuotaRow => ({
+  profileId: r.profile_id,
+  data: r.data,
+  updatedAt: Number(r.updated_at),
+});
+type UsageDbRow = {
+  minute: number | string;
+  client: string;
+  model: string;
+  requests: number | string;
+  tokens_in: number | string;
+  tokens_out: number | string;
+};
+const toUsage = (r: UsageDbRow): UsageRow => ({
+  minute: Number(r.minute),
+  client: r.client,
+  model: r.model,
+  requests: Number(r.requests),
+  tokensIn: Number(r.tokens_in),
+  tokensOut: Number(r.tokens_out),
+});
+
+/** Rows of a table a store older than it does not have yet (an old schema read without migrating). */
+function optional<T>(read: () => T[]): T[] {
+  try {
+    return read();
+  } catch {
+    return [];
+  }
+}
 
 function readAll(all: (sql: string) => never[]): StoreSnapshot {
   let tokenKey: string | null = null;
@@ -108,5 +156,7 @@ function readAll(all: (sql: string) => never[]): StoreSnapshot {
     events: (all(SQL.events) as EventRow[]).map(toEvent),
     linkedSources: (all(SQL.linked) as LinkedRow[]).map(toLinked),
     clients: (all(SQL.clients) as ClientRow[]).map(toClient),
+    quotas: optional(() => all(SQL.quotas) as QuotaDbRow[]).map(toQuota),
+    usage: optional(() => all(SQL.usage) as UsageDbRow[]).map(toUsage),
   };
 }

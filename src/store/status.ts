@@ -121,7 +121,10 @@ async function postgresStatus(l: StoreLocation & { kind: 'postgres' }): Promise<
     let profiles: number | null = null;
     let leases: LeaseHealth | null = null;
     let encryption: StoreStatus['encryption'] = null;
-    if (version >= 5) {
+    const hasSettings = (
+      await client.query<{ has: boolean }>("SELECT to_regclass('settings') IS NOT NULL AS has")
+    ).rows[0]!.has;
+    if (hasSettings) {
       const key = await client.query<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key'");
       const keyId = key.rows[0]?.value;
       if (keyId) encryption = { keyId, keyAvailable: false };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,17 @@ async function populate(home: string): Promise<void> {
       createdAt: T0,
     });
     await store.appendEvent({ profileId: null, kind: 'fallback', data: { from: 'a', to: 'b' } }, T0 + 3);
+    await store.saveQuota('openai-codex:work', '{"fake":"quota"}', T0 + 4);
+    await store.addUsage([
+      {
+        minute: T0 - (T0 % 60_000),
+        client: 'agent-1',
+        model: 'gpt-5',
+        requests: 3,
+        tokensIn: 30,
+        tokensOut: 9,
+      },
+    ]);
   } finally {
     await store.close();
   }
@@ -96,7 +107,7 @@ describe.skipIf(!!skip)('clawkeep store migrate / status', () => {
     expect(mig.stderr).toBe('');
     expect(mig.code).toBe(0);
     expect(mig.stdout).toContain('3 profile(s)');
-    expect(mig.stdout).toContain('1 linked source(s), 1 client(s)');
+    expect(mig.stdout).toContain('1 linked source(s), 1 client(s), 1 quota reading(s), 1 usage row(s)');
     expect(mig.stdout).toContain('token fingerprints verified');
     expect(mig.stdout + mig.stderr).not.toContain(password);
     expect(sha(file)).toBe(before);
@@ -143,6 +154,31 @@ describe.skipIf(!!skip)('clawkeep store migrate / status', () => {
         p.refreshFp,
       ]),
     );
+  });
+
+  it('an encrypted home moves to PostgreSQL sealed: the copy opens with the same key, and only with it', async () => {
+    const home = join(dir, 'sealed');
+    await populate(home);
+    const key = randomBytes(32).toString('base64');
+    const enc = await runCli(home, ['store', 'encrypt', '--key-store', 'env'], {
+      env: { CLAWKEEP_STORE_KEY: key },
+    });
+    expect(enc.code, enc.stderr).toBe(0);
+    const url = await createTestDatabase('sealed');
+    const mig = await runCli(home, ['store', 'migrate', '--to', url], { env: { CLAWKEEP_STORE_KEY: key } });
+    expect(mig.code, mig.stderr).toBe(0);
+    expect(mig.stdout).toContain('tokens stay sealed with key');
+    const raw = await adminQuery("SELECT refresh FROM profiles WHERE id = 'openai-codex:work'", dbName(url));
+    expect(raw.rows[0].refresh).toMatch(/^ck1\./);
+    const env = { CLAWKEEP_STORE: url, CLAWKEEP_STORE_KEY: key };
+    expect((await runCli(home, ['token', 'openai:key'], { env })).stdout.trim()).toBe('fake-key-1');
+    const keyless = await runCli(home, ['token', 'openai:key'], { env: { CLAWKEEP_STORE: url } });
+    expect(keyless.code).not.toBe(0);
+    expect(keyless.stderr).toContain('no key source here holds it');
+    const status = JSON.parse(
+      (await runCli(home, ['store', 'status', '--json'], { env: { CLAWKEEP_STORE: url } })).stdout,
+    );
+    expect(status.encryption).toMatchObject({ keyAvailable: false });
   });
 
   it('store status shows backend, schema, connection and lease health, and names a dead server', async () => {

@@ -84,9 +84,13 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
       const c = r.digest.counts;
       io.out(`✓ copied ${r.from} → ${r.to}`);
       io.out(
-        `  ${c.profiles} profile(s), ${c.events} event(s), ${c.linkedSources} linked source(s), ${c.clients} client(s); counts and token fingerprints verified`,
+        `  ${c.profiles} profile(s), ${c.events} event(s), ${c.linkedSources} linked source(s), ${c.clients} client(s), ${c.quotas} quota reading(s), ${c.usage} usage row(s); counts and token fingerprints verified`,
       );
       io.out(`  the source was not changed`);
+      if (r.digest.tokenKey)
+        io.out(
+          `  tokens stay sealed with key ${r.digest.tokenKey}: every host that opens the copy needs that key`,
+        );
       if (to.kind === 'postgres')
         io.out(
           '  next: on every host set CLAWKEEP_STORE to that URL (or "store:" in config.yaml); password via passwordFile or PGPASSFILE',
