@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
@@ -34,19 +33,13 @@ import type {
   UsageRow,
 } from '../types.js';
 import { CHANGE_CHANNEL, ChangeFeed, changePayload } from './change-feed.js';
-import { clientConfig, type PostgresTarget, poolConfig, redactUrl } from './connection.js';
-import { loadPg } from './driver.js';
-import { classifyPgError, isUnreachable, readOnlyError } from './errors.js';
-import { migratePostgres } from './migrations.js';
+import { clientConfig, redactUrl } from './connection.js';
+import { PgSession, type PgSessionOptions } from './pg-session.js';
 
 // BIGINT comes back as a string; counts and epoch ms fit a JS number.
 const DB_NOW_MS = '(extract(epoch from now()) * 1000)::bigint';
 
-export interface PostgresStoreOptions extends PostgresTarget {
-  /** How long a rotated token's commit is retried while the server is unreachable. Default 120 s. */
-  commitRetryMs?: number;
-  /** How long other calls wait for an unreachable server to come back (a quick restart). Default 1 s. */
-  reconnectMs?: number;
+export interface PostgresStoreOptions extends PgSessionOptions {
   /** Where the token key is found (default: the clawkeep home's key files and the environment). */
   keys?: KeyLookup;
 }
@@ -59,66 +52,36 @@ export interface PostgresStoreOptions extends PostgresTarget {
  */
 export class PostgresStore implements Store {
   readonly location: string;
-  #pool: pg.Pool;
+  #db: PgSession;
   #feed: ChangeFeed;
-  #ready: Promise<void> | null = null;
-  #commitRetryMs: number;
-  #reconnectMs: number;
   readonly #codec: TokenCodec;
 
   constructor(options: PostgresStoreOptions) {
     this.location = redactUrl(options.url);
     this.#codec = new TokenCodec(options.keys ?? { home: resolveHome() });
-    this.#pool = new (loadPg().Pool)(poolConfig(options));
-    // An idle client losing its server must not crash the process; the next query reports it.
-    this.#pool.on('error', () => {});
-    // A server shutting down sends its FATAL after a failed query has already released the client
-    // (pg-pool listens with `once` while a query runs): without a listener of its own that second
-    // 'error' would crash the process. Queries and transactions still see every error themselves.
-    this.#pool.on('connect', (client) => client.on('error', () => {}));
+    this.#db = new PgSession(options, this.location);
     this.#feed = new ChangeFeed(clientConfig(options));
-    this.#commitRetryMs = options.commitRetryMs ?? 120_000;
-    this.#reconnectMs = options.reconnectMs ?? 1_000;
   }
 
   /** Connects, refuses a read-only server, migrates under the advisory lock. Idempotent; retried after failure. */
   ready(): Promise<void> {
-    this.#ready ??= this.#init().catch((err) => {
-      this.#ready = null;
-      throw classifyPgError(err, this.location);
-    });
-    return this.#ready;
-  }
-
-  async #init(): Promise<void> {
-    const client = await this.#pool.connect();
-    // A checked-out client has no error listener: a server going away would crash the process.
-    const onError = () => {};
-    client.on('error', onError);
-    try {
-      const ro = await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
-      if (ro.rows[0]?.transaction_read_only === 'on') throw readOnlyError(this.location);
-      await migratePostgres(client, this.location);
-    } finally {
-      client.removeListener('error', onError);
-      client.release();
-    }
+    return this.#db.ready();
   }
 
   async getProfile(id: string): Promise<Profile | null> {
-    const r = await this.#q<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
+    const r = await this.#db.query<ProfileRow>('SELECT * FROM profiles WHERE id = $1', [id]);
     return r.rows[0] ? this.#profile(r.rows[0]) : null;
   }
 
   async listProfiles(): Promise<Profile[]> {
-    return (await this.#q<ProfileRow>('SELECT * FROM profiles ORDER BY id')).rows.map((r) =>
+    return (await this.#db.query<ProfileRow>('SELECT * FROM profiles ORDER BY id')).rows.map((r) =>
       this.#profile(r),
     );
   }
 
   async insertProfile(input: ProfileInput, now: number): Promise<Profile> {
     const { provider, name } = parseProfileId(input.id);
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const b = bindProfileInput(input, this.#codec, await tokenKey(c));
       const r = await c.query<ProfileRow>(
         `INSERT INTO profiles (id, provider, name, type, account_id, email, access, refresh, expires, issued_at,
@@ -155,7 +118,7 @@ export class PostgresStore implements Store {
 
   async replaceProfile(input: ProfileInput, now: number): Promise<Profile> {
     parseProfileId(input.id);
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const b = bindProfileInput(input, this.#codec, await tokenKey(c));
       const r = await c.query<ProfileRow>(
         `UPDATE profiles SET type = $2, account_id = $3, email = $4, access = $5, refresh = $6, expires = $7,
@@ -177,7 +140,7 @@ export class PostgresStore implements Store {
   }
 
   async removeProfile(id: string, now: number): Promise<Profile | null> {
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const r = await c.query<ProfileRow>('DELETE FROM profiles WHERE id = $1 RETURNING *', [id]);
       if (!r.rows[0]) return null;
       const p = this.#profile(r.rows[0]);
@@ -188,7 +151,7 @@ export class PostgresStore implements Store {
   }
 
   async setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null> {
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const r = await c.query<ProfileRow>(
         `UPDATE profiles SET status = $2, status_reason = NULL, status_at = $3, updated_at = $3
          WHERE id = $1 RETURNING *`,
@@ -203,7 +166,7 @@ export class PostgresStore implements Store {
   }
 
   async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
-    return this.#tx(async (c): Promise<LeaseDecision> => {
+    return this.#db.transaction(async (c): Promise<LeaseDecision> => {
       const r = await c.query<ProfileRow & { db_now: string }>(
         `SELECT *, ${DB_NOW_MS} AS db_now FROM profiles WHERE id = $1 FOR UPDATE`,
         [input.id],
@@ -237,7 +200,7 @@ export class PostgresStore implements Store {
   }
 
   async commitRotation(id: string, presented: string, t: RotatedTokens, now: number): Promise<CommitOutcome> {
-    return this.#durable(() => this.#writeTokens(id, presented, t, now, 'rotated', {}));
+    return this.#db.durable(() => this.#writeTokens(id, presented, t, now, 'rotated', {}));
   }
 
   async adoptCredential(
@@ -247,7 +210,7 @@ export class PostgresStore implements Store {
     source: string,
     now: number,
   ): Promise<CommitOutcome> {
-    return this.#durable(() => this.#writeTokens(id, expected, t, now, 'adopted', { source }));
+    return this.#db.durable(() => this.#writeTokens(id, expected, t, now, 'adopted', { source }));
   }
 
   /** Compare-and-set of new tokens over the refresh token the caller last saw; NOTIFY on commit. */
@@ -259,7 +222,7 @@ export class PostgresStore implements Store {
     kind: 'rotated' | 'adopted',
     extra: Record<string, unknown>,
   ): Promise<CommitOutcome> {
-    return this.#tx(async (c): Promise<CommitOutcome> => {
+    return this.#db.transaction(async (c): Promise<CommitOutcome> => {
       const k = await tokenKey(c);
       const r = await c.query<ProfileRow>(
         `UPDATE profiles SET access = $3, refresh = $4, expires = $5, issued_at = $6,
@@ -316,8 +279,8 @@ export class PostgresStore implements Store {
     reason: ReauthReason,
     now: number,
   ): Promise<CommitOutcome> {
-    return this.#durable(() =>
-      this.#tx(async (c): Promise<CommitOutcome> => {
+    return this.#db.durable(() =>
+      this.#db.transaction(async (c): Promise<CommitOutcome> => {
         const k = await tokenKey(c);
         const r = await c.query<ProfileRow>(
           `UPDATE profiles SET status = 'needs_reauth', status_reason = $3, status_at = $4, lease_owner = NULL,
@@ -342,7 +305,7 @@ export class PostgresStore implements Store {
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.#q(
+    await this.#db.query(
       `WITH u AS (UPDATE profiles SET lease_owner = NULL, lease_until = NULL
                   WHERE id = $1 AND lease_owner = $2 RETURNING id, generation)
        SELECT pg_notify($3, json_build_object('id', id, 'generation', generation)::text) FROM u`,
@@ -351,7 +314,7 @@ export class PostgresStore implements Store {
   }
 
   async listLinkedSources(profileId?: string): Promise<LinkedSourceRef[]> {
-    const r = await this.#q<{ profile_id: string; kind: string; location: string; added_at: string }>(
+    const r = await this.#db.query<{ profile_id: string; kind: string; location: string; added_at: string }>(
       `SELECT profile_id, kind, location, added_at FROM linked_sources
        WHERE $1::text IS NULL OR profile_id = $1 ORDER BY profile_id, kind, location`,
       [profileId ?? null],
@@ -365,7 +328,7 @@ export class PostgresStore implements Store {
   }
 
   async addLinkedSource(ref: Omit<LinkedSourceRef, 'addedAt'>, now: number): Promise<void> {
-    await this.#tx(async (c) => {
+    await this.#db.transaction(async (c) => {
       const r = await c.query(
         `INSERT INTO linked_sources (profile_id, kind, location, added_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING`,
@@ -385,7 +348,7 @@ export class PostgresStore implements Store {
     ref: Pick<LinkedSourceRef, 'profileId' | 'kind' | 'location'>,
     _now: number,
   ): Promise<void> {
-    await this.#q('DELETE FROM linked_sources WHERE profile_id = $1 AND kind = $2 AND location = $3', [
+    await this.#db.query('DELETE FROM linked_sources WHERE profile_id = $1 AND kind = $2 AND location = $3', [
       ref.profileId,
       ref.kind,
       ref.location,
@@ -393,7 +356,7 @@ export class PostgresStore implements Store {
   }
 
   async insertClient(client: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord> {
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const r = await c.query(
         `INSERT INTO clients (name, key_hash, key_prefix, chain, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (name) DO NOTHING`,
@@ -416,16 +379,16 @@ export class PostgresStore implements Store {
   }
 
   async listClients(): Promise<ClientRecord[]> {
-    return (await this.#q<ClientRow>('SELECT * FROM clients ORDER BY name')).rows.map(toClient);
+    return (await this.#db.query<ClientRow>('SELECT * FROM clients ORDER BY name')).rows.map(toClient);
   }
 
   async findClientByHash(keyHash: string): Promise<ClientRecord | null> {
-    const r = await this.#q<ClientRow>('SELECT * FROM clients WHERE key_hash = $1', [keyHash]);
+    const r = await this.#db.query<ClientRow>('SELECT * FROM clients WHERE key_hash = $1', [keyHash]);
     return r.rows[0] ? toClient(r.rows[0]) : null;
   }
 
   async removeClient(name: string, now: number): Promise<ClientRecord | null> {
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       const r = await c.query<ClientRow>('DELETE FROM clients WHERE name = $1 RETURNING *', [name]);
       if (!r.rows[0]) return null;
       await event(c, { profileId: null, kind: 'client_removed', data: { client: name } }, now);
@@ -434,13 +397,12 @@ export class PostgresStore implements Store {
   }
 
   async appendEvent(e: NewEvent, now: number): Promise<void> {
-    await this.ready();
-    await this.#run(() => event(this.#pool, e, now));
+    await this.#db.write((pool) => event(pool, e, now));
   }
 
   async appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void> {
     if (events.length === 0) return;
-    await this.#tx(async (c) => {
+    await this.#db.transaction(async (c) => {
       for (const e of events) await event(c, e, e.at);
     });
   }
@@ -448,7 +410,7 @@ export class PostgresStore implements Store {
   async listEvents(
     opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
   ): Promise<StoreEvent[]> {
-    const r = await this.#q<EventRow>(
+    const r = await this.#db.query<EventRow>(
       `SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR profile_id = $2) ORDER BY seq LIMIT $3`,
       [opts.afterSeq ?? 0, opts.profileId ?? null, opts.limit ?? 1000],
     );
@@ -456,7 +418,7 @@ export class PostgresStore implements Store {
   }
 
   async saveQuota(profileId: string, data: string, now: number): Promise<void> {
-    await this.#q(
+    await this.#db.query(
       `INSERT INTO quotas (profile_id, data, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (profile_id) DO UPDATE SET data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
       [profileId, data, now],
@@ -464,7 +426,7 @@ export class PostgresStore implements Store {
   }
 
   async listQuotas(): Promise<QuotaRow[]> {
-    const r = await this.#q<{ profile_id: string; data: string; updated_at: string }>(
+    const r = await this.#db.query<{ profile_id: string; data: string; updated_at: string }>(
       'SELECT * FROM quotas ORDER BY profile_id',
     );
     return r.rows.map((q) => ({ profileId: q.profile_id, data: q.data, updatedAt: Number(q.updated_at) }));
@@ -472,7 +434,7 @@ export class PostgresStore implements Store {
 
   async addUsage(rows: readonly UsageRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.#tx(async (c) => {
+    await this.#db.transaction(async (c) => {
       for (const u of rows) {
         await c.query(
           `INSERT INTO usage (minute, client, model, requests, tokens_in, tokens_out) VALUES ($1, $2, $3, $4, $5, $6)
@@ -485,7 +447,7 @@ export class PostgresStore implements Store {
   }
 
   async listUsage(since: number): Promise<UsageRow[]> {
-    const r = await this.#q<{
+    const r = await this.#db.query<{
       minute: string;
       client: string;
       model: string;
@@ -513,12 +475,12 @@ export class PostgresStore implements Store {
   }
 
   async tokenKeyId(): Promise<string | null> {
-    const r = await this.#q<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key'");
+    const r = await this.#db.query<{ value: string }>("SELECT value FROM settings WHERE key = 'token_key'");
     return r.rows[0]?.value || null;
   }
 
   async rekeyTokens(next: string | null, now: number): Promise<{ profiles: number; from: string | null }> {
-    return this.#tx(async (c) => {
+    return this.#db.transaction(async (c) => {
       // FOR UPDATE on the key row waits for every writer holding it FOR SHARE, and holds off new ones.
       const cur = await c.query<{ value: string }>(
         "SELECT value FROM settings WHERE key = 'token_key' FOR UPDATE",
@@ -550,103 +512,17 @@ export class PostgresStore implements Store {
 
   /** Runs `sql` on a pooled connection after `ready()`; driver errors become typed errors. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.#q<R>(sql, params);
+    return this.#db.query<R>(sql, params);
   }
 
   /** One transaction on one pooled connection (used by `store migrate` to copy in a single transaction). */
   transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#tx(fn);
+    return this.#db.transaction(fn);
   }
 
   async close(): Promise<void> {
     await this.#feed.close();
-    await this.#pool.end().catch(() => {});
-  }
-
-  /** Reads and idempotent single statements: retried through a short outage (a server restart). */
-  async #q<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.#reconnecting(async () => {
-      await this.ready();
-      return this.#run(() => this.#pool.query<R>(sql, params));
-    });
-  }
-
-  /**
-   * One transaction on one pooled connection. Retried through a short outage only while COMMIT was
-   * not yet sent (the server rolled it back); once COMMIT is in flight the outcome is unknown and the
-   * error goes to the caller (credential writes then retry compare-and-set, see #durable).
-   */
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.#reconnecting(async (uncertain) => {
-      await this.ready();
-      const c = await this.#run(() => this.#pool.connect());
-      let broken = false;
-      // A checked-out client has no error listener: a server going away would crash the process.
-      const onError = () => {
-        broken = true;
-      };
-      c.on('error', onError);
-      try {
-        await c.query('BEGIN');
-        const out = await fn(c);
-        uncertain();
-        await c.query('COMMIT');
-        return out;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw classifyPgError(err, this.location);
-      } finally {
-        c.removeListener('error', onError);
-        c.release(broken);
-      }
-    });
-  }
-
-  /** Retries `fn` while the server is unreachable, for up to `reconnectMs`, unless it marked itself uncertain. */
-  async #reconnecting<T>(fn: (uncertain: () => void) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#reconnectMs;
-    let wait = 50;
-    for (;;) {
-      let unsafe = false;
-      try {
-        return await fn(() => {
-          unsafe = true;
-        });
-      } catch (err) {
-        if (unsafe || !isUnreachable(err) || Date.now() + wait > deadline) throw err;
-        await sleep(wait);
-        wait = Math.min(wait * 2, 1000);
-      }
-    }
-  }
-
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw classifyPgError(err, this.location);
-    }
-  }
-
-  /**
-   * Retries a credential write while the server is unreachable: a rotated token exists nowhere
-   * else, so it is committed (or found committed) before anyone is handed it. Safe to repeat:
-   * every such write is a compare-and-set.
-   */
-  async #durable<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#commitRetryMs;
-    let wait = 100;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isUnreachable(err) || Date.now() + wait > deadline) throw err;
-        await sleep(wait);
-        wait = Math.min(wait * 2, 2000);
-      }
-    }
+    await this.#db.close();
   }
 }
 
