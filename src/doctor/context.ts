@@ -8,6 +8,7 @@ import type { OpenClawProfile, ScannedAgent, ScannedHome } from '../openclaw/typ
 import { toStoreIoError } from '../store/io-errors.js';
 import { STORE_FILE } from '../store/open-store.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
+import { readTakeovers, type Takeover } from './takeovers.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
 
 export interface ContextOptions {
@@ -22,6 +23,7 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
   let scans: ScannedHome[] | null = null;
   let agents: AgentView[] | null = null;
   let clawkeep: ClawkeepStoreView | null = null;
+  let takeovers: Takeover[] | null = null;
   const ctx: DoctorContext = {
     now: o.now ?? Date.now,
     clawkeepHome: o.clawkeepHome,
@@ -49,7 +51,12 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       clawkeep ??= inspectClawkeep(o.clawkeepHome);
       return clawkeep;
     },
+    takeovers() {
+      takeovers ??= readTakeovers(ctx.clawkeepStore());
+      return takeovers;
+    },
     refresh() {
+      takeovers = null;
       scans = null;
       agents = null;
       clawkeep = null;
