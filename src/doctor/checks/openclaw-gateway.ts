@@ -62,7 +62,8 @@ function judgeConfig(ctx: DoctorContext, stateDir: string, taken: Takeover[]): J
   }
   const { baseUrl, apiKey } = provider as { baseUrl?: unknown; apiKey?: unknown };
   const url = gatewayUrl(ctx.clawkeepHome);
-  if (url && (typeof baseUrl !== 'string' || !baseUrl.replace(/\/+$/, '').startsWith(url))) {
+  const base = typeof baseUrl === 'string' ? baseUrl.replace(/\/+$/, '') : null;
+  if (url && (base === null || (base !== url && !base.startsWith(`${url}/`)))) {
     return problem(
       'gateway_url_mismatch',
       `${path} sends them to ${String(baseUrl)}, not this clawkeep's gateway (${url})`,
