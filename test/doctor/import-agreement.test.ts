@@ -105,6 +105,15 @@ describe('import openclaw --move and doctor --fix agree (real processes)', () =>
     const bad = await doctorJson(home, state);
     expect(problems(bad).map((f) => [f.code, f.severity])).toEqual([['gateway_key_invalid', 'error']]);
     expect(JSON.stringify(bad)).not.toContain('ck_not-a-known-key');
+    // A port that is not this clawkeep's gateway (18790 is a prefix of 187900: not a match either).
+    writeFileSync(
+      join(state, 'openclaw.json'),
+      JSON.stringify({
+        models: { providers: { clawkeep: { baseUrl: 'http://127.0.0.1:187900/v1', apiKey: 'ck_x' } } },
+        agents: { defaults: { model: { primary: 'clawkeep/default' } } },
+      }),
+    );
+    expect(problems(await doctorJson(home, state)).map((f) => f.code)).toEqual(['gateway_url_mismatch']);
     rmSync(state, { recursive: true, force: true });
   });
 
