@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   login_failed: { retryable: false, status: 400 },
   login_timeout: { retryable: true, status: 504 },
   source_invalid: { retryable: false, status: 400 },
+  openclaw_home_invalid: { retryable: false, status: 400 },
   client_exists: { retryable: false, status: 409 },
   client_unauthorized: { retryable: false, status: 401 },
   model_not_found: { retryable: false, status: 404 },

@@ -9,6 +9,7 @@ import { TokenCodec } from '../store/crypto/token-codec.js';
 import { toStoreIoError } from '../store/io-errors.js';
 import { STORE_FILE } from '../store/open-store.js';
 import { inspectSqliteStore } from '../store/sqlite/inspect.js';
+import { readTakeovers, type Takeover } from './takeovers.js';
 import type { AgentView, ClawkeepStoreView, DoctorContext } from './types.js';
 
 export interface ContextOptions {
@@ -23,6 +24,7 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
   let scans: ScannedHome[] | null = null;
   let agents: AgentView[] | null = null;
   let clawkeep: ClawkeepStoreView | null = null;
+  let takeovers: Takeover[] | null = null;
   const ctx: DoctorContext = {
     now: o.now ?? Date.now,
     clawkeepHome: o.clawkeepHome,
@@ -50,7 +52,12 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       clawkeep ??= inspectClawkeep(o.clawkeepHome);
       return clawkeep;
     },
+    takeovers() {
+      takeovers ??= readTakeovers(ctx.clawkeepStore());
+      return takeovers;
+    },
     refresh() {
+      takeovers = null;
       scans = null;
       agents = null;
       clawkeep = null;

@@ -1,3 +1,5 @@
+import { checkOpenClawSelection } from '../openclaw/locate.js';
+import { quoteArg } from '../util/invoked-as.js';
 import { CHECKS } from './checks/index.js';
 import { createDoctorContext } from './context.js';
 import { withDoctorLock } from './lock.js';
@@ -8,6 +10,8 @@ export interface DoctorOptions {
   clawkeepHome: string;
   openclawHomes: string[];
   agentId?: string;
+  /** The homes came from `--openclaw-home`: each must be an OpenClaw state dir (else an error, exit 2). */
+  explicitHomes?: boolean;
   fix?: boolean;
   dryRun?: boolean;
   /** Prefix of the commands printed as next steps (`clawkeep`, `clawkeep --home X`). */
@@ -28,15 +32,30 @@ export interface DoctorReport {
   /** Present with `--fix`: each repair and its outcome (with `--dry-run`: what would run). */
   fixes?: AppliedFix[];
   fixCommand: string;
+  /** After a repair: what a person does next (restart OpenClaw's gateway when a store it loaded changed). */
+  next?: string[];
 }
+
+/** Restarting OpenClaw's gateway makes it reload the stores the repair changed. */
+export const RESTART_OPENCLAW = 'openclaw gateway stop && openclaw gateway start';
 
 /**
  * Diagnoses (read-only), or with `fix` repairs under an exclusive lock and diagnoses again.
  * Exit code: 0 healthy, 1 findings left, 2 a check could not run.
  */
 export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
+  checkOpenClawSelection({
+    homes: o.openclawHomes,
+    explicit: Boolean(o.explicitHomes),
+    ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
+  });
   const checks = o.checks ?? CHECKS;
   const command = o.command ?? 'clawkeep';
+  // The repair command names what the diagnosis looked at, so it repairs that and nothing else.
+  const selection = [
+    ...(o.explicitHomes ? o.openclawHomes.map((h) => `--openclaw-home ${quoteArg(h)}`) : []),
+    ...(o.agentId === undefined ? [] : [`--agent ${quoteArg(o.agentId)}`]),
+  ].join(' ');
   const ctx = createDoctorContext({
     clawkeepHome: o.clawkeepHome,
     openclawHomes: o.openclawHomes,
@@ -44,7 +63,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
     ...(o.now ? { now: o.now } : {}),
   });
-  const report = (checks_: CheckResult[], fixes?: AppliedFix[]): DoctorReport => ({
+  const report = (checks_: CheckResult[], fixes?: AppliedFix[], next?: string[]): DoctorReport => ({
     version: 1,
     exitCode: exitCodeOf(checks_),
     clawkeepHome: o.clawkeepHome,
@@ -52,7 +71,8 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     dryRun: Boolean(o.dryRun),
     checks: checks_,
     ...(fixes ? { fixes } : {}),
-    fixCommand: `${command} doctor --fix`,
+    ...(next && next.length > 0 ? { next } : {}),
+    fixCommand: `${command} doctor --fix${selection ? ` ${selection}` : ''}`,
   });
   if (!o.fix) return report(await runDiagnosis(checks, ctx));
   if (o.dryRun) {
@@ -70,6 +90,22 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   return withDoctorLock([...o.openclawHomes, o.clawkeepHome], async () => {
     const before = await runDiagnosis(checks, ctx);
     const fixes = await applyFixes(checks, ctx, before);
-    return report(await runDiagnosis(checks, ctx), fixes);
+    return report(await runDiagnosis(checks, ctx), fixes, nextSteps(checks, fixes));
   });
+}
+
+function nextSteps(checks: readonly Check[], fixes: AppliedFix[]): string[] {
+  const writers = new Set(checks.filter((c) => c.writesOpenClawStore).map((c) => c.id));
+  const homes = [
+    ...new Set(
+      fixes
+        .filter((f) => f.result.status === 'fixed' && writers.has(f.finding.check))
+        .map((f) => f.finding.home ?? ''),
+    ),
+  ];
+  if (homes.length === 0) return [];
+  const where = homes.filter(Boolean).join(', ');
+  return [
+    `restart OpenClaw's gateway so it loads the repaired store${where ? `s of ${where}` : ''}: ${RESTART_OPENCLAW}`,
+  ];
 }

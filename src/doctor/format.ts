@@ -69,5 +69,6 @@ export function formatReport(report: DoctorReport): string {
     if (fixable && !report.fixes) parts.push(`${fixable} repairable with: ${report.fixCommand}`);
     lines.push(parts.join('; '));
   }
+  for (const n of report.next ?? []) lines.push(`${pc.bold('next:')} ${n}`);
   return lines.join('\n');
 }

@@ -46,13 +46,20 @@ export async function applyFixes(
       try {
         result = await check.fix(ctx, finding);
       } catch (err) {
-        result = { status: 'failed', message: (err as Error).message };
+        result = gone(err, finding) ?? { status: 'failed', message: (err as Error).message };
       }
       applied.push({ finding, result });
     }
   }
   ctx.refresh();
   return applied;
+}
+
+/** A fix whose file an earlier repair of this run archived or removed: nothing left to do, not a failure. */
+function gone(err: unknown, finding: Finding): FixResult | null {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code !== 'ENOENT' || !finding.path || e.path !== finding.path) return null;
+  return { status: 'unchanged', message: `${finding.path} is gone (an earlier repair of this run moved it)` };
 }
 
 /** 0 healthy, 1 findings, 2 a check could not run. */

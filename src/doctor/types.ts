@@ -1,5 +1,6 @@
 import type { ReadResult, ScannedAgent, ScannedHome, StoreRef } from '../openclaw/types.js';
 import type { StoreInspection } from '../store/sqlite/inspect.js';
+import type { Takeover } from './takeovers.js';
 
 /** ✓ ok (informational), ! warn, ✗ error. */
 export type Severity = 'ok' | 'warn' | 'error';
@@ -18,6 +19,8 @@ export interface Finding {
   agentId?: string;
   profileId?: string;
   path?: string;
+  /** Every path the finding covers, when it folds several into one line (permissions). */
+  paths?: string[];
   /** Token fingerprints by role (`store`, `fresher`, `access`, `refresh`…): sha256 prefix/length. */
   fingerprints?: Record<string, string>;
   /** The exact command to run next. */
@@ -37,6 +40,8 @@ export interface FixResult {
 export interface Check {
   id: string;
   title: string;
+  /** Its fix writes a store OpenClaw's running gateway has loaded: after a repair, it must restart. */
+  writesOpenClawStore?: boolean;
   run(ctx: DoctorContext): Finding[] | Promise<Finding[]>;
   fix?(ctx: DoctorContext, finding: Finding): FixResult | Promise<FixResult>;
 }
@@ -81,6 +86,8 @@ export interface DoctorContext {
   scans(): ScannedHome[];
   agents(): AgentView[];
   clawkeepStore(): ClawkeepStoreView;
+  /** OpenClaw credentials clawkeep took over (`import openclaw --move`): not missing, reached via the gateway. */
+  takeovers(): Takeover[];
   /** One agent scanned and read now, bypassing the cache (what a fix works from). */
   freshAgent(home: string, agentId: string): AgentView | null;
   refresh(): void;

@@ -60,6 +60,9 @@ export async function applyImport(
           action: step.action,
           copies: step.copies.length,
           move: o.move,
+          // The record of a takeover (`--move`) or of a link: where the login sat, so the doctor can
+          // tell a credential clawkeep took out of a tool on purpose from one that went missing.
+          [o.move ? 'moved' : 'linked']: step.copies.flatMap((c) => (c.link ? [c.link] : [])),
         },
       },
       now,

@@ -1,3 +1,4 @@
+import { gatewayUrlOf } from '../clients/gateway-url.js';
 import { createClient } from '../gateway/clients.js';
 import { loadConfig } from '../gateway/config.js';
 import type { Store } from '../store/types.js';
@@ -5,9 +6,7 @@ import { openclawConfigPath, openclawGatewayConfig, writeOpenClawConfig } from '
 
 /** The gateway URL this home's agents should call: a gateway bound to every interface is still reached over loopback. */
 export function gatewayUrlFor(home: string): string {
-  const { gateway } = loadConfig(home).config;
-  const host = gateway.host === '0.0.0.0' || gateway.host === '::' ? '127.0.0.1' : gateway.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${gateway.port}`;
+  return gatewayUrlOf(loadConfig(home).config.gateway);
 }
 
 export interface ConfiguredOpenClaw {

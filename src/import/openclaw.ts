@@ -2,6 +2,7 @@ import { ClawkeepError } from '../errors.js';
 import { clawkeepProviderOf, openclawCopy, openclawLocation } from '../linked/openclaw-agent.js';
 import {
   archiveLegacyFile,
+  checkOpenClawSelection,
   deadReason,
   hashFile,
   locateOpenClawHomes,
@@ -18,6 +19,7 @@ import type { ImportCopy, ImportSource } from './types.js';
 /** `--openclaw-home` dirs, else `$OPENCLAW_STATE_DIR`, `~/.openclaw`, `~/.clawdbot` (those that exist). */
 export function openclawHomes(explicit: string[] = []): string[] {
   const homes = locateOpenClawHomes({ explicit });
+  checkOpenClawSelection({ homes, explicit: explicit.length > 0 });
   if (homes.length === 0) {
     throw new ClawkeepError(
       'source_invalid',

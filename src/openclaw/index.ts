@@ -1,6 +1,6 @@
 /** Reading and writing OpenClaw's credential stores of every era. */
 export { archiveLegacyFile, archivePathFor, hashFile, writeBackupFile } from './archive.js';
-export { locateOpenClawHomes } from './locate.js';
+export { checkOpenClawSelection, locateOpenClawHomes } from './locate.js';
 export {
   canonicalProfileId,
   compareFreshness,

@@ -1,7 +1,8 @@
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readEnv } from '../config/env.js';
+import { ClawkeepError } from '../errors.js';
 
 export interface LocateOptions {
   /** Dirs given on the command line (`--openclaw-home`): used as they are, even if missing. */
@@ -34,4 +35,93 @@ export function locateOpenClawHomes(o: LocateOptions = {}): string[] {
     }
   }
   return out;
+}
+
+/** What marks a dir as an OpenClaw state dir (any one of them, in every era). */
+const STATE_MARKERS = ['agents', 'openclaw.json', 'clawdbot.json', 'state/openclaw.sqlite', 'credentials'];
+
+function isStateDir(dir: string): boolean {
+  return STATE_MARKERS.some((m) => existsSync(join(dir, m)));
+}
+
+/**
+ * Refuses a selection that would diagnose nothing while looking healthy: an explicit state dir that
+ * does not exist, is not a dir, or holds none of OpenClaw's files (naming the state dir it sits in
+ * when it is one to three levels too deep, e.g. `…/agents` or `…/agents/main`), and an `--agent` that
+ * none of the state dirs has. Implicit default dirs are never checked here (absent ones are skipped).
+ */
+export function checkOpenClawSelection(o: { homes: string[]; explicit: boolean; agentId?: string }): void {
+  if (o.explicit) for (const dir of o.homes) checkStateDir(dir);
+  if (o.agentId === undefined) return;
+  const found = o.homes.some(
+    (h) =>
+      existsSync(join(h, 'agents', o.agentId!)) ||
+      (o.agentId === 'main' && existsSync(join(h, 'state', 'openclaw.sqlite'))),
+  );
+  if (found) return;
+  const present = o.homes.flatMap((h) => agentIdsIn(h));
+  throw new ClawkeepError(
+    'openclaw_home_invalid',
+    o.homes.length === 0
+      ? `--agent ${o.agentId}: no OpenClaw state dir found (~/.openclaw, $OPENCLAW_STATE_DIR)`
+      : `--agent ${o.agentId}: no agent dir ${o.homes.map((h) => join(h, 'agents', o.agentId!)).join(' or ')}; expected one of: ${present.join(', ') || 'none (no agents at all)'}`,
+    {
+      details: { agentId: o.agentId, homes: o.homes },
+      hint:
+        o.homes.length === 0
+          ? 'pass --openclaw-home DIR (the dir that holds agents/ and openclaw.json)'
+          : present.length > 0
+            ? `pass one of: ${[...new Set(present)].map((a) => `--agent ${a}`).join(', ')}`
+            : 'drop --agent, or pass the --openclaw-home that holds this agent',
+    },
+  );
+}
+
+function checkStateDir(dir: string): void {
+  let st: Stats;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw invalidHome(dir, 'does not exist', parentStateDir(dir));
+  }
+  if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir));
+  if (isStateDir(dir)) return;
+  throw invalidHome(
+    dir,
+    'is not an OpenClaw state dir (it holds none of agents/, openclaw.json, state/openclaw.sqlite, credentials/)',
+    parentStateDir(dir),
+  );
+}
+
+/** The state dir one to three levels above `dir` (`…/agents`, `…/agents/<id>`, `…/agents/<id>/agent`). */
+function parentStateDir(dir: string): string | null {
+  let d = resolve(dir);
+  for (let i = 0; i < 3; i++) {
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+    if (existsSync(join(d, 'agents')) && isStateDir(d)) return d;
+  }
+  return null;
+}
+
+function invalidHome(dir: string, what: string, parent: string | null): ClawkeepError {
+  return new ClawkeepError(
+    'openclaw_home_invalid',
+    `--openclaw-home ${dir} ${what}${parent ? `; it sits inside the OpenClaw state dir ${parent}` : ''}`,
+    {
+      details: { path: dir },
+      hint: parent
+        ? `pass --openclaw-home ${parent}`
+        : 'pass the OpenClaw state dir: the dir that holds agents/ and openclaw.json ($OPENCLAW_STATE_DIR, default ~/.openclaw)',
+    },
+  );
+}
+
+function agentIdsIn(home: string): string[] {
+  try {
+    return readdirSync(join(home, 'agents')).sort();
+  } catch {
+    return [];
+  }
 }

@@ -33,6 +33,7 @@ function isNpx(env: NodeJS.ProcessEnv, argv1: string): boolean {
   );
 }
 
-function quoteArg(a: string): string {
+/** Quotes one argument for a POSIX shell when it needs it. */
+export function quoteArg(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }

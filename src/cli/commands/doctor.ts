@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatReport, runDoctor } from '../../doctor/index.js';
+import { ClawkeepError } from '../../errors.js';
 import { locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
@@ -31,9 +32,19 @@ export function registerDoctor(program: Command, io: Io, setExit: (code: number)
     .option('--dry-run', 'with --fix: show the repairs without applying them')
     .action(async (o: DoctorFlags) => {
       const g = program.opts<GlobalOptions>();
+      if (o.dryRun && !o.fix) {
+        throw new ClawkeepError(
+          'usage',
+          '--dry-run only goes with --fix: a diagnosis never changes anything',
+          {
+            hint: `${invokedAs()} doctor --fix --dry-run`,
+          },
+        );
+      }
       const report = await runDoctor({
         clawkeepHome: resolveHome(g.home),
         openclawHomes: locateOpenClawHomes(o.openclawHome ? { explicit: o.openclawHome } : {}),
+        explicitHomes: Boolean(o.openclawHome?.length),
         ...(o.agent === undefined ? {} : { agentId: o.agent }),
         fix: Boolean(o.fix),
         dryRun: Boolean(o.dryRun),

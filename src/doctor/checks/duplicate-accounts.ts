@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { openclawLocation } from '../../linked/openclaw-agent.js';
-import { compareFreshness, holdsLiveCredential, providerFamily } from '../../openclaw/profile.js';
+import { compareFreshness, holdsLiveCredential, providerFamily, sameTokens } from '../../openclaw/profile.js';
 import type { OpenClawProfile } from '../../openclaw/types.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { Check, Finding } from '../types.js';
@@ -87,8 +87,6 @@ export const duplicateAccountsCheck: Check = {
       const group = all.filter((h) => !(h.linkedTo && ours.has(h.linkedTo)));
       const labels = new Set(group.map((h) => h.label));
       if (labels.size < 2) continue;
-      let freshest = group[0]!;
-      for (const h of group) if (compareFreshness(h.copy, freshest.copy) > 0) freshest = h;
       const first = group[0]!;
       const who = first.accountId ?? first.email ?? `refresh ${fingerprint(first.refresh)}`;
       out.push({
@@ -103,15 +101,26 @@ export const duplicateAccountsCheck: Check = {
         ),
         message: `one ${first.family} account (${who}) is held by ${labels.size} stores: ${group
           .map((h) => `${h.label} ${h.profileId}`)
-          .join(
-            ', ',
-          )}; they rotate each other's token out. Freshest: ${freshest.label} ${freshest.profileId}`,
+          .join(', ')}; they rotate each other's token out. ${freshestNote(group)}`,
         next: `${ctx.command} import openclaw${first.home ? ` --openclaw-home ${first.home}` : ''}   # one store, one broker`,
       });
     }
     return out;
   },
 };
+
+/** Names the freshest copy, or says the copies are one token (no copy is fresher than another). */
+function freshestNote(group: Holder[]): string {
+  const first = group[0]!;
+  if (group.every((h) => sameTokens(h.copy.profile, first.copy.profile))) {
+    return 'Every copy holds the same token (none is fresher); whichever rotates first spends it for the others';
+  }
+  let freshest = first;
+  for (const h of group) if (compareFreshness(h.copy, freshest.copy) > 0) freshest = h;
+  const tied = group.filter((h) => h !== freshest && compareFreshness(h.copy, freshest.copy) === 0);
+  if (tied.length > 0) return 'The copies differ but the freshness order cannot rank them';
+  return `Freshest: ${freshest.label} ${freshest.profileId}`;
+}
 
 /** Union of holders sharing any identity key; groups in first-seen order. */
 function groupByAccount(holders: Holder[]): Holder[][] {

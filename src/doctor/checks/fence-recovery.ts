@@ -43,6 +43,7 @@ export function createFenceRecoveryCheck(
   return {
     id: 'fence-recovery',
     title: 'No refresh fence left by a dead OpenClaw process when a fresher copy exists',
+    writesOpenClawStore: true,
     async run(ctx) {
       const out: Finding[] = [];
       for (const view of ctx.agents()) {

@@ -7,6 +7,7 @@ import { fenceRecoveryCheck } from './fence-recovery.js';
 import { filesCheck } from './files.js';
 import { leftoverFilesCheck } from './leftover-files.js';
 import { migrationReceiptsCheck } from './migration-receipts.js';
+import { openclawGatewayCheck } from './openclaw-gateway.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
@@ -23,6 +24,7 @@ export const CHECKS: readonly Check[] = [
   pendingMigrationCheck,
   deadCredentialsCheck,
   duplicateAccountsCheck,
+  openclawGatewayCheck,
   staleLocksCheck,
   permissionsCheck,
   clawkeepStoreCheck,

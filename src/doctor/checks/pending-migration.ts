@@ -19,6 +19,7 @@ const ARCHIVABLE = new Set(['auth-profiles', 'auth-json', 'oauth-json']);
 export const pendingMigrationCheck: Check = {
   id: 'pending-migration',
   title: 'No legacy credential files next to a SQLite store',
+  writesOpenClawStore: true,
   run(ctx) {
     const out: Finding[] = [];
     for (const view of ctx.agents()) {

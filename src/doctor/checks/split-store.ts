@@ -4,6 +4,7 @@ import { formatJsonDocument } from '../../openclaw/json-files.js';
 import { canonicalProfileId, compareFreshness, deadReason, sameTokens } from '../../openclaw/profile.js';
 import { writeProfileTo } from '../../openclaw/store-io.js';
 import { type Copy, collectCopies, freshestLive } from '../copies.js';
+import { findTakeover } from '../takeovers.js';
 import type { AgentView, Check, DoctorContext, Finding, FixResult } from '../types.js';
 import { findView, fixCommand, tokenFp } from '../util.js';
 
@@ -15,6 +16,7 @@ import { findView, fixCommand, tokenFp } from '../util.js';
 export const splitStoreCheck: Check = {
   id: 'split-store',
   title: 'OpenClaw reads the freshest copy of every profile',
+  writesOpenClawStore: true,
   run(ctx) {
     const out: Finding[] = [];
     for (const view of ctx.agents()) {
@@ -61,6 +63,16 @@ function judge(
     }
   }
   if (!best || best === primary || (primary && sameTokens(best.profile, primary.profile))) return null;
+  const taken = primary ? null : findTakeover(ctx.takeovers(), view.agent.dir, best.profile.id);
+  if (taken) {
+    return {
+      ...base,
+      severity: 'ok',
+      code: 'taken_over',
+      profileId: best.profile.id,
+      message: `moved into clawkeep (${taken.profileId}) by \`import openclaw --move\`; OpenClaw reaches it through the clawkeep gateway, so its store is meant to lack it`,
+    };
+  }
   const fingerprints: Record<string, string> = { fresher: tokenFp(best.profile) };
   if (primary) fingerprints.store = tokenFp(primary.profile);
   const profileId = primary?.profile.id ?? best.profile.id;
@@ -81,7 +93,7 @@ function judge(
   const code = !primary ? 'missing_from_store' : inBackup ? 'live_copy_in_backup' : 'split_store';
   const what = !primary
     ? `OpenClaw reads ${reads}, which lacks this profile; ${best.store.path} holds it`
-    : `OpenClaw reads ${reads} (refresh ${fingerprints.store}${deadReason(primary.profile, now) ? `, ${deadReason(primary.profile, now)}` : ', older'}) but ${best.store.path} holds a fresher copy (refresh ${fingerprints.fresher})`;
+    : `OpenClaw reads ${reads} (refresh ${fingerprints.store}${deadReason(primary.profile, now) ? `, ${deadReason(primary.profile, now)}` : ', older'}) but ${best.store.path} holds a fresher copy (refresh ${fingerprints.fresher}): this split is the cause of \`401 refresh_token_reused\` (OpenClaw presents the spent refresh token)`;
   return {
     ...base,
     severity: primary ? 'error' : 'warn',
@@ -103,6 +115,9 @@ function repair(ctx: DoctorContext, finding: Finding): FixResult {
   const copies = collectCopies(view).find((c) => c.key === key);
   const now = ctx.now();
   const best = copies ? freshestLive(copies, now) : null;
+  if (copies && !copies.primary && findTakeover(ctx.takeovers(), view.agent.dir, key)) {
+    return { status: 'skipped', message: 'taken over by clawkeep (import --move); not written back' };
+  }
   if (!copies || !best || best === copies.primary) {
     return { status: 'unchanged', message: 'the store already holds the freshest copy' };
   }
