@@ -143,7 +143,9 @@ describe('store encryption at rest, through the CLI and real broker processes', 
     expect(tok.stderr).toContain('CLAWKEEP_STORE_KEY');
     expect(tok.stderr).not.toContain('corrupt');
 
-    const doc = await runCli(home, ['doctor', '--openclaw-home', join(home, 'no-openclaw'), '--json']);
+    const doc = await runCli(home, ['doctor', '--json'], {
+      env: { HOME: home, OPENCLAW_STATE_DIR: join(home, 'no-openclaw') },
+    });
     const findings = (
       JSON.parse(doc.stdout) as { checks: Array<{ findings: Array<{ code: string }> }> }
     ).checks
