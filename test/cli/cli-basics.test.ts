@@ -184,4 +184,18 @@ describe('the command line a gh or npm user expects', () => {
     expect(r.stderr).toContain('anthropic has no device-code login');
     expect(r.stderr).toContain('hint: its login modes: browser (PKCE');
   });
+
+  it("models auth login --help names each provider's login modes; --device is offered for openai-codex only", async () => {
+    const r = await runCli(home, ['models', 'auth', 'login', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('openai-codex (browser, device) | anthropic (browser)');
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      '--device enter a code on another device instead of a browser sign-in; only for openai-codex --force',
+    );
+    const modes = r.stdout.slice(r.stdout.indexOf('Login modes:')).split('\n');
+    expect(modes[1]).toMatch(/^ {2}openai-codex: browser \(PKCE.*; device \(enter a code/);
+    expect(modes[2]).toMatch(/^ {2}anthropic: browser \(PKCE/);
+    expect(modes[2]).not.toContain('device');
+  });
 });

@@ -140,16 +140,27 @@ describe('models auth login against the emulator', () => {
     expect(readRow(home, 'anthropic:default')).toMatchObject({ email: 'bo@example.com' });
   });
 
-  it('device-code flow: shows the code, polls until the user approves', async () => {
+  it("device-code flow (OpenAI's, as Codex CLI runs it): shows the page and code, polls until the user approves", async () => {
     const p = login(['--provider', 'openai-codex', '--device']);
-    const m = await p.waitFor(/\(or open (\S+)\)/);
-    await p.waitFor(/^ {2}[A-Z]{4}-[A-Z]{4}$/m);
-    const approve = new URL(m[1]!);
+    const page = await p.waitFor(/Open (\S+) and enter the code:/);
+    const code = await p.waitFor(/^ {2}([A-Z]{4}-[A-Z]{4})$/m);
+    const approve = new URL(page[1]!);
+    expect(approve.pathname).toBe('/openai-codex/codex/device');
+    approve.searchParams.set('user_code', code[1]!);
     approve.searchParams.set('login_hint', 'dev@example.com');
     expect((await fetch(approve)).status).toBe(200);
     const r = await p.done;
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('signed in as dev@example.com');
     expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'dev@example.com' });
+  });
+
+  it('--device with a device-code timeout: exit 2, login_timeout, nothing stored', async () => {
+    const p = login(['--provider', 'openai-codex', '--device', '--timeout', '1']);
+    const r = await p.done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/device login was not approved in time.*\[login_timeout\]/);
+    expect(readRow(home, 'openai-codex:default')).toBeUndefined();
   });
 
   it('times out cleanly: exit 2, login_timeout, nothing stored, port released', async () => {
