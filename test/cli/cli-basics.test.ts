@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,32 @@ describe('the command line a gh or npm user expects', () => {
     expect(p.code).toBe(2);
     expect(p.stdout).toBe('');
     expect(p.stderr).toContain('no profile openai:nope');
+  });
+
+  it("the format follows the failing command's parsed --json: `events --json` errors are JSON; a --json that is an option value is not", async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      join(home, 'clawkeep.sqlite'),
+      'not a database, just text long enough to be read as a header\n',
+    );
+    const j = await runCli(home, ['events', '--json']);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toBe('');
+    const body = JSON.parse(j.stdout) as { error: Record<string, unknown> };
+    expect(Object.keys(body.error).sort()).toEqual(['code', 'hint', 'message']);
+    expect(body.error.code).toBe('store_corrupt');
+
+    // `--profile --json`: "--json" is the profile filter, so the error stays text on stderr.
+    const v = await runCli(home, ['events', '--profile', '--json']);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toBe('');
+    expect(v.stderr).toMatch(/^clawkeep: /);
+
+    // Same for a command without --json at all, e.g. `models auth login --name --json`.
+    const l = await runCli(home, ['models', 'auth', 'login', '--provider', 'nope', '--name', '--json']);
+    expect(l.code).toBe(2);
+    expect(l.stdout).toBe('');
+    expect(l.stderr).toContain('unknown provider "nope"');
   });
 
   it('an invalid environment variable is named with the expected value, in one line, no stack', async () => {
