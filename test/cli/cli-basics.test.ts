@@ -204,6 +204,24 @@ describe('the command line a gh or npm user expects', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ valid: false, issues: [{ path: 'chains.main[0]' }, {}] });
   });
 
+  it('config check reports a dangling defaultChain, model aliases and chain targets together, in one pass', async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      join(home, 'config.yaml'),
+      'defaultChain: nightly\nmodels:\n  fast: chain:gone\nchains:\n  main:\n    - mystery/m\n',
+    );
+    const r = await runCli(home, ['config', 'check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('3 problems');
+    expect(r.stdout).toContain('chains.main[0]: "mystery/m": unknown provider "mystery"');
+    expect(r.stdout).toContain('models.fast: "chain:gone": no chain named "gone"');
+    expect(r.stdout).toContain('defaultChain: no chain named "nightly"');
+    // The gateway itself still refuses to start on it.
+    const run = await runCli(home, ['gateway', 'run', '--port', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('defaultChain: no chain named "nightly" under chains');
+  });
+
   it('models auth login --device is refused where there is no device flow, naming the login modes', async () => {
     const r = await runCli(home, ['models', 'auth', 'login', '--provider', 'anthropic', '--device']);
     expect(r.code).toBe(2);
