@@ -13,6 +13,7 @@ import {
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
 import { chainsOf } from '../../gateway/routing.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import type { Io } from '../output.js';
 
@@ -99,8 +100,8 @@ export function registerConnect(program: Command, io: Io): void {
           `  wrote ${r.path} (0600)${r.backup ? `; the previous file is kept as ${r.backup}` : ' (new file)'}`,
         );
         io.out(`  ${connector.usage(o.model ?? 'default')}`);
-        io.out(`  undo: clawkeep connect ${connector.id} --undo`);
-        io.out('  the gateway must be running: clawkeep gateway run (or gateway install)');
+        io.out(`  undo: ${invokedAs()} connect ${connector.id} --undo`);
+        io.out(`  the gateway must be running: ${invokedAs()} gateway run (or gateway install)`);
       });
     });
 }
