@@ -36,6 +36,20 @@ export const ENV_SCHEMA = z.object({
   CLAWKEEP_NO_BROWSER: text.optional().transform((v) => Boolean(v)),
   CLAWKEEP_DEBUG: flag.optional().transform((v) => v ?? false),
   CLAWKEEP_LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'expected json or pretty' }).optional(),
+  CLAWKEEP_STORE: z.string().min(1, 'expected postgres://… or a SQLite file path').optional(),
+  CLAWKEEP_STORE_PASSWORD_FILE: path.optional(),
+  CLAWKEEP_PG_POOL_MAX: z.coerce
+    .number({ error: 'expected a positive whole number of connections' })
+    .int('expected a positive whole number of connections')
+    .positive('expected a positive whole number of connections')
+    .optional(),
+  CLAWKEEP_HOST_ID: text.optional(),
+  CLAWKEEP_FENCE_GRACE_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds, 0 or more' })
+    .int('expected a whole number of milliseconds, 0 or more')
+    .nonnegative('expected a whole number of milliseconds, 0 or more')
+    .optional(),
+  CLAWKEEP_DASHBOARD_INSECURE_REMOTE: text.optional(),
   // Other tools' homes, read when importing or linking their logins.
   CODEX_HOME: path.optional(),
   CLAUDE_CONFIG_DIR: path.optional(),
