@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/processes.js';
@@ -130,6 +131,18 @@ describe('models auth login against the emulator', () => {
     } finally {
       await new Promise((r) => held.close(r));
     }
+  });
+
+  it('stdin closed (EOF from a pipe, not a person) ends the paste prompt; the browser callback still completes the login', async () => {
+    const p = login(['--provider', 'openai-codex']);
+    const url = await authorizeUrlOf(p);
+    p.child.stdin!.end();
+    await sleep(300);
+    expect(p.child.exitCode).toBeNull(); // still waiting for the browser
+    await followRedirect(await authorizeInBrowser(url, 'eof@example.com'));
+    const r = await p.done;
+    expect(r.code).toBe(0);
+    expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'eof@example.com' });
   });
 
   it("pasted code#state (Anthropic's manual form) while the callback server waits", async () => {
