@@ -39,11 +39,11 @@ describe("OpenAI device login (Codex CLI's device auth) against the emulator", (
     ).rejects.toMatchObject({ code: 'login_timeout' });
   });
 
-  it('a 404 from the user-code endpoint says device login is off, with what to do', async () => {
+  it('a 404 from the user-code endpoint says device login is not enabled there, with what to do', async () => {
     const ep = { ...endpoints(), deviceUrl: `${emu.url}/nowhere/api/accounts/deviceauth/usercode` };
     await expect(startDeviceLogin(codex, ep)).rejects.toMatchObject({
       code: 'login_failed',
-      message: expect.stringContaining('device-code login switched off'),
+      message: expect.stringContaining('device-code login is not enabled on'),
       hint: expect.stringContaining('without --device'),
     });
   });

@@ -57,12 +57,13 @@ export async function startDeviceLogin(
   const issuer = deviceIssuer(provider, ep.deviceUrl);
   const answer = await postOAuth(provider, ep.deviceUrl, { client_id: ep.clientId }, o.fetch, 'json');
   if (answer.status === 404) {
+    // What Codex CLI says on the same answer: the server (or the account) has no device login.
     throw new ClawkeepError(
       'login_failed',
-      `${provider.id} has device-code login switched off for this account`,
+      `device-code login is not enabled on ${issuer} (404 from ${ep.deviceUrl})`,
       {
         details: { provider: provider.id, status: 404 },
-        hint: 'enable "device code authorization" in ChatGPT security settings, or sign in without --device',
+        hint: 'sign in without --device (on a host without a browser, paste the address the browser ends on), or check the device URL',
       },
     );
   }
