@@ -29,8 +29,8 @@ const VERSION = (
 ).version;
 
 export interface ProgramOptions {
-  /** `--json` was given: errors go to stdout as JSON, commander prints nothing itself. */
-  json?: boolean;
+  /** True when the command being parsed was given `--json`: commander then prints nothing itself. */
+  jsonErrors?: () => boolean;
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void, o: ProgramOptions = {}): Command {
@@ -43,14 +43,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
       'store: postgres://user@host/db or a SQLite file (default $CLAWKEEP_STORE, config "store", <home>/clawkeep.sqlite)',
     )
     .option('--debug', 'print the stack trace of unexpected errors (also CLAWKEEP_DEBUG=1)')
-    .showHelpAfterError(o.json ? false : '(add --help for usage)')
+    .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
-      writeErr: (s) => io.err(s.trimEnd()),
+      // With --json the error is reported once, as JSON on stdout; commander's own lines are dropped.
+      writeErr: (s) => {
+        if (!o.jsonErrors?.()) io.err(s.trimEnd());
+      },
       outputError: (s, write) => {
-        if (!o.json) write(s);
+        if (!o.jsonErrors?.()) write(s);
       },
     });
   registerProfiles(program, io, setExit);
@@ -75,17 +78,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
 
 /** Runs the CLI and returns the exit code; never calls process.exit itself (but see exitQuietlyOnEpipe). */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const args = argv.slice(2, argv.includes('--') ? argv.indexOf('--') : undefined);
-  const flags = { json: args.includes('--json'), debug: args.includes('--debug') || isDebugEnv() };
   if (io === processIo) exitQuietlyOnEpipe();
   let code: number = EXIT.ok;
+  // The command commander reached last; its parsed `--json` (not a `--json` anywhere in argv, which
+  // may be another option's value) decides how an error is printed.
+  let reached: Command | null = null;
+  const jsonErrors = () => reached?.opts<{ json?: unknown }>().json === true;
   const program = buildProgram(
     io,
     (c) => {
       code = Math.max(code, c);
     },
-    { json: flags.json },
+    { jsonErrors },
   );
+  reached = program;
+  trackDispatch(program, (c) => {
+    reached = c;
+  });
   program.hook('preAction', () => {
     readEnv(); // a bad variable is named before any command acts on it
     const home = program.opts<{ home?: string }>().home;
@@ -102,9 +111,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (err) {
     if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
-    return reportError(io, err, flags);
+    const debug = program.opts<{ debug?: boolean }>().debug === true || isDebugEnv();
+    return reportError(io, err, { json: jsonErrors(), debug });
   } finally {
     if (savedStore === undefined) delete process.env.CLAWKEEP_STORE;
     else process.env.CLAWKEEP_STORE = savedStore;
   }
+}
+
+/** Calls `onEnter` with each subcommand as commander dispatches to it, down to the one that runs. */
+function trackDispatch(command: Command, onEnter: (c: Command) => void): void {
+  if (command.commands.length === 0) return;
+  command.hook('preSubcommand', (_parent, sub) => onEnter(sub));
+  for (const sub of command.commands) trackDispatch(sub, onEnter);
 }

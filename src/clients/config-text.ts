@@ -1,5 +1,6 @@
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { ClawkeepError } from '../errors.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 /** A client's config file parsed into a plain object, with what is needed to write it back alike. */
 export interface ConfigDoc {
@@ -45,7 +46,7 @@ function firstLine(err: unknown): string {
 function notEditable(path: string, why: string): ClawkeepError {
   return new ClawkeepError(
     'usage',
-    `${path} is ${why}; not editing it. Fix it, or add the settings by hand (see: clawkeep connect <client> --print)`,
+    `${path} is ${why}; not editing it. Fix it, or add the settings by hand (see: ${invokedAs()} connect <client> --print)`,
     { details: { path } },
   );
 }

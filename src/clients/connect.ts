@@ -6,6 +6,7 @@ import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
 import type { Store } from '../store/types.js';
 import { writeBackupFile, writeNewPrivateFile } from '../util/files.js';
+import { invokedAs } from '../util/invoked-as.js';
 import { formatConfig, parseConfig } from './config-text.js';
 import { applySettings, type PreviousValue, revertSettings } from './settings-edit.js';
 import type { ClientApi, ClientConnector, ConnectClientId, Setting } from './types.js';
@@ -109,7 +110,7 @@ export async function connectClient(
     const prev = JSON.parse(readFileSync(recordPath, 'utf8')) as ConnectRecord;
     throw new ClawkeepError(
       'usage',
-      `${connector.title} is already connected (${prev.path}, client ${prev.clientName}); undo that first: clawkeep connect ${connector.id} --undo`,
+      `${connector.title} is already connected (${prev.path}, client ${prev.clientName}); undo that first: ${invokedAs()} connect ${connector.id} --undo`,
       { details: { client: connector.id } },
     );
   }

@@ -3,6 +3,7 @@ import { createClient } from '../gateway/clients.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { chainsOf } from '../gateway/routing.js';
 import type { ClientRecord, Store } from '../store/types.js';
+import { invokedAs } from '../util/invoked-as.js';
 
 /** A client as listings show it: never the key, never its hash. */
 export type ClientView = Omit<ClientRecord, 'keyHash'>;
@@ -39,6 +40,6 @@ export async function addClient(
 /** Revokes a client key; throws when there is no such client. */
 export async function revokeClient(store: Store, name: string): Promise<ClientView> {
   const removed = await store.removeClient(name, Date.now());
-  if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: clawkeep clients list`);
+  if (!removed) throw new ClawkeepError('usage', `no client ${name}; see: ${invokedAs()} clients list`);
   return viewClient(removed);
 }

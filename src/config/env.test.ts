@@ -1,10 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isClawkeepError } from '../errors.js';
 import { loadConfig } from '../gateway/config.js';
 import { callbackSpec } from '../login/callback-spec.js';
 import { getProvider, resolveBaseUrl, resolveOAuthEndpoints } from '../providers/registry.js';
 import { resolveHome } from '../store/home.js';
-import { readEnv, readProviderEnv } from './env.js';
+import { ENV_SCHEMA, readEnv, readProviderEnv } from './env.js';
 
 function failure(fn: () => unknown): { message: string; hint: string | null } {
   try {
@@ -73,6 +76,26 @@ describe('environment schema', () => {
     expect(
       failure(() => resolveBaseUrl(codex, { CLAWKEEP_OPENAI_CODEX_BASE_URL: 'nope' })).message,
     ).toContain('CLAWKEEP_OPENAI_CODEX_BASE_URL="nope"');
+  });
+
+  it('names every CLAWKEEP_ variable the sources mention (providers aside), so a bad value is caught once', () => {
+    const src = fileURLToPath(new URL('..', import.meta.url));
+    const mentioned = new Set<string>();
+    for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+      for (const m of readFileSync(join(src, f), 'utf8').matchAll(/\bCLAWKEEP_[A-Z0-9_]*[A-Z0-9]\b/g)) {
+        mentioned.add(m[0]);
+      }
+    }
+    const perProvider = /^CLAWKEEP_[A-Z0-9_]+?_(TOKEN_URL|AUTHORIZE_URL|DEVICE_URL|BASE_URL|CLIENT_ID)$/;
+    const missing = [...mentioned].filter((v) => !perProvider.test(v) && !(v in ENV_SCHEMA.shape));
+    expect(missing).toEqual([]);
+    expect(failure(() => readEnv({ CLAWKEEP_PG_POOL_MAX: 'lots' })).message).toContain(
+      'CLAWKEEP_PG_POOL_MAX="lots": expected a positive whole number of connections',
+    );
+    expect(failure(() => readEnv({ CLAWKEEP_FENCE_GRACE_MS: '-1' })).message).toContain(
+      'CLAWKEEP_FENCE_GRACE_MS',
+    );
   });
 
   it('every reader goes through it: gateway config, home, login ports', () => {

@@ -39,6 +39,20 @@ export const ENV_SCHEMA = z.object({
   // Store encryption keys: checked (without echoing them) by src/store/crypto/key-store.ts.
   CLAWKEEP_STORE_KEY: text.optional(),
   CLAWKEEP_STORE_NEW_KEY: text.optional(),
+  CLAWKEEP_STORE: z.string().min(1, 'expected postgres://… or a SQLite file path').optional(),
+  CLAWKEEP_STORE_PASSWORD_FILE: path.optional(),
+  CLAWKEEP_PG_POOL_MAX: z.coerce
+    .number({ error: 'expected a positive whole number of connections' })
+    .int('expected a positive whole number of connections')
+    .positive('expected a positive whole number of connections')
+    .optional(),
+  CLAWKEEP_HOST_ID: text.optional(),
+  CLAWKEEP_FENCE_GRACE_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds, 0 or more' })
+    .int('expected a whole number of milliseconds, 0 or more')
+    .nonnegative('expected a whole number of milliseconds, 0 or more')
+    .optional(),
+  CLAWKEEP_DASHBOARD_INSECURE_REMOTE: text.optional(),
   // Other tools' homes, read when importing or linking their logins.
   CODEX_HOME: path.optional(),
   CLAUDE_CONFIG_DIR: path.optional(),

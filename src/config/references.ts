@@ -16,7 +16,8 @@ export interface StoreFacts {
 
 /**
  * Every reference in a schema-valid config that points nowhere: unknown providers, profiles that do
- * not exist (or belong to another provider), a `defaultChain` or a client chain that is not defined.
+ * not exist (or belong to another provider), a model alias, `defaultChain` or client chain naming a
+ * chain that is not defined.
  * All of them, in one pass.
  */
 export function checkConfigReferences(config: GatewayConfig, store: StoreFacts | null): ConfigIssue[] {
@@ -56,6 +57,24 @@ export function checkConfigReferences(config: GatewayConfig, store: StoreFacts |
         }
       }
     });
+  }
+  for (const [alias, to] of Object.entries(config.models)) {
+    const at = `models.${alias}`;
+    if (to.startsWith('chain:') && !chains[to.slice(6)]) {
+      issues.push({
+        path: at,
+        message: `"${to}": no chain named "${to.slice(6)}" (chains: ${chainNames.join(', ')})`,
+      });
+    } else if (
+      !to.startsWith('chain:') &&
+      to.includes('/') &&
+      !known.includes(to.slice(0, to.indexOf('/')))
+    ) {
+      issues.push({
+        path: at,
+        message: `"${to}": unknown provider "${to.slice(0, to.indexOf('/'))}"; ${knownText}`,
+      });
+    }
   }
   if (config.defaultChain !== undefined && !chains[config.defaultChain]) {
     issues.push({

@@ -7,10 +7,10 @@ import type { GatewayConfig } from '../gateway/config.js';
 import type { Cooldowns } from '../gateway/cooldowns.js';
 import { chainsOf } from '../gateway/routing.js';
 import { checkInStep } from '../linked/in-step.js';
-import { loginProviders } from '../login/index.js';
+import { loginModes, loginProviders } from '../login/index.js';
 import { removeProfileWithBackup, saveApiKey, setProfileEnabled } from '../profiles/service.js';
 import { describeStatus } from '../profiles/status.js';
-import { getProvider, listProviders, resolveOAuthEndpoints } from '../providers/registry.js';
+import { listProviders } from '../providers/registry.js';
 import type { EventKind, Store } from '../store/types.js';
 import { runDashboardDoctor } from './doctor.js';
 import { bucketCounts, latestEvents } from './events-read.js';
@@ -206,7 +206,7 @@ async function profiles(c: ApiContext) {
     // Providers whose device-code login is configured; the others sign in by PKCE (paste the redirect).
     deviceLogin: loginProviders().filter((id) => {
       try {
-        return Boolean(resolveOAuthEndpoints(getProvider(id), c.deps.env).deviceUrl);
+        return loginModes(id, c.deps.env).includes('device');
       } catch {
         return false;
       }

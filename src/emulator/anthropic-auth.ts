@@ -16,9 +16,8 @@ export const anthropicAuth: OAuthProvider = {
   paths: {
     authorize: '/anthropic/oauth/authorize',
     token: '/anthropic/v1/oauth/token',
-    deviceCode: '/anthropic/oauth/device/code',
-    deviceApprove: '/anthropic/oauth/device/approve',
   },
+  deviceIssuerPath: null,
   allowsRedirect: (uri) =>
     isLoopbackRedirect(uri) || MANUAL_CALLBACKS.includes(`${uri.origin}${uri.pathname}`),
   splitsCodeState: true,

@@ -131,24 +131,14 @@ describe('anthropic emulator', () => {
     expect(await refresh('nope')).toEqual({ status: 400, body: INVALID_GRANT });
   });
 
-  it('runs the device flow', async () => {
-    const start = await fetch(emu.env().CLAWKEEP_ANTHROPIC_DEVICE_URL ?? '', {
+  it('has no device login, as Claude has none', async () => {
+    expect(emu.env().CLAWKEEP_ANTHROPIC_DEVICE_URL).toBeUndefined();
+    const res = await fetch(`${emu.url}/anthropic/api/accounts/deviceauth/usercode`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: CLIENT_ID }),
     });
-    const device = (await start.json()) as Json;
-    const poll = {
-      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
-      client_id: CLIENT_ID,
-      device_code: device.device_code,
-    };
-    expect(await token(poll)).toEqual({ status: 400, body: { error: 'authorization_pending' } });
-    const approve = await fetch(`${emu.url}/anthropic/oauth/device/approve?user_code=${device.user_code}`);
-    expect(approve.status).toBe(200);
-    const done = await token(poll);
-    expect(done.status).toBe(200);
-    expect(String(done.body.access_token).startsWith(ACCESS_PREFIX)).toBe(true);
+    expect(res.status).toBe(404);
   });
 
   describe('messages', () => {

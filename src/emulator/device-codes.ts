@@ -1,15 +1,16 @@
 import { randomInt } from 'node:crypto';
 import type { Account } from './accounts.js';
-import { type OAuthProviderId, randomChars } from './tokens.js';
+import { newId, type OAuthProviderId } from './tokens.js';
 
+/** Codex CLI gives up after 15 minutes; the emulated server forgets a code then too. */
 export const DEVICE_CODE_TTL_SECONDS = 900;
+/** OpenAI answers 5 (as a string); the emulator answers 1 so tests do not wait. */
 export const DEVICE_POLL_INTERVAL_SECONDS = 1;
 
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
 
 interface PendingDevice {
   provider: OAuthProviderId;
-  clientId: string;
   userCode: string;
   expiresAt: number;
   account: Account | null;
@@ -18,32 +19,34 @@ interface PendingDevice {
 export type DevicePoll =
   | { status: 'approved'; account: Account }
   | { status: 'pending' }
-  | { status: 'expired' }
   | { status: 'unknown' };
 
-/** RFC 8628 device authorizations: started by the client, approved by the emulated user, redeemed once. */
+/**
+ * OpenAI's device authorizations (`/api/accounts/deviceauth/*`): started by the client, approved by
+ * the emulated user on the verification page, redeemed once by polling with `device_auth_id` and
+ * `user_code` together.
+ */
 export class DeviceCodes {
-  #byDeviceCode = new Map<string, PendingDevice>();
+  #byId = new Map<string, PendingDevice>();
   #byUserCode = new Map<string, string>();
 
-  start(provider: OAuthProviderId, clientId: string, now: number): { deviceCode: string; userCode: string } {
-    const deviceCode = randomChars(32);
+  start(provider: OAuthProviderId, now: number): { deviceAuthId: string; userCode: string } {
+    const deviceAuthId = newId('deviceauth', 16);
     const userCode = newUserCode();
-    this.#byDeviceCode.set(deviceCode, {
+    this.#byId.set(deviceAuthId, {
       provider,
-      clientId,
       userCode,
       expiresAt: now + DEVICE_CODE_TTL_SECONDS * 1000,
       account: null,
     });
-    this.#byUserCode.set(normalize(userCode), deviceCode);
-    return { deviceCode, userCode };
+    this.#byUserCode.set(normalize(userCode), deviceAuthId);
+    return { deviceAuthId, userCode };
   }
 
   /** The user approves `userCode`; false when it is unknown, expired or already approved. */
   approve(provider: OAuthProviderId, userCode: string, account: Account, now: number): boolean {
-    const deviceCode = this.#byUserCode.get(normalize(userCode));
-    const pending = deviceCode === undefined ? undefined : this.#byDeviceCode.get(deviceCode);
+    const id = this.#byUserCode.get(normalize(userCode));
+    const pending = id === undefined ? undefined : this.#byId.get(id);
     if (!pending || pending.provider !== provider || pending.expiresAt <= now || pending.account) {
       return false;
     }
@@ -51,16 +54,24 @@ export class DeviceCodes {
     return true;
   }
 
-  poll(provider: OAuthProviderId, deviceCode: string, clientId: string, now: number): DevicePoll {
-    const pending = this.#byDeviceCode.get(deviceCode);
-    if (!pending || pending.provider !== provider || pending.clientId !== clientId) {
+  /** One poll: the pair must match; an approved authorization is handed out once, then forgotten. */
+  poll(provider: OAuthProviderId, deviceAuthId: string, userCode: string, now: number): DevicePoll {
+    const pending = this.#byId.get(deviceAuthId);
+    if (!pending || pending.provider !== provider || normalize(pending.userCode) !== normalize(userCode)) {
       return { status: 'unknown' };
     }
-    if (pending.expiresAt <= now) return { status: 'expired' };
+    if (pending.expiresAt <= now) {
+      this.#forget(deviceAuthId, pending);
+      return { status: 'unknown' };
+    }
     if (!pending.account) return { status: 'pending' };
-    this.#byDeviceCode.delete(deviceCode);
-    this.#byUserCode.delete(normalize(pending.userCode));
+    this.#forget(deviceAuthId, pending);
     return { status: 'approved', account: pending.account };
+  }
+
+  #forget(id: string, pending: PendingDevice): void {
+    this.#byId.delete(id);
+    this.#byUserCode.delete(normalize(pending.userCode));
   }
 }
 

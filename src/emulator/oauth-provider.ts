@@ -16,7 +16,12 @@ export interface Issued {
 export interface OAuthProvider {
   id: OAuthProviderId;
   clientId: string;
-  paths: { authorize: string; token: string; deviceCode: string; deviceApprove: string };
+  paths: { authorize: string; token: string };
+  /**
+   * Where the server lives under the emulator (`/openai-codex`): device-login paths hang off it as
+   * they hang off the real issuer. Null for a provider without a device login (Anthropic has none).
+   */
+  deviceIssuerPath: string | null;
   allowsRedirect(uri: URL): boolean;
   /** Anthropic clients may paste `code#state` as the code. */
   splitsCodeState: boolean;

@@ -1,11 +1,11 @@
 import { createAccount } from './accounts.js';
-import { DEVICE_CODE_TTL_SECONDS, DEVICE_POLL_INTERVAL_SECONDS } from './device-codes.js';
-import { field, sendJson } from './http-util.js';
+import { deviceRoutes } from './device-routes.js';
+import { sendJson } from './http-util.js';
 import type { OAuthProvider } from './oauth-provider.js';
 import type { RequestContext, Route } from './state.js';
 import { handleTokenRequest } from './token-endpoint.js';
 
-/** The authorize, token and device endpoints of one emulated OAuth server. */
+/** The authorize and token endpoints of one emulated OAuth server, and its device login if it has one. */
 export function oauthRoutes(provider: OAuthProvider): Route[] {
   return [
     { method: 'GET', path: provider.paths.authorize, handle: (ctx) => authorize(provider, ctx) },
@@ -15,8 +15,7 @@ export function oauthRoutes(provider: OAuthProvider): Route[] {
       fault: { target: 'token', provider: provider.id },
       handle: (ctx) => handleTokenRequest(provider, ctx),
     },
-    { method: 'POST', path: provider.paths.deviceCode, handle: (ctx) => startDevice(provider, ctx) },
-    { method: 'GET', path: provider.paths.deviceApprove, handle: (ctx) => approveDevice(provider, ctx) },
+    ...deviceRoutes(provider),
   ];
 }
 
@@ -71,32 +70,4 @@ function authorize(provider: OAuthProvider, ctx: RequestContext): void {
   redirect.searchParams.set('state', state);
   ctx.res.writeHead(302, { location: redirect.toString(), 'cache-control': 'no-store' });
   ctx.res.end();
-}
-
-async function startDevice(provider: OAuthProvider, ctx: RequestContext): Promise<void> {
-  const body = await ctx.body();
-  if (field(body, 'client_id') !== provider.clientId) {
-    return sendJson(ctx.res, 401, { error: 'invalid_client' });
-  }
-  const { deviceCode, userCode } = ctx.state.devices.start(provider.id, provider.clientId, ctx.state.now());
-  const verificationUri = `${ctx.origin}${provider.paths.deviceApprove}`;
-  sendJson(ctx.res, 200, {
-    device_code: deviceCode,
-    user_code: userCode,
-    verification_uri: verificationUri,
-    verification_uri_complete: `${verificationUri}?user_code=${encodeURIComponent(userCode)}`,
-    expires_in: DEVICE_CODE_TTL_SECONDS,
-    interval: DEVICE_POLL_INTERVAL_SECONDS,
-  });
-}
-
-/** The emulated user approving a device login, as `login_hint` or the default user. */
-function approveDevice(provider: OAuthProvider, ctx: RequestContext): void {
-  const userCode = ctx.url.searchParams.get('user_code') ?? '';
-  const account = createAccount(provider.id, { email: ctx.url.searchParams.get('login_hint') ?? undefined });
-  if (ctx.state.devices.approve(provider.id, userCode, account, ctx.state.now())) {
-    sendJson(ctx.res, 200, { status: 'approved', user_code: userCode, email: account.email });
-  } else {
-    sendJson(ctx.res, 400, { error: 'invalid_request', error_description: 'Unknown or expired user_code' });
-  }
 }

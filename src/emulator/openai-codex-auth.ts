@@ -21,9 +21,8 @@ export const openaiCodexAuth: OAuthProvider = {
   paths: {
     authorize: '/openai-codex/oauth/authorize',
     token: '/openai-codex/oauth/token',
-    deviceCode: '/openai-codex/oauth/device/code',
-    deviceApprove: '/openai-codex/oauth/device/approve',
   },
+  deviceIssuerPath: '/openai-codex',
   allowsRedirect: isLoopbackRedirect,
   splitsCodeState: false,
 

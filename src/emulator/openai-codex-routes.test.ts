@@ -200,36 +200,60 @@ describe('openai-codex emulator', () => {
     });
   });
 
-  describe('device code', () => {
-    it('is pending until the user approves, then issues tokens once', async () => {
-      const start = await fetch(emu.env().CLAWKEEP_OPENAI_CODEX_DEVICE_URL ?? '', {
+  describe("device code (Codex CLI's `login --device-auth`)", () => {
+    const issuer = () => `${emu.url}/openai-codex`;
+    const post = async (path: string, body: Json) => {
+      const res = await fetch(`${issuer()}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: CLIENT_ID, scope: 'openid offline_access' }).toString(),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
       });
-      const device = (await start.json()) as Json;
-      expect(device).toMatchObject({ expires_in: 900, interval: 1 });
-      expect(device.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
-      expect(device.verification_uri_complete).toBe(
-        `${device.verification_uri}?user_code=${encodeURIComponent(String(device.user_code))}`,
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+
+    it('answers 403 until the user approves, then hands out a PKCE code once, redeemed at the token endpoint', async () => {
+      expect(emu.env().CLAWKEEP_OPENAI_CODEX_DEVICE_URL).toBe(`${issuer()}/api/accounts/deviceauth/usercode`);
+      const start = await post('/api/accounts/deviceauth/usercode', { client_id: CLIENT_ID });
+      expect(start.status).toBe(200);
+      expect(Object.keys(start.body).sort()).toEqual(['device_auth_id', 'interval', 'user_code']);
+      expect(start.body.interval).toBe('1');
+      expect(start.body.user_code).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+      expect(start.body.device_auth_id).toMatch(/^deviceauth_/);
+
+      const poll = { device_auth_id: start.body.device_auth_id, user_code: start.body.user_code };
+      expect((await post('/api/accounts/deviceauth/token', poll)).status).toBe(403);
+      expect((await post('/api/accounts/deviceauth/token', { ...poll, user_code: 'BBBB-BBBB' })).status).toBe(
+        404,
       );
 
-      const poll = {
-        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      const page = new URL(`${issuer()}/codex/device`);
+      expect((await fetch(page)).status).toBe(400); // no code entered
+      page.searchParams.set('user_code', String(start.body.user_code).toLowerCase());
+      page.searchParams.set('login_hint', 'grace@example.com');
+      expect((await fetch(page)).status).toBe(200);
+
+      const approved = await post('/api/accounts/deviceauth/token', poll);
+      expect(approved.status).toBe(200);
+      const { authorization_code, code_verifier, code_challenge } = approved.body;
+      expect(createHash('sha256').update(String(code_verifier)).digest('base64url')).toBe(code_challenge);
+      expect((await post('/api/accounts/deviceauth/token', poll)).status).toBe(404);
+
+      const exchange = {
+        grant_type: 'authorization_code',
         client_id: CLIENT_ID,
-        device_code: device.device_code,
+        code: String(authorization_code),
+        code_verifier: String(code_verifier),
+        redirect_uri: `${issuer()}/deviceauth/callback`,
       };
-      expect(await token(poll)).toEqual({ status: 400, body: { error: 'authorization_pending' } });
-
-      const approveUrl = new URL(String(device.verification_uri_complete));
-      approveUrl.searchParams.set('login_hint', 'grace@example.com');
-      expect((await fetch(approveUrl)).status).toBe(200);
-
-      const done = await token(poll);
+      const done = await token(exchange);
       expect(done.status).toBe(200);
       const claims = decodeJwt(String(done.body.access_token));
       expect((claims['https://api.openai.com/profile'] as Json).email).toBe('grace@example.com');
-      expect((await token(poll)).body.error).toBe('invalid_grant');
+      expect((await token(exchange)).body.error).toBe('invalid_grant');
+    });
+
+    it('refuses an unknown client', async () => {
+      expect((await post('/api/accounts/deviceauth/usercode', { client_id: 'nope' })).status).toBe(400);
     });
   });
 

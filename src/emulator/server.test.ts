@@ -16,11 +16,10 @@ describe('startEmulator', () => {
     expect(emu.env()).toEqual({
       CLAWKEEP_OPENAI_CODEX_AUTHORIZE_URL: `${emu.url}/openai-codex/oauth/authorize`,
       CLAWKEEP_OPENAI_CODEX_TOKEN_URL: `${emu.url}/openai-codex/oauth/token`,
-      CLAWKEEP_OPENAI_CODEX_DEVICE_URL: `${emu.url}/openai-codex/oauth/device/code`,
+      CLAWKEEP_OPENAI_CODEX_DEVICE_URL: `${emu.url}/openai-codex/api/accounts/deviceauth/usercode`,
       CLAWKEEP_OPENAI_CODEX_BASE_URL: `${emu.url}/openai-codex/backend-api/codex`,
       CLAWKEEP_ANTHROPIC_AUTHORIZE_URL: `${emu.url}/anthropic/oauth/authorize`,
       CLAWKEEP_ANTHROPIC_TOKEN_URL: `${emu.url}/anthropic/v1/oauth/token`,
-      CLAWKEEP_ANTHROPIC_DEVICE_URL: `${emu.url}/anthropic/oauth/device/code`,
       CLAWKEEP_ANTHROPIC_BASE_URL: `${emu.url}/anthropic`,
       CLAWKEEP_OPENAI_BASE_URL: `${emu.url}/openai/v1`,
     });

@@ -79,11 +79,10 @@ export function emulatorEnv(url: string): Record<string, string> {
   return {
     CLAWKEEP_OPENAI_CODEX_AUTHORIZE_URL: `${url}/openai-codex/oauth/authorize`,
     CLAWKEEP_OPENAI_CODEX_TOKEN_URL: `${url}/openai-codex/oauth/token`,
-    CLAWKEEP_OPENAI_CODEX_DEVICE_URL: `${url}/openai-codex/oauth/device/code`,
+    CLAWKEEP_OPENAI_CODEX_DEVICE_URL: `${url}/openai-codex/api/accounts/deviceauth/usercode`,
     CLAWKEEP_OPENAI_CODEX_BASE_URL: `${url}/openai-codex/backend-api/codex`,
     CLAWKEEP_ANTHROPIC_AUTHORIZE_URL: `${url}/anthropic/oauth/authorize`,
     CLAWKEEP_ANTHROPIC_TOKEN_URL: `${url}/anthropic/v1/oauth/token`,
-    CLAWKEEP_ANTHROPIC_DEVICE_URL: `${url}/anthropic/oauth/device/code`,
     CLAWKEEP_ANTHROPIC_BASE_URL: `${url}/anthropic`,
     CLAWKEEP_OPENAI_BASE_URL: `${url}/openai/v1`,
   };

@@ -4,13 +4,11 @@ import { type Body, dropConnection, field, sendJson } from './http-util.js';
 import type { OAuthProvider } from './oauth-provider.js';
 import type { RequestContext } from './state.js';
 
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
 function oauthError(status: number, error: string, description?: string): ErrorReply {
   return { status, body: description === undefined ? { error } : { error, error_description: description } };
 }
 
-/** Handles `POST <token>` for one provider: authorization_code (PKCE), refresh_token and device_code grants. */
+/** Handles `POST <token>` for one provider: authorization_code (PKCE) and refresh_token grants. */
 export async function handleTokenRequest(provider: OAuthProvider, ctx: RequestContext): Promise<void> {
   const body = await ctx.body();
   if (field(body, 'client_id') !== provider.clientId) {
@@ -19,7 +17,6 @@ export async function handleTokenRequest(provider: OAuthProvider, ctx: RequestCo
   const grant = field(body, 'grant_type');
   if (grant === 'authorization_code') return grantCode(provider, ctx, body);
   if (grant === 'refresh_token') return grantRefresh(provider, ctx, body);
-  if (grant === DEVICE_GRANT) return grantDevice(provider, ctx, body);
   return reply(
     ctx,
     oauthError(400, 'unsupported_grant_type', `Unsupported grant_type: ${grant ?? '(missing)'}`),
@@ -71,20 +68,6 @@ async function grantRefresh(provider: OAuthProvider, ctx: RequestContext, body: 
     case 'unknown':
       return reply(ctx, oauthError(400, 'invalid_grant', 'Refresh token not found or invalid'));
   }
-}
-
-async function grantDevice(provider: OAuthProvider, ctx: RequestContext, body: Body): Promise<void> {
-  const deviceCode = field(body, 'device_code');
-  if (!deviceCode) {
-    return reply(ctx, oauthError(400, 'invalid_request', 'Missing required parameter: device_code'));
-  }
-  const poll = ctx.state.devices.poll(provider.id, deviceCode, provider.clientId, ctx.state.now());
-  if (poll.status === 'pending') return reply(ctx, oauthError(400, 'authorization_pending'));
-  if (poll.status === 'expired') {
-    return reply(ctx, oauthError(400, 'expired_token', 'The device code has expired'));
-  }
-  if (poll.status === 'unknown') return reply(ctx, oauthError(400, 'invalid_grant', 'Unknown device_code'));
-  return issueForNewFamily(provider, ctx, poll.account);
 }
 
 async function issueForNewFamily(

@@ -8,12 +8,15 @@ const DESCRIBE: Record<LoginMode, string> = {
   device: 'device (enter a code on another device: --device)',
 };
 
-/** How one can sign in to a provider: browser when it has a registered callback, device when it has a device endpoint. */
+/**
+ * How one can sign in to a provider: browser when it has a registered callback, device when it has
+ * a device login of its own (OpenAI's; CLAWKEEP_<P>_DEVICE_URL only moves it, e.g. to the emulator).
+ */
 export function loginModes(providerId: string, env: NodeJS.ProcessEnv = process.env): LoginMode[] {
   const modes: LoginMode[] = [];
   if (loginProviders().includes(providerId)) modes.push('browser');
   const p = getProvider(providerId);
-  if (p.oauth && resolveOAuthEndpoints(p, env).deviceUrl) modes.push('device');
+  if (p.oauth?.defaults.deviceUrl && resolveOAuthEndpoints(p, env).deviceUrl) modes.push('device');
   return modes;
 }
 

@@ -6,14 +6,15 @@ export interface TokenAnswer {
   body: Record<string, unknown>;
 }
 
-/** POSTs `fields` in the provider's body format (JSON or form) and reads the JSON answer. */
+/** POSTs `fields` in `format` (default: the provider's body format) and reads the JSON answer. */
 export async function postOAuth(
   provider: ProviderDescriptor,
   url: string,
   fields: Record<string, string>,
   fetchImpl: typeof fetch = fetch,
+  format: 'json' | 'form' = provider.oauth?.bodyFormat ?? 'form',
 ): Promise<TokenAnswer> {
-  const json = provider.oauth?.bodyFormat === 'json';
+  const json = format === 'json';
   let res: Response;
   try {
     res = await fetchImpl(url, {

@@ -29,7 +29,8 @@ export const openaiCodex: ProviderDescriptor = {
     defaults: {
       tokenUrl: 'https://auth.openai.com/oauth/token',
       authorizeUrl: 'https://auth.openai.com/oauth/authorize',
-      deviceUrl: null,
+      // Codex CLI's device login (`codex login --device-auth`); see src/login/device.ts.
+      deviceUrl: 'https://auth.openai.com/api/accounts/deviceauth/usercode',
       clientId: 'app_EMoamEEZ73f0CkXaXp7hrann',
     },
     scope: 'openid profile email offline_access',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,32 @@ describe('the command line a gh or npm user expects', () => {
     expect(p.code).toBe(2);
     expect(p.stdout).toBe('');
     expect(p.stderr).toContain('no profile openai:nope');
+  });
+
+  it("the format follows the failing command's parsed --json: `events --json` errors are JSON; a --json that is an option value is not", async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      join(home, 'clawkeep.sqlite'),
+      'not a database, just text long enough to be read as a header\n',
+    );
+    const j = await runCli(home, ['events', '--json']);
+    expect(j.code).toBe(2);
+    expect(j.stderr).toBe('');
+    const body = JSON.parse(j.stdout) as { error: Record<string, unknown> };
+    expect(Object.keys(body.error).sort()).toEqual(['code', 'hint', 'message']);
+    expect(body.error.code).toBe('store_corrupt');
+
+    // `--profile --json`: "--json" is the profile filter, so the error stays text on stderr.
+    const v = await runCli(home, ['events', '--profile', '--json']);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toBe('');
+    expect(v.stderr).toMatch(/^clawkeep: /);
+
+    // Same for a command without --json at all, e.g. `models auth login --name --json`.
+    const l = await runCli(home, ['models', 'auth', 'login', '--provider', 'nope', '--name', '--json']);
+    expect(l.code).toBe(2);
+    expect(l.stdout).toBe('');
+    expect(l.stderr).toContain('unknown provider "nope"');
   });
 
   it('an invalid environment variable is named with the expected value, in one line, no stack', async () => {
@@ -178,10 +204,42 @@ describe('the command line a gh or npm user expects', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ valid: false, issues: [{ path: 'chains.main[0]' }, {}] });
   });
 
+  it('config check reports a dangling defaultChain, model aliases and chain targets together, in one pass', async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(
+      join(home, 'config.yaml'),
+      'defaultChain: nightly\nmodels:\n  fast: chain:gone\nchains:\n  main:\n    - mystery/m\n',
+    );
+    const r = await runCli(home, ['config', 'check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('3 problems');
+    expect(r.stdout).toContain('chains.main[0]: "mystery/m": unknown provider "mystery"');
+    expect(r.stdout).toContain('models.fast: "chain:gone": no chain named "gone"');
+    expect(r.stdout).toContain('defaultChain: no chain named "nightly"');
+    // The gateway itself still refuses to start on it.
+    const run = await runCli(home, ['gateway', 'run', '--port', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('defaultChain: no chain named "nightly" under chains');
+  });
+
   it('models auth login --device is refused where there is no device flow, naming the login modes', async () => {
     const r = await runCli(home, ['models', 'auth', 'login', '--provider', 'anthropic', '--device']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('anthropic has no device-code login');
     expect(r.stderr).toContain('hint: its login modes: browser (PKCE');
+  });
+
+  it("models auth login --help names each provider's login modes; --device is offered for openai-codex only", async () => {
+    const r = await runCli(home, ['models', 'auth', 'login', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('openai-codex (browser, device) | anthropic (browser)');
+    const flat = r.stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      '--device enter a code on another device instead of a browser sign-in; only for openai-codex --force',
+    );
+    const modes = r.stdout.slice(r.stdout.indexOf('Login modes:')).split('\n');
+    expect(modes[1]).toMatch(/^ {2}openai-codex: browser \(PKCE.*; device \(enter a code/);
+    expect(modes[2]).toMatch(/^ {2}anthropic: browser \(PKCE/);
+    expect(modes[2]).not.toContain('device');
   });
 });

@@ -32,6 +32,9 @@ describe('clawkeep connect', () => {
     expect(written.env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:18790');
     expect(written.env.ANTHROPIC_AUTH_TOKEN).toMatch(/^ck_/);
     expect(r.stdout).not.toContain(written.env.ANTHROPIC_AUTH_TOKEN);
+    // "run this" lines repeat how clawkeep was invoked (its --home too).
+    expect(r.stdout).toContain(`undo: clawkeep --home ${home} connect claude-code --undo`);
+    expect(r.stdout).toContain(`the gateway must be running: clawkeep --home ${home} gateway run`);
     const listed = JSON.parse((await cli(['clients', 'list', '--json'])).stdout);
     expect(listed.map((c: { name: string }) => c.name)).toEqual(['claude-code']);
 

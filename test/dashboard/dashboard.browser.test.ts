@@ -201,6 +201,7 @@ describe('dashboard in Chromium', () => {
 
     // The person approves on the provider's page, as the same account.
     const approve = new URL(href!);
+    approve.searchParams.set('user_code', (await code.textContent())!);
     approve.searchParams.set('login_hint', 'codex@example.test');
     expect((await fetch(approve)).status).toBe(200);
     await page

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/processes.js';
@@ -132,6 +133,18 @@ describe('models auth login against the emulator', () => {
     }
   });
 
+  it('stdin closed (EOF from a pipe, not a person) ends the paste prompt; the browser callback still completes the login', async () => {
+    const p = login(['--provider', 'openai-codex']);
+    const url = await authorizeUrlOf(p);
+    p.child.stdin!.end();
+    await sleep(300);
+    expect(p.child.exitCode).toBeNull(); // still waiting for the browser
+    await followRedirect(await authorizeInBrowser(url, 'eof@example.com'));
+    const r = await p.done;
+    expect(r.code).toBe(0);
+    expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'eof@example.com' });
+  });
+
   it("pasted code#state (Anthropic's manual form) while the callback server waits", async () => {
     const p = login(['--provider', 'anthropic']);
     const location = await authorizeInBrowser(await authorizeUrlOf(p), 'bo@example.com');
@@ -140,16 +153,27 @@ describe('models auth login against the emulator', () => {
     expect(readRow(home, 'anthropic:default')).toMatchObject({ email: 'bo@example.com' });
   });
 
-  it('device-code flow: shows the code, polls until the user approves', async () => {
+  it("device-code flow (OpenAI's, as Codex CLI runs it): shows the page and code, polls until the user approves", async () => {
     const p = login(['--provider', 'openai-codex', '--device']);
-    const m = await p.waitFor(/\(or open (\S+)\)/);
-    await p.waitFor(/^ {2}[A-Z]{4}-[A-Z]{4}$/m);
-    const approve = new URL(m[1]!);
+    const page = await p.waitFor(/Open (\S+) and enter the code:/);
+    const code = await p.waitFor(/^ {2}([A-Z]{4}-[A-Z]{4})$/m);
+    const approve = new URL(page[1]!);
+    expect(approve.pathname).toBe('/openai-codex/codex/device');
+    approve.searchParams.set('user_code', code[1]!);
     approve.searchParams.set('login_hint', 'dev@example.com');
     expect((await fetch(approve)).status).toBe(200);
     const r = await p.done;
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('signed in as dev@example.com');
     expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'dev@example.com' });
+  });
+
+  it('--device with a device-code timeout: exit 2, login_timeout, nothing stored', async () => {
+    const p = login(['--provider', 'openai-codex', '--device', '--timeout', '1']);
+    const r = await p.done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/device login was not approved in time.*\[login_timeout\]/);
+    expect(readRow(home, 'openai-codex:default')).toBeUndefined();
   });
 
   it('times out cleanly: exit 2, login_timeout, nothing stored, port released', async () => {

@@ -1,12 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type ConfigIssue, checkConfigReferences, type StoreFacts } from '../../config/references.js';
-import { isClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
-import { chainsOf } from '../../gateway/routing.js';
+import { checkConfig } from '../../config/check.js';
 import { resolveHome } from '../../store/home.js';
-import { STORE_FILE } from '../../store/open-store.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { type Io, printJson } from '../output.js';
 
@@ -21,30 +15,17 @@ export function registerConfig(program: Command, io: Io, setExit: (code: number)
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       const g = program.opts<GlobalOptions>();
-      const home = resolveHome(g.home);
-      let loaded: ReturnType<typeof loadConfig>;
-      try {
-        loaded = loadConfig(home);
-      } catch (err) {
-        if (!isClawkeepError(err, 'config_invalid')) throw err;
-        setExit(1);
-        if (o.json) return printJson(io, { valid: false, error: err.toJSON() });
-        return io.out(`✗ ${err.message}`);
+      const r = await checkConfig(resolveHome(g.home), (fn) => withStore(io, g, fn));
+      if (!r.loaded || !r.valid) setExit(1);
+      if (!r.loaded) {
+        if (o.json) return printJson(io, { valid: false, error: r.error.toJSON() });
+        return io.out(`✗ ${r.error.message}`);
       }
-      const { config, file } = loaded;
-      const facts: StoreFacts | null = existsSync(join(home, STORE_FILE))
-        ? await withStore(io, g, async (store) => ({
-            profiles: (await store.listProfiles()).map((p) => p.id),
-            clients: (await store.listClients()).map((c) => ({ name: c.name, chain: c.chain })),
-          }))
-        : null;
-      const issues: ConfigIssue[] = checkConfigReferences(config, facts);
-      const chains = chainsOf(config);
+      const { config, file, chains, issues } = r;
       const where = file ?? 'embedded defaults';
-      if (issues.length > 0) setExit(1);
       if (o.json) {
         return printJson(io, {
-          valid: issues.length === 0,
+          valid: r.valid,
           file,
           listen: `${config.gateway.host}:${config.gateway.port}`,
           chains,
@@ -60,7 +41,7 @@ export function registerConfig(program: Command, io: Io, setExit: (code: number)
       io.out(
         `✓ ${file ?? 'no config file: embedded defaults'} is valid; gateway on ${config.gateway.host}:${config.gateway.port}`,
       );
-      if (!facts) io.out('  (no store yet: profile names were not checked)');
+      if (!r.storeChecked) io.out('  (no store yet: profile names were not checked)');
       for (const [name, targets] of Object.entries(chains)) {
         io.out(`  chain ${name}: ${targets.map((t) => (typeof t === 'string' ? t : t.target)).join(' -> ')}`);
       }

@@ -1,18 +1,9 @@
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import {
-  type ClientApi,
-  CONNECT_CLIENT_IDS,
-  connectClient,
-  connectorFor,
-  gatewayUrlOf,
-  undoConnect,
-} from '../../clients/index.js';
+import { connectAgent, disconnectAgent } from '../../clients/connect-agent.js';
+import { type ClientApi, CONNECT_CLIENT_IDS, connectorFor } from '../../clients/index.js';
 import { ClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
-import { chainsOf } from '../../gateway/routing.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import type { Io } from '../output.js';
 
@@ -43,14 +34,14 @@ export function registerConnect(program: Command, io: Io): void {
     )
     .option('--chain <chain>', "the client key's default chain")
     .action(async (id: string, o: ConnectFlags) => {
-      const connector = connectorFor(id);
+      connectorFor(id); // an unknown client is named before anything else
       if (o.undo && o.print) throw new ClawkeepError('usage', '--undo and --print do not go together');
       if (o.api !== undefined && !APIS.includes(o.api as ClientApi)) {
         throw new ClawkeepError('usage', `--api ${o.api}: use one of ${APIS.join(', ')}`);
       }
       await withStore(io, program.opts<GlobalOptions>(), async (store, home) => {
         if (o.undo) {
-          const r = await undoConnect(store, home, connector.id, connector);
+          const { connector, result: r } = await disconnectAgent(store, home, id);
           const how = {
             restored: `restored ${r.path} as it was before connect`,
             reverted: `removed clawkeep's settings from ${r.path} (edited since connect; its state before this undo is kept as ${r.backup})`,
@@ -62,29 +53,19 @@ export function registerConnect(program: Command, io: Io): void {
           io.out(r.revoked ? `client ${r.clientName} revoked` : `client ${r.clientName} was already gone`);
           return;
         }
-        const { config } = loadConfig(home);
-        const chains = chainsOf(config);
-        if (o.chain !== undefined && !chains[o.chain]) {
-          throw new ClawkeepError(
-            'usage',
-            `--chain ${o.chain}: no such chain (chains: ${Object.keys(chains).join(', ') || 'none'})`,
-          );
-        }
-        const path = o.config ? resolve(o.config) : connector.configPath(process.env, homedir());
-        const r = await connectClient(
-          store,
-          home,
-          {
-            connector,
-            path,
-            gatewayUrl: gatewayUrlOf(config.gateway),
-            ...(o.api ? { api: o.api as ClientApi } : {}),
-            ...(o.model ? { model: o.model } : {}),
-            extraModels: Object.keys(chains).map((c) => `chain:${c}`),
-            chain: o.chain ?? null,
-          },
-          !o.print,
-        );
+        const {
+          connector,
+          gatewayUrl,
+          path,
+          result: r,
+        } = await connectAgent(store, home, {
+          client: id,
+          print: Boolean(o.print),
+          ...(o.config ? { configPath: o.config } : {}),
+          ...(o.api ? { api: o.api as ClientApi } : {}),
+          ...(o.model ? { model: o.model } : {}),
+          ...(o.chain !== undefined ? { chain: o.chain } : {}),
+        });
         if (o.print) {
           io.out(r.snippet.trimEnd());
           io.err(
@@ -92,15 +73,13 @@ export function registerConnect(program: Command, io: Io): void {
           );
           return;
         }
-        io.out(
-          `${pc.green('✓')} ${connector.title} → ${gatewayUrlOf(config.gateway)} with client ${r.clientName}`,
-        );
+        io.out(`${pc.green('✓')} ${connector.title} → ${gatewayUrl} with client ${r.clientName}`);
         io.out(
           `  wrote ${r.path} (0600)${r.backup ? `; the previous file is kept as ${r.backup}` : ' (new file)'}`,
         );
         io.out(`  ${connector.usage(o.model ?? 'default')}`);
-        io.out(`  undo: clawkeep connect ${connector.id} --undo`);
-        io.out('  the gateway must be running: clawkeep gateway run (or gateway install)');
+        io.out(`  undo: ${invokedAs()} connect ${connector.id} --undo`);
+        io.out(`  the gateway must be running: ${invokedAs()} gateway run (or gateway install)`);
       });
     });
 }

@@ -5,6 +5,7 @@ import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
 import { readRunning } from '../../gateway/pidfile.js';
 import { resolveHome } from '../../store/home.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { hasBrowser, openInBrowser } from '../browser.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
@@ -43,13 +44,13 @@ export function registerDashboard(program: Command, io: Io): void {
       if (probe?.status === 403) {
         throw new ClawkeepError(
           'usage',
-          `the gateway (pid ${running.pid}) refuses the dashboard on its non-loopback address: restart it with ${INSECURE_REMOTE_ENV}=1 (clawkeep gateway stop, then clawkeep dashboard --insecure-remote)`,
+          `the gateway (pid ${running.pid}) refuses the dashboard on its non-loopback address: restart it with ${INSECURE_REMOTE_ENV}=1 (${invokedAs()} gateway stop, then ${invokedAs()} dashboard --insecure-remote)`,
         );
       }
       if (probe?.status !== 401) {
         throw new ClawkeepError(
           'gateway_not_running',
-          `the gateway on ${running.url} (pid ${running.pid}) does not serve the dashboard${probe ? ` (HTTP ${probe.status} on /ui/)` : ''}; restart it: clawkeep gateway restart`,
+          `the gateway on ${running.url} (pid ${running.pid}) does not serve the dashboard${probe ? ` (HTTP ${probe.status} on /ui/)` : ''}; restart it: ${invokedAs()} gateway restart`,
         );
       }
       const link = `${running.url}/ui/signin?token=${mintSignInToken(home)}`;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { parseReusePolicy, startEmulator } from '../../emulator/index.js';
 import { ClawkeepError } from '../../errors.js';
+import { explainListenError } from '../../gateway/listen-error.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
-import { explainListenError } from '../listen-error.js';
 import type { Io } from '../output.js';
 
 export function registerEmulator(program: Command, io: Io): void {

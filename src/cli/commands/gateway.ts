@@ -1,21 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { readEnv } from '../../config/env.js';
-import { ClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
-import { gatewayStatus, startDetached, stopGateway } from '../../gateway/daemon.js';
-import { createLogger, type LogFormat } from '../../gateway/log.js';
-import { claimPidFile } from '../../gateway/pidfile.js';
-import { startGateway } from '../../gateway/server.js';
+import { gatewayStatus, stopGateway } from '../../gateway/daemon.js';
+import type { ListenOverrides } from '../../gateway/listen-config.js';
+import { chooseLogFormat, runGatewayForeground } from '../../gateway/run-foreground.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
-import { createLinkedSources } from '../../linked/index.js';
+import { startGatewayInBackground } from '../../gateway/start-background.js';
 import { resolveHome } from '../../store/home.js';
-import { openStore } from '../../store/open-store.js';
-import { withWriteWorker } from '../../store/worker/write-worker-store.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
-import { checkPortFree, explainListenError } from '../listen-error.js';
 import { type Io, printJson } from '../output.js';
 import { installService } from '../service-install.js';
 
@@ -87,20 +80,12 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     });
 }
 
-async function startBackground(h: string, io: Io, o: ListenFlags): Promise<void> {
-  const { gateway } = listenConfig(h, o);
-  await checkPortFree({ host: gateway.host, port: gateway.port, home: h });
-  const args = [
-    ...(o.port === undefined ? [] : ['--port', o.port]),
-    ...(o.host === undefined ? [] : ['--host', o.host]),
-  ];
-  const rec = await startDetached({
-    home: h,
-    cli: CLI_PATH,
-    args,
-    listen: `${gateway.host}:${gateway.port}`,
-  });
-  io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${rec.logPath}`);
+/** The parsed `--port` / `--host` (flags beat the environment, which beats config). */
+function listenOverrides(o: ListenFlags): ListenOverrides {
+  return {
+    ...(o.port === undefined ? {} : { port: parsePortFlag(o.port) }),
+    ...(o.host === undefined ? {} : { host: parseHostFlag(o.host) }),
+  };
 }
 
 interface ListenFlags {
@@ -108,91 +93,41 @@ interface ListenFlags {
   host?: string;
 }
 
-/** The gateway settings with `--port`/`--host` applied: flags beat the environment, which beats config. */
-function listenConfig(h: string, o: ListenFlags) {
-  const loaded = loadConfig(h);
-  const gateway = {
-    ...loaded.config.gateway,
-    ...(o.port === undefined ? {} : { port: parsePortFlag(o.port) }),
-    ...(o.host === undefined ? {} : { host: parseHostFlag(o.host) }),
-  };
-  return { ...loaded, config: { ...loaded.config, gateway }, gateway };
-}
-
-function logFormat(flag: string | undefined): LogFormat {
-  const chosen = flag ?? readEnv().CLAWKEEP_LOG_FORMAT;
-  if (chosen === undefined) return process.stdout.isTTY ? 'pretty' : 'json';
-  if (chosen !== 'json' && chosen !== 'pretty')
-    throw new ClawkeepError('usage', `--log-format ${chosen}: expected json or pretty`);
-  return chosen;
+async function startBackground(h: string, io: Io, o: ListenFlags): Promise<void> {
+  const rec = await startGatewayInBackground({ home: h, cli: CLI_PATH, listen: listenOverrides(o) });
+  io.out(`gateway started (pid ${rec.pid}) on ${rec.url}; log: ${rec.logPath}`);
 }
 
 async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: string }): Promise<void> {
-  const { config, file } = listenConfig(h, o);
-  const format = logFormat(o.logFormat);
-  const opened = openStore({ home: h });
-  for (const f of opened.fixes)
-    io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
-  // SQLite writes on a worker thread: another process holding the lock never freezes requests
-  // (PostgreSQL's driver is asynchronous already).
-  const store =
-    opened.location.kind === 'sqlite' ? withWriteWorker(opened.store, opened.location.path) : opened.store;
-  const log = createLogger(config.gateway.logLevel, undefined, format);
-  const { host, port } = config.gateway;
-  let release: (() => void) | null = null;
-  try {
-    release = claimPidFile(h, {
-      pid: process.pid,
-      url: `http://${host}:${port}`,
-      startedAt: Date.now(),
-    });
-    const gateway = await startGateway({
-      store,
-      config,
-      log,
-      linked: createLinkedSources(store),
-      home: h,
-    }).catch((err: unknown) => {
-      throw explainListenError(err, { host, port, home: h });
-    });
-    if (gateway.url !== `http://${host}:${port}`) {
-      release();
-      release = claimPidFile(h, { pid: process.pid, url: gateway.url, startedAt: Date.now() });
-    }
-    const profiles = await store.listProfiles();
-    const clients = await store.listClients();
-    io.err(`clawkeep gateway listening on ${gateway.url} (home ${h}, config ${file ?? 'embedded defaults'})`);
-    io.err(`  ${profiles.length} profile(s), ${clients.length} client key(s); Ctrl-C stops it`);
-    if (profiles.length === 0)
-      io.err(
-        `  next: ${invokedAs()} models auth login --provider openai-codex   (or: ${invokedAs()} profiles add-key --provider openai --name default)`,
-      );
-    if (clients.length === 0)
-      io.err(`  next: ${invokedAs()} clients add my-agent   (every request needs a client key)`);
-    log.info({ url: gateway.url, config: file }, 'gateway listening');
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        void (async () => {
-          const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
-          const grace = config.gateway.shutdownGraceMs;
+  const logFormat = chooseLogFormat(o.logFormat, Boolean(process.stdout.isTTY));
+  await runGatewayForeground(
+    { home: h, listen: listenOverrides(o), logFormat },
+    {
+      permissionFixed: (f) =>
+        io.err(
+          `notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`,
+        ),
+      listening(r) {
+        io.err(
+          `clawkeep gateway listening on ${r.url} (home ${r.home}, config ${r.configFile ?? 'embedded defaults'})`,
+        );
+        io.err(`  ${r.profiles} profile(s), ${r.clients} client key(s); Ctrl-C stops it`);
+        if (r.profiles === 0)
           io.err(
-            inFlight > 0
-              ? `${signal}: stopping; waiting up to ${formatSeconds(grace)} for ${inFlight} in-flight request(s) to finish, then writing buffered events`
-              : `${signal}: stopping; no request in flight, writing buffered events`,
+            `  next: ${invokedAs()} models auth login --provider openai-codex   (or: ${invokedAs()} profiles add-key --provider openai --name default)`,
           );
-          log.info({ graceMs: grace, inFlight }, 'gateway stopping');
-          await gateway.close();
-          io.err('gateway stopped');
-          resolve();
-        })();
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('Ctrl-C'));
-    });
-  } finally {
-    release?.();
-    await store.close();
-  }
+        if (r.clients === 0)
+          io.err(`  next: ${invokedAs()} clients add my-agent   (every request needs a client key)`);
+      },
+      stopping: ({ signal, inFlight, graceMs }) =>
+        io.err(
+          inFlight > 0
+            ? `${signal}: stopping; waiting up to ${formatSeconds(graceMs)} for ${inFlight} in-flight request(s) to finish, then writing buffered events`
+            : `${signal}: stopping; no request in flight, writing buffered events`,
+        ),
+      stopped: () => io.err('gateway stopped'),
+    },
+  );
 }
 
 function formatSeconds(ms: number): string {

@@ -1,27 +1,14 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createSpinner } from 'nanospinner';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
 import { formatQuotaCell, viewQuotas } from '../../gateway/quota/view.js';
-import { createLinkedSources } from '../../linked/index.js';
-import {
-  type DeviceStart,
-  describeLoginModes,
-  type LoginUi,
-  loginModes,
-  loginProviders,
-  loginWithBrowser,
-  loginWithDevice,
-  saveLoginAndLink,
-} from '../../login/index.js';
+import { describeLoginModes, loginAndSave, loginModes, loginProviders } from '../../login/index.js';
 import { describeStatus } from '../../profiles/status.js';
-import { getProvider } from '../../providers/registry.js';
-import { formatProfileId } from '../../store/profile-id.js';
 import type { Profile } from '../../store/types.js';
 import { invokedAs } from '../../util/invoked-as.js';
-import { hasBrowser, openInBrowser } from '../browser.js';
+import { hasBrowser } from '../browser.js';
 import { type GlobalOptions, withStore } from '../context.js';
+import { createCliLoginUi } from '../login-ui.js';
 import { formatCountdown, formatTable, type Io, printJson, statusMark } from '../output.js';
 
 interface LoginFlags {
@@ -41,49 +28,48 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
   auth
     .command('login')
     .description('sign in with OAuth (browser + PKCE, or --device) and store the credential')
-    .requiredOption('--provider <provider>', loginProviders().join(' | '))
+    .requiredOption(
+      '--provider <provider>',
+      loginProviders()
+        .map((id) => `${id} (${loginModes(id, {}).join(', ')})`)
+        .join(' | '),
+    )
     .option('--name <name>', 'profile name', 'default')
     .option(
       '--device',
-      'use the device-code flow, for providers that have one (none of the built-in ones by default; CLAWKEEP_<PROVIDER>_DEVICE_URL adds it)',
+      `enter a code on another device instead of a browser sign-in; only for ${loginProviders()
+        .filter((id) => loginModes(id, {}).includes('device'))
+        .join(', ')}`,
     )
     .option('--force', 'replace a profile that holds another account')
     .option('--timeout <seconds>', 'give up waiting after this long', '300')
     .option('--no-browser', 'do not try to open a browser; just print the URL')
+    .addHelpText(
+      'after',
+      `\nLogin modes:\n${loginProviders()
+        .map((id) => `  ${id}: ${describeLoginModes(loginModes(id, {}))}`)
+        .join('\n')}`,
+    )
     .action(async (o: LoginFlags) => {
-      const provider = getProvider(o.provider);
-      if (!loginProviders().includes(provider.id)) {
-        throw new ClawkeepError(
-          'usage',
-          `${provider.id} has no OAuth login; supported: ${loginProviders().join(', ')}`,
-        );
-      }
-      const modes = loginModes(provider.id);
-      if (o.device && !modes.includes('device')) {
-        throw new ClawkeepError('usage', `${provider.id} has no device-code login`, {
-          hint: `its login modes: ${describeLoginModes(modes)}`,
-        });
-      }
-      const id = formatProfileId(provider.id, o.name);
       const timeoutS = Number(o.timeout);
       if (!(timeoutS > 0)) throw new ClawkeepError('usage', `--timeout must be a positive number of seconds`);
-      const options = { provider, timeoutMs: timeoutS * 1000, openBrowser: o.browser && hasBrowser() };
-      const ui = cliLoginUi(io);
-      const tokens = o.device ? await loginWithDevice(options, ui) : await loginWithBrowser(options, ui);
-      await withStore(io, g(), async (store) => {
-        const { profile, action, warnings } = await saveLoginAndLink(
-          store,
-          createLinkedSources(store),
-          id,
-          tokens,
-          { force: Boolean(o.force) },
-        );
-        for (const w of warnings) io.err(`warning: ${w}`);
-        const who = [profile.email, profile.accountId && `account ${profile.accountId}`].filter(Boolean);
-        io.out(
-          `signed in${who.length ? ` as ${who.join(', ')}` : ''}: ${action} ${profile.id} (generation ${profile.generation}, expires ${formatCountdown(secondsLeft(profile))})`,
-        );
-      });
+      const { profile, action, warnings } = await loginAndSave(
+        {
+          provider: o.provider,
+          name: o.name,
+          device: Boolean(o.device),
+          force: Boolean(o.force),
+          timeoutMs: timeoutS * 1000,
+          openBrowser: o.browser && hasBrowser(),
+        },
+        createCliLoginUi(io),
+        (fn) => withStore(io, g(), fn),
+      );
+      for (const w of warnings) io.err(`warning: ${w}`);
+      const who = [profile.email, profile.accountId && `account ${profile.accountId}`].filter(Boolean);
+      io.out(
+        `signed in${who.length ? ` as ${who.join(', ')}` : ''}: ${action} ${profile.id} (generation ${profile.generation}, expires ${formatCountdown(secondsLeft(profile))})`,
+      );
     });
 
   models
@@ -147,50 +133,4 @@ function secondsLeft(p: Profile): number | null {
 
 function formatAgo(ms: number): string {
   return `${formatCountdown(Math.round(ms / 1000)).replace(/^in /, '')} ago`;
-}
-
-function cliLoginUi(io: Io): LoginUi {
-  return {
-    showAuthorizeUrl(url, info) {
-      io.out(`Open this URL to sign in:\n\n  ${url}\n`);
-      io.out(
-        info.callback
-          ? `Waiting for the browser to return to ${info.callback}. On another machine? Paste the address the browser ends on (or the code) here.`
-          : 'Paste the address the browser ends on (or the code shown) here.',
-      );
-    },
-    showDevice(d: DeviceStart) {
-      io.out(`Open ${d.verificationUri} and enter the code:\n\n  ${d.userCode}\n`);
-      if (d.verificationUriComplete) io.out(`(or open ${d.verificationUriComplete})`);
-    },
-    openBrowser(url) {
-      openInBrowser(url);
-    },
-    waiting(text) {
-      // nanospinner 1.2 loops forever computing line wraps on a 0-column terminal: no spinner there.
-      if (!process.stderr.isTTY || !(process.stderr.columns > 0)) {
-        io.err(`${text}…`);
-        return { stop: () => {} };
-      }
-      const spinner = createSpinner(text, { stream: process.stderr }).start();
-      return { stop: () => spinner.isSpinning() && spinner.clear().stop() };
-    },
-    warn(text) {
-      io.err(`warning: ${text}`);
-    },
-    listenForPaste(onLine, onEnd) {
-      const rl = createInterface({ input: io.stdin, terminal: false });
-      let open = true;
-      rl.on('line', (line) => open && onLine(line));
-      rl.on('close', () => open && onEnd(io.isTTY));
-      return () => {
-        if (!open) return;
-        open = false;
-        rl.close();
-        io.stdin.pause();
-        // A pipe left open by the caller must not keep the process alive once the login is done.
-        (io.stdin as { unref?: () => void }).unref?.();
-      };
-    },
-  };
 }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { ClawkeepError } from '../errors.js';
-import { readRunning } from '../gateway/pidfile.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { findPortOwner } from '../util/port-owner.js';
+import { readRunning } from './pidfile.js';
 
 /**
  * Turns a listen failure into one line naming the port, who holds it and what to do;

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isClawkeepError } from '../errors.js';
+import { type GatewayConfig, loadConfig, type TargetSpecInput } from '../gateway/config.js';
+import { chainsOf } from '../gateway/routing.js';
+import { STORE_FILE } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
+import { type ConfigIssue, checkConfigReferences, type StoreFacts } from './references.js';
+
+export type ConfigCheck =
+  | { loaded: false; error: Error & { toJSON(): unknown } }
+  | {
+      loaded: true;
+      valid: boolean;
+      file: string | null;
+      config: GatewayConfig;
+      chains: Record<string, TargetSpecInput[]>;
+      issues: ConfigIssue[];
+      /** False when there is no store yet, so profile names were not checked. */
+      storeChecked: boolean;
+    };
+
+/**
+ * `config check`: the schema first (a file that does not parse is one error), then every reference
+ * it makes, against the store when there is one, all reported in one pass.
+ */
+export async function checkConfig(
+  home: string,
+  useStore: <T>(fn: (store: Store) => Promise<T>) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConfigCheck> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(home, env, { skipReferences: true });
+  } catch (err) {
+    if (!isClawkeepError(err, 'config_invalid')) throw err;
+    return { loaded: false, error: err };
+  }
+  const { config, file } = loaded;
+  const facts: StoreFacts | null = existsSync(join(home, STORE_FILE))
+    ? await useStore(async (store) => ({
+        profiles: (await store.listProfiles()).map((p) => p.id),
+        clients: (await store.listClients()).map((c) => ({ name: c.name, chain: c.chain })),
+      }))
+    : null;
+  const issues = checkConfigReferences(config, facts);
+  return {
+    loaded: true,
+    valid: issues.length === 0,
+    file,
+    config,
+    chains: chainsOf(config),
+    issues,
+    storeChecked: facts !== null,
+  };
+}
