@@ -9,7 +9,9 @@ import { claimPidFile } from '../../gateway/pidfile.js';
 import { startGateway } from '../../gateway/server.js';
 import { launchdPlist, systemdUnit } from '../../gateway/service-unit.js';
 import { createLinkedSources } from '../../linked/index.js';
+import { sweepLinkedLeftovers } from '../../linked/leftovers.js';
 import { resolveHome } from '../../store/home.js';
+import { sweepLeftovers } from '../../store/leftovers.js';
 import { openStore } from '../../store/open-store.js';
 import { withWriteWorker } from '../../store/worker/write-worker-store.js';
 import { invokedAs } from '../../util/invoked-as.js';
@@ -137,6 +139,8 @@ async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: s
   // (PostgreSQL's driver is asynchronous already).
   const store =
     opened.location.kind === 'sqlite' ? withWriteWorker(opened.store, opened.location.path) : opened.store;
+  for (const path of [...sweepLeftovers(h), ...(await sweepLinkedLeftovers(store))])
+    io.err(`notice: removed ${path}, left by an interrupted write`);
   const log = createLogger(config.gateway.logLevel, undefined, format);
   const { host, port } = config.gateway;
   let release: (() => void) | null = null;
