@@ -150,6 +150,7 @@ export function replaceFileAtomicallySync(path: string, content: string, mode: n
   }
   const tmp = tempPathFor(target);
   const fd = openSync(tmp, 'wx', mode);
+  let closed = false;
   let renamed = false;
   try {
     fchmodSync(fd, mode);
@@ -163,18 +164,14 @@ export function replaceFileAtomicallySync(path: string, content: string, mode: n
     writeSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
+    closed = true;
     renameSync(tmp, target);
     renamed = true;
     fsyncDir(dirname(target));
   } finally {
-    if (!renamed) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Closed already.
-      }
-      rmSync(tmp, { force: true });
-    }
+    // Never close twice: the number may belong to another file by then.
+    if (!closed) closeSync(fd);
+    if (!renamed) rmSync(tmp, { force: true });
   }
 }
 
