@@ -1,7 +1,9 @@
 import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { createLinkedSources } from '../linked/index.js';
+import { sweepLinkedLeftovers } from '../linked/leftovers.js';
 import type { PermissionFix } from '../store/home.js';
+import { sweepLeftovers } from '../store/leftovers.js';
 import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
@@ -13,6 +15,8 @@ import { startGateway } from './server.js';
 /** What `gateway run` tells the person who started it, as it happens. */
 export interface ForegroundReport {
   permissionFixed(fix: PermissionFix): void;
+  /** A temp file an interrupted write left (it may hold a credential), removed at start. */
+  leftoverRemoved(path: string): void;
   listening(info: {
     url: string;
     home: string;
@@ -50,6 +54,8 @@ export async function runGatewayForeground(
   // (PostgreSQL's driver is asynchronous already).
   const store =
     opened.location.kind === 'sqlite' ? withWriteWorker(opened.store, opened.location.path) : opened.store;
+  for (const path of [...sweepLeftovers(h), ...(await sweepLinkedLeftovers(store))])
+    report.leftoverRemoved(path);
   const log = createLogger(config.gateway.logLevel, undefined, o.logFormat);
   const { host, port } = config.gateway;
   let release: (() => void) | null = null;

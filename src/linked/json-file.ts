@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
+import { replaceFileAtomically } from '../util/files.js';
 import { jsonErrorPosition } from '../util/json-error.js';
 import { typeName } from '../util/type-name.js';
 
@@ -59,10 +59,11 @@ export async function readJsonDoc(path: string): Promise<JsonDoc | null> {
 /**
  * Writes the document back atomically (temp file, fsync, rename) with the file's layout, and its mode
  * minus any group/other access: a file holding tokens is never left readable by others (0644 → 0600).
+ * The temp file carries clawkeep's marker and pid, so a crash's leftover is swept by the next run.
  */
 export async function writeJsonDoc(d: Omit<JsonDoc, 'mtimeMs'>): Promise<void> {
   const text = JSON.stringify(d.doc, null, d.indent || undefined) + (d.trailingNewline ? '\n' : '');
-  await writeFileAtomic(d.path, text, { mode: d.mode & 0o700, fsync: true });
+  await replaceFileAtomically(d.path, text, d.mode & 0o700);
 }
 
 /** A nested object field, or a `source_invalid` error naming it. */

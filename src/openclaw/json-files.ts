@@ -1,7 +1,6 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { fsyncDir } from '../util/files.js';
+import { fsyncDir, replaceFileAtomicallySync } from '../util/files.js';
 import { jsonErrorPosition } from '../util/json-error.js';
 import { malformedField, parseProfileRecord } from './profile.js';
 import type { FileProblem, LegacyFormat, OpenClawProfile, ReadResult, StoreRef } from './types.js';
@@ -105,6 +104,6 @@ export function formatJsonDocument(doc: unknown): string {
 
 /** Replaces a JSON file atomically (temp file + fsync + rename), 0600. */
 export function writeJsonDocument(path: string, doc: unknown): void {
-  writeFileAtomic.sync(path, formatJsonDocument(doc), { mode: 0o600, fsync: true });
+  replaceFileAtomicallySync(path, formatJsonDocument(doc), 0o600);
   fsyncDir(dirname(path));
 }

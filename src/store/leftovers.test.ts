@@ -1,8 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findLeftovers, isAbandoned, matchLeftover, sweepLeftovers } from './leftovers.js';
+import {
+  findLeftovers,
+  isAbandoned,
+  matchLeftover,
+  matchOwnTemp,
+  sweepDirs,
+  sweepLeftovers,
+} from './leftovers.js';
 
 describe('matchLeftover', () => {
   it.each([
@@ -60,5 +67,42 @@ describe('sweepLeftovers', () => {
     symlinkSync('/etc/hostname', join(home, 'evil.tmp-999999999-ef'));
     expect(sweepLeftovers(home).sort()).toEqual(gone.sort());
     expect(findLeftovers([home]).map((l) => l.path)).toEqual([young]);
+  });
+});
+
+describe('leftovers in a dir clawkeep shares with other tools (a linked ~/.codex, an OpenClaw agent dir)', () => {
+  const shared = mkdtempSync(join(tmpdir(), 'clawkeep-leftovers-shared-'));
+  afterAll(() => rmSync(shared, { recursive: true, force: true }));
+
+  it('matches only clawkeep-marked temp names there', () => {
+    expect(matchOwnTemp('auth.json.clawkeep.tmp-4242-0123abcd')).toEqual({ kind: 'temp_file', pid: 4242 });
+    for (const name of [
+      'auth.json.tmp-4242-1790000000000', // OpenClaw's own temp files look like this
+      'auth.json.tmp-4242-deadbeef', // clawkeep's unmarked name of old: not provably ours here
+      'auth.json.3735928559', // write-file-atomic's
+      'auth.json.clawkeep.tmp-4242-0123', // not our shape
+      'gateway.pid.stale.1790000000000',
+    ])
+      expect(matchOwnTemp(name), name).toBeNull();
+  });
+
+  it('removes only abandoned marked temp files, never the tools’ or the user’s files', () => {
+    const old = (name: string) => {
+      const path = join(shared, name);
+      writeFileSync(path, '{"refresh":"rt-fake"}');
+      utimesSync(path, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+      return path;
+    };
+    const ours = old('auth.json.clawkeep.tmp-999999999-0123abcd');
+    const theirs = [
+      old('auth.json.tmp-999999999-1790000000000'),
+      old('auth.json.tmp-999999999-deadbeef'),
+      old('auth.json.3735928559'),
+      old('auth.json.bak'),
+      old('gateway.pid.stale.1790000000000'),
+    ];
+    symlinkSync('/etc/hostname', join(shared, 'x.clawkeep.tmp-999999999-89abcdef'));
+    expect(sweepDirs([{ shared }])).toEqual([ours]);
+    expect(readdirSync(shared).length).toBe(theirs.length + 1);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isPidAlive } from '../util/pid.js';
 
 /**
- * Files a crashed clawkeep process leaves behind: `<file>.tmp-<pid>-<hex>` (a private temp file of an
+ * Files a crashed clawkeep process leaves behind: `<file>[.clawkeep].tmp-<pid>-<hex>` (a private temp file of an
  * atomic write, possibly holding a credential), `gateway.pid.<pid>.tmp` and `gateway.pid.stale.<ms>`
  * (a pid record moved aside). The finished write they belonged to either happened or never did.
  */
@@ -43,10 +43,37 @@ export function isAbandoned(l: Leftover, now: number, pidAlive: (pid: number) =>
   return l.pid === null || (l.pid !== process.pid && !pidAlive(l.pid));
 }
 
+/**
+ * The only name clawkeep's temp files have in a directory it shares with another tool (a linked
+ * `~/.codex`, an OpenClaw agent dir): `<file>.clawkeep.tmp-<pid>-<8 hex>` (util/files.ts). Other
+ * tools' temp files (OpenClaw's `<file>.tmp-<pid>-<ms>`) and the user's files never match.
+ */
+const OWN_TEMP = /\.clawkeep\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** A dir clawkeep owns (its home: every leftover pattern) or shares with other tools (`{ shared }`). */
+export type LeftoverDir = string | { shared: string };
+
+/** The leftover a file name in a shared dir is: only clawkeep's marked temp files are. */
+export function matchOwnTemp(name: string): { kind: 'temp_file'; pid: number } | null {
+  const m = OWN_TEMP.exec(name);
+  return m ? { kind: 'temp_file', pid: Number(m[1]) } : null;
+}
+
+/** A clawkeep process running as this user wrote it (root writes files it gives to their owner). */
+function writableByUs(uid: number): boolean {
+  const me = process.getuid?.();
+  return me === undefined || me === 0 || me === uid;
+}
+
 /** Leftovers directly in each dir (regular files only: a symlink is never followed or removed). */
-export function findLeftovers(dirs: readonly string[]): Leftover[] {
+export function findLeftovers(dirs: readonly LeftoverDir[]): Leftover[] {
   const out: Leftover[] = [];
-  for (const dir of dirs) {
+  const seen = new Set<string>();
+  for (const entry of dirs) {
+    const shared = typeof entry !== 'string';
+    const dir = shared ? entry.shared : entry;
+    if (seen.has(dir)) continue;
+    seen.add(dir);
     let names: string[];
     try {
       // A linked dir may lead anywhere: never list (and so never remove) through it.
@@ -56,12 +83,13 @@ export function findLeftovers(dirs: readonly string[]): Leftover[] {
       continue;
     }
     for (const name of names.sort()) {
-      const m = matchLeftover(name);
+      const m = shared ? matchOwnTemp(name) : matchLeftover(name);
       if (!m) continue;
       const path = join(dir, name);
       try {
         const st = lstatSync(path);
-        if (st.isFile()) out.push({ path, kind: m.kind, pid: m.pid, mtimeMs: st.mtimeMs });
+        if (!st.isFile() || (shared && !writableByUs(st.uid))) continue;
+        out.push({ path, kind: m.kind, pid: m.pid, mtimeMs: st.mtimeMs });
       } catch {
         // Gone meanwhile.
       }
@@ -72,8 +100,13 @@ export function findLeftovers(dirs: readonly string[]): Leftover[] {
 
 /** Removes the abandoned leftovers of a clawkeep home (and its backups); returns what it removed. */
 export function sweepLeftovers(home: string, now = Date.now()): string[] {
+  return sweepDirs([home, join(home, 'backups')], now);
+}
+
+/** Removes the abandoned leftovers in `dirs`; returns what it removed. */
+export function sweepDirs(dirs: readonly LeftoverDir[], now = Date.now()): string[] {
   const removed: string[] = [];
-  for (const l of findLeftovers([home, join(home, 'backups')])) {
+  for (const l of findLeftovers(dirs)) {
     if (!isAbandoned(l, now, isPidAlive)) continue;
     try {
       unlinkSync(l.path);

@@ -107,6 +107,7 @@ async function runForeground(h: string, io: Io, o: ListenFlags & { logFormat?: s
         io.err(
           `notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`,
         ),
+      leftoverRemoved: (path) => io.err(`notice: removed ${path}, left by an interrupted write`),
       listening(r) {
         io.err(
           `clawkeep gateway listening on ${r.url} (home ${r.home}, config ${r.configFile ?? 'embedded defaults'})`,

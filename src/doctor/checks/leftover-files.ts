@@ -1,12 +1,20 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { findLeftovers, isAbandoned } from '../../store/leftovers.js';
+import { linkedDirs } from '../../linked/leftovers.js';
+import { findLeftovers, isAbandoned, type LeftoverDir } from '../../store/leftovers.js';
 import { isPidAlive } from '../../util/pid.js';
 import type { Check, DoctorContext, Finding } from '../types.js';
 
-/** The dirs clawkeep writes temp files in: its home, its backups, and every OpenClaw agent dir. */
-function dirsOf(ctx: DoctorContext): string[] {
-  return [ctx.clawkeepHome, join(ctx.clawkeepHome, 'backups'), ...ctx.agents().map((v) => v.agent.dir)];
+/** The dirs clawkeep writes temp files in: its home, its backups, every OpenClaw agent dir and linked source's dir. */
+function dirsOf(ctx: DoctorContext): LeftoverDir[] {
+  const store = ctx.clawkeepStore();
+  const links = store.kind === 'ok' ? (store.inspection.links ?? []) : [];
+  return [
+    ctx.clawkeepHome,
+    join(ctx.clawkeepHome, 'backups'),
+    ...ctx.agents().map((v) => ({ shared: v.agent.dir })),
+    ...linkedDirs(links),
+  ];
 }
 
 /** Temp files (`*.tmp-<pid>-<hex>`, which may hold a credential) and moved-aside pid records left by crashes. */
