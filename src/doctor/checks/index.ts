@@ -10,6 +10,7 @@ import { migrationReceiptsCheck } from './migration-receipts.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
+import { providerRenameCheck } from './provider-rename.js';
 import { splitStoreCheck } from './split-store.js';
 import { staleLocksCheck } from './stale-locks.js';
 
@@ -18,6 +19,7 @@ export const CHECKS: readonly Check[] = [
   erasCheck,
   filesCheck,
   splitStoreCheck,
+  providerRenameCheck,
   fenceRecoveryCheck,
   migrationReceiptsCheck,
   pendingMigrationCheck,
