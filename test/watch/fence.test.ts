@@ -100,8 +100,12 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
     await waitFor('fence recovered', () =>
       watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'fence_recoverable'),
     );
+    // The settled record then follows OpenClaw's rename (a fenced one keeps its id until then).
+    await waitFor('renamed to openai:default', () =>
+      watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'legacy_provider_id'),
+    );
     await stopGuardian(g);
-    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(
+    expect(openclawSees('2026.9.6', state, 'main')['openai:default']?.refresh).toBe(
       sha16('fake-codex-refresh-9'),
     );
   }, 90_000);

@@ -81,6 +81,46 @@ describe('openai-codex → openai rename rules (as OpenClaw’s own doctor makes
     expect(same.state).toEqual({ order: { openai: ['openai:default'] } });
   });
 
+  it('a record under a refresh fence or with an oauthRef sidecar keeps its id, and so do the refs to it', () => {
+    const fenced = {
+      ...oauth('openclaw-oauth-refresh-fence:v1:abc:refresh:def'),
+      access: 'openclaw-oauth-refresh-fence:v1:abc:access:0',
+    };
+    const sidecar = { type: 'oauth', provider: 'openai-codex', oauthRef: { id: 'a'.repeat(32) } };
+    const r = renameInStore(
+      {
+        profiles: {
+          'openai-codex:default': fenced,
+          'openai-codex:side': sidecar,
+          'openai-codex:b': oauth('fake-b'),
+        },
+      },
+      {
+        order: { 'openai-codex': ['openai-codex:default', 'openai-codex:b'] },
+        lastGood: { 'openai-codex': 'openai-codex:default' },
+      },
+    )!;
+    expect([...r.kept]).toEqual([
+      ['openai-codex:default', 'refresh_fence'],
+      ['openai-codex:side', 'oauth_sidecar'],
+    ]);
+    expect(Object.keys(r.store.profiles as object).sort()).toEqual([
+      'openai-codex:default',
+      'openai-codex:side',
+      'openai:b',
+    ]);
+    expect(r.state).toEqual({
+      order: { 'openai-codex': ['openai-codex:default'], openai: ['openai:b'] },
+      lastGood: { 'openai-codex': 'openai-codex:default' },
+    });
+    const cfg = renameInConfig(
+      { auth: { order: { openai: ['openai-codex:default', 'openai-codex:b'] } } },
+      r.map,
+      new Set(r.kept.keys()),
+    )!;
+    expect(cfg.config).toEqual({ auth: { order: { openai: ['openai-codex:default', 'openai:b'] } } });
+  });
+
   it('a store with nothing stale is left alone', () => {
     expect(renameInStore({ profiles: { 'openai:default': oauth('fake-r1', 'openai') } }, null)).toBeNull();
   });

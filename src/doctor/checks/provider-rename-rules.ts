@@ -37,6 +37,18 @@ export function allocateProfileId(legacyId: string, occupied: Set<string>): stri
 }
 
 const TOKEN_KEYS = ['access', 'refresh', 'key', 'token', 'oauthRef'] as const;
+const FENCE = 'openclaw-oauth-refresh-fence:';
+
+/**
+ * Why a legacy record must keep its id for now, or null. A refresh fence is keyed by the profile id (its
+ * owner commits only onto the record it fenced; fence-recovery settles it first); an `oauthRef` sidecar
+ * names its profile id inside the sidecar, which only OpenClaw's own doctor moves with the record.
+ */
+export function keepReason(rec: Doc): 'refresh_fence' | 'oauth_sidecar' | null {
+  if ([rec.access, rec.refresh].some((v) => typeof v === 'string' && v.startsWith(FENCE)))
+    return 'refresh_fence';
+  return rec.oauthRef !== undefined ? 'oauth_sidecar' : null;
+}
 
 function sameCredential(a: Doc, b: Doc): boolean {
   return TOKEN_KEYS.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
@@ -47,6 +59,8 @@ export interface StoreRename {
   map: Map<string, string>;
   /** What changed, for messages (ids and field names only, never a value). */
   changes: string[];
+  /** Legacy ids left as they are, and why (keepReason); their refs stay too. */
+  kept: Map<string, 'refresh_fence' | 'oauth_sidecar'>;
   store: Doc;
   state: Doc | null;
 }
@@ -62,12 +76,18 @@ export function renameInStore(store: Doc, state: Doc | null): StoreRename | null
   const nextState: Doc | null = state ? structuredClone(state) : null;
   const map = new Map<string, string>();
   const changes: string[] = [];
+  const kept = new Map<string, 'refresh_fence' | 'oauth_sidecar'>();
   const profiles = isRecord(next.profiles) ? next.profiles : null;
   if (profiles) {
     const occupied = new Set(Object.keys(profiles).filter((id) => !isLegacyProfileId(id)));
     for (const id of Object.keys(profiles).sort()) {
       const rec = profiles[id];
       if (!isRecord(rec)) continue;
+      const keep = isLegacyProfileId(id) || isLegacyProvider(rec.provider) ? keepReason(rec) : null;
+      if (keep) {
+        kept.set(id, keep);
+        continue;
+      }
       if (isLegacyProfileId(id)) {
         const direct = allocateProfileId(id, new Set());
         const there = profiles[direct];
@@ -95,21 +115,26 @@ export function renameInStore(store: Doc, state: Doc | null): StoreRename | null
     ['state', nextState],
   ] as const) {
     if (!doc) continue;
-    const c = renameRotationState(doc, map, known);
+    const c = renameRotationState(doc, map, known, new Set(kept.keys()));
     changes.push(...c.map((x) => `${label} ${x}`));
   }
-  return changes.length > 0 ? { map, changes, store: next, state: nextState } : null;
+  return changes.length > 0 || kept.size > 0 ? { map, changes, kept, store: next, state: nextState } : null;
 }
 
 /** Renames inside `order`, `lastGood` and `usageStats` of one document (in place); what changed. */
-function renameRotationState(doc: Doc, map: Map<string, string>, known: Set<string>): string[] {
+function renameRotationState(
+  doc: Doc,
+  map: Map<string, string>,
+  known: Set<string>,
+  keep: Set<string>,
+): string[] {
   const changes: string[] = [];
   // An id the profiles no longer hold under its old name: its renamed id, or its canonical id when the
   // store has that profile (an order written by an older runtime after the rename).
   const rename = (id: string): string => {
     const mapped = map.get(id);
     if (mapped) return mapped;
-    if (isLegacyProfileId(id)) {
+    if (isLegacyProfileId(id) && !keep.has(id)) {
       const canonical = allocateProfileId(id, new Set());
       if (known.has(canonical)) return canonical;
     }
@@ -122,10 +147,14 @@ function renameRotationState(doc: Doc, map: Map<string, string>, known: Set<stri
     for (const [k, v] of Object.entries(order))
       if (Array.isArray(v)) order[k] = v.map((e) => (typeof e === 'string' ? rename(e) : e));
     if (moved) {
-      const renamed = (order[LEGACY_PROVIDER] as unknown[]).filter((e) => typeof e === 'string');
+      // Entries for kept ids stay under the old key (as OpenClaw keeps unresolved ones); the rest move.
+      const all = order[LEGACY_PROVIDER] as unknown[];
+      const stay = all.filter((e) => typeof e === 'string' && keep.has(e));
+      const renamed = all.filter((e) => typeof e === 'string' && !keep.has(e));
       const current = Array.isArray(order[PROVIDER]) ? (order[PROVIDER] as unknown[]) : [];
-      delete order[LEGACY_PROVIDER];
-      order[PROVIDER] = [...new Set([...renamed, ...current])];
+      if (stay.length > 0) order[LEGACY_PROVIDER] = stay;
+      else delete order[LEGACY_PROVIDER];
+      if (renamed.length > 0 || stay.length === 0) order[PROVIDER] = [...new Set([...renamed, ...current])];
     }
     if (JSON.stringify(order) !== before) changes.push('order');
   }
@@ -134,7 +163,7 @@ function renameRotationState(doc: Doc, map: Map<string, string>, known: Set<stri
     const lg = doc.lastGood;
     for (const [k, v] of Object.entries({ ...lg })) {
       const value = typeof v === 'string' ? rename(v) : v;
-      if (k === LEGACY_PROVIDER) {
+      if (k === LEGACY_PROVIDER && !(typeof v === 'string' && keep.has(v))) {
         delete lg[k];
         if (!(PROVIDER in lg)) lg[PROVIDER] = value;
       } else lg[k] = value;
@@ -165,6 +194,7 @@ function renameRotationState(doc: Doc, map: Map<string, string>, known: Set<stri
 export function renameInConfig(
   cfg: Doc,
   storeMap: Map<string, string>,
+  keep: Set<string> = new Set(),
 ): { config: Doc; changes: string[] } | null {
   const config: Doc = structuredClone(cfg);
   const map = new Map(storeMap);
@@ -180,7 +210,7 @@ export function renameInConfig(
       const rec = profiles[id];
       if (!isRecord(rec)) continue;
       const legacyId = isLegacyProfileId(id);
-      if (!legacyId && !isLegacyProvider(rec.provider)) continue;
+      if ((!legacyId && !isLegacyProvider(rec.provider)) || keep.has(id)) continue;
       let to = id;
       if (legacyId) {
         to = map.get(id) ?? allocateProfileId(id, occupied);
@@ -196,11 +226,11 @@ export function renameInConfig(
   if (auth) {
     const known = new Set(isRecord(auth.profiles) ? Object.keys(auth.profiles) : []);
     for (const to of map.values()) known.add(to);
-    const c = renameRotationState(auth, map, known);
+    const c = renameRotationState(auth, map, known, keep);
     changes.push(...c.filter((x) => x === 'order').map(() => 'auth.order'));
   }
   if (isRecord(config.agents)) {
-    const refs = rewriteAgentRefs(config.agents, map, 'agents');
+    const refs = rewriteAgentRefs(config.agents, map, keep, 'agents');
     changes.push(...refs);
   }
   return changes.length > 0 ? { config, changes } : null;
@@ -209,7 +239,12 @@ export function renameInConfig(
 const MODEL_REF = /^openai-codex\//i;
 const PROFILE_REF_KEYS = new Set(['authProfileId', 'profile', 'preferredProfile']);
 
-function rewriteAgentRefs(node: unknown, map: Map<string, string>, path: string): string[] {
+function rewriteAgentRefs(
+  node: unknown,
+  map: Map<string, string>,
+  keep: Set<string>,
+  path: string,
+): string[] {
   const changes: string[] = [];
   const fixValue = (v: unknown, key: string | null, at: string): unknown => {
     if (typeof v === 'string') {
@@ -217,7 +252,7 @@ function rewriteAgentRefs(node: unknown, map: Map<string, string>, path: string)
         changes.push(`${at}: ${v} → openai/${v.slice(LEGACY_PROVIDER.length + 1)}`);
         return `${PROVIDER}/${v.slice(LEGACY_PROVIDER.length + 1)}`;
       }
-      if (key !== null && PROFILE_REF_KEYS.has(key) && isLegacyProfileId(v)) {
+      if (key !== null && PROFILE_REF_KEYS.has(key) && isLegacyProfileId(v) && !keep.has(v)) {
         const to = map.get(v) ?? allocateProfileId(v, new Set());
         changes.push(`${at}: ${v} → ${to}`);
         return to;

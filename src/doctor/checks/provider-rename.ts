@@ -48,7 +48,18 @@ export const providerRenameCheck: Check = {
   run(ctx) {
     const out: Finding[] = [];
     for (const home of ctx.scans()) {
+      // A sidecar clawkeep cannot open holds a copy only OpenClaw's doctor can import; renaming the ids
+      // around it first would make that import a second profile. That state dir is OpenClaw's to fix.
+      const locked = ctx
+        .agents()
+        .some(
+          (v) =>
+            v.home.dir === home.dir &&
+            v.legacy.some((l) => !l.result.ok && l.result.problem.code === 'sidecar_locked'),
+        );
+      if (locked) continue;
       const maps = new Map<string, string>();
+      const keep = new Set<string>();
       let renamedEra = false;
       for (const agent of home.agents) {
         const ref = agent.primary;
@@ -58,6 +69,21 @@ export const providerRenameCheck: Check = {
         const plan = docs && renameInStore(docs.store, docs.state);
         if (!plan) continue;
         for (const [a, b] of plan.map) maps.set(a, b);
+        for (const id of plan.kept.keys()) keep.add(id);
+        const sidecars = [...plan.kept].filter(([, why]) => why === 'oauth_sidecar').map(([id]) => id);
+        if (sidecars.length > 0)
+          out.push({
+            check: this.id,
+            severity: 'warn',
+            code: 'legacy_provider_sidecar',
+            home: home.dir,
+            agentId: agent.id,
+            path: ref.path,
+            message: `${sidecars.join(', ')} in ${ref.path} keep the retired openai-codex id: their tokens sit in an oauthRef sidecar, which only OpenClaw's own doctor moves along with the record`,
+            next: `OPENCLAW_STATE_DIR=${home.dir} openclaw doctor --fix   # with OpenClaw's gateway stopped`,
+          });
+        // A record under a refresh fence keeps its id until the fence is settled (fence-recovery), then follows.
+        if (plan.changes.length === 0) continue;
         out.push({
           check: this.id,
           severity: 'error',
@@ -87,7 +113,7 @@ export const providerRenameCheck: Check = {
           });
         continue;
       }
-      const plan = renameInConfig(cfg, maps);
+      const plan = renameInConfig(cfg, maps, keep);
       if (!plan) continue;
       out.push({
         check: this.id,
@@ -152,7 +178,7 @@ function fixStore(ctx: DoctorContext, finding: Finding): FixResult {
     db.transaction(() => {
       const docs = readRows(db, ref);
       const plan = docs && renameInStore(docs.store, docs.state);
-      if (!docs || !plan) return;
+      if (!docs || !plan || plan.changes.length === 0) return;
       // The previous documents, in OpenClaw's single-file format, before anything changes (nothing lost).
       const backup = writeBackupFile(
         join(dirname(ref.path), 'auth-profiles.json.clawkeep-provider-rename'),
@@ -162,7 +188,7 @@ function fixStore(ctx: DoctorContext, finding: Finding): FixResult {
       db.prepare(ROWS[ref.kind].putStore).run(JSON.stringify(plan.store), now);
       if (plan.state) db.prepare(ROWS[ref.kind].putState).run(JSON.stringify(plan.state), now);
       const back = readRows(db, ref);
-      if (!back || renameInStore(back.store, back.state) !== null)
+      if (!back || (renameInStore(back.store, back.state)?.changes.length ?? 0) > 0)
         throw new Error(`read-back of ${ref.path} still shows openai-codex references`);
       result = {
         status: 'fixed',
@@ -178,10 +204,10 @@ function fixStore(ctx: DoctorContext, finding: Finding): FixResult {
 async function fixConfig(ctx: DoctorContext, finding: Finding): Promise<FixResult> {
   const path = finding.path;
   if (!path || !finding.home) return { status: 'skipped', message: 'no config named' };
-  const maps = storeIdMap(ctx, finding.home);
+  const { map: maps, keep } = storeIdMap(ctx, finding.home);
   const before = readFileSync(path, 'utf8');
   const d = await readJsonDoc(path);
-  const plan = d && renameInConfig(d.doc, maps);
+  const plan = d && renameInConfig(d.doc, maps, keep);
   if (!d || !plan) return { status: 'unchanged', message: `${path} has no openai-codex references left` };
   const backup = writeBackupFile(`${path}.clawkeep-provider-rename`, ctx.now(), before);
   // Compare-and-set: OpenClaw (or a person) may have edited the config since it was read.
@@ -201,21 +227,24 @@ async function fixConfig(ctx: DoctorContext, finding: Finding): Promise<FixResul
  * Old id → new id as the stores of a state dir have it, read now: what their rename chose (or will
  * choose), and `openai-codex:x` → `openai:x` for every `openai:x` they already hold.
  */
-function storeIdMap(ctx: DoctorContext, home: string): Map<string, string> {
+function storeIdMap(ctx: DoctorContext, home: string): { map: Map<string, string>; keep: Set<string> } {
   const map = new Map<string, string>();
+  const keep = new Set<string>();
   for (const agent of ctx.scans().find((h) => h.dir === home)?.agents ?? []) {
     const ref = agent.primary;
     if (!ref || (ref.kind !== 'agent-sqlite' && ref.kind !== 'shared-sqlite')) continue;
     const docs = readDocs(ref);
     if (!docs) continue;
-    for (const [a, b] of renameInStore(docs.store, docs.state)?.map ?? []) map.set(a, b);
+    const plan = renameInStore(docs.store, docs.state);
+    for (const [a, b] of plan?.map ?? []) map.set(a, b);
+    for (const id of plan?.kept.keys() ?? []) keep.add(id);
     const profiles = docs.store.profiles;
     if (profiles && typeof profiles === 'object')
       for (const id of Object.keys(profiles))
         if (id.startsWith('openai:') && !map.has(`openai-codex:${id.slice(7)}`))
           map.set(`openai-codex:${id.slice(7)}`, id);
   }
-  return map;
+  return { map, keep };
 }
 
 /** The config as an object, its text when it is not plain JSON, or null when there is none. */
