@@ -11,13 +11,13 @@ import type { Check, CheckResult, Finding } from '../doctor/types.js';
 import { causeOf, type WatchJournal } from './journal.js';
 
 /**
- * The doctor's checks the guardian runs on every change, in the doctor's order: heal splits, rename
- * stale `openai-codex` references (an older tool can write them at any time), recover abandoned refresh fences, archive imported leftovers, clear stale locks; dead credentials are reported.
+ * The doctor's checks the guardian runs on every change, in the doctor's order: heal splits, recover
+ * abandoned refresh fences, rename stale `openai-codex` references (an older tool can write them at any time), archive imported leftovers, clear stale locks; dead credentials are reported.
  */
 export const WATCH_CHECKS: readonly Check[] = [
   splitStoreCheck,
-  providerRenameCheck,
   fenceRecoveryCheck,
+  providerRenameCheck,
   pendingMigrationCheck,
   staleLocksCheck,
   deadCredentialsCheck,

@@ -5,12 +5,15 @@ import type Database from 'better-sqlite3';
 import { openclawConfigPath } from '../../clients/openclaw.js';
 import { readJsonDoc, writeJsonDoc } from '../../linked/json-file.js';
 import { formatJsonDocument } from '../../openclaw/json-files.js';
+import { canonicalProfileId } from '../../openclaw/profile.js';
 import { openOpenClawDb } from '../../openclaw/sqlite-stores.js';
 import type { StoreRef } from '../../openclaw/types.js';
 import { writeBackupFile } from '../../util/files.js';
 import type { Check, DoctorContext, Finding, FixResult } from '../types.js';
 import { fixCommand } from '../util.js';
+import { fenceRecoveryCheck } from './fence-recovery.js';
 import { renameInConfig, renameInStore } from './provider-rename-rules.js';
+import { splitStoreCheck } from './split-store.js';
 
 type Doc = Record<string, unknown>;
 type SqliteRef = StoreRef & { kind: 'agent-sqlite' | 'shared-sqlite' };
@@ -45,8 +48,9 @@ const ROWS = {
 export const providerRenameCheck: Check = {
   id: 'provider-rename',
   title: 'No stale openai-codex references after OpenClaw’s rename to openai',
-  run(ctx) {
+  async run(ctx) {
     const out: Finding[] = [];
+    let settles: Set<string> | null = null;
     for (const home of ctx.scans()) {
       // A sidecar clawkeep cannot open holds a copy only OpenClaw's doctor can import; renaming the ids
       // around it first would make that import a second profile. That state dir is OpenClaw's to fix.
@@ -82,8 +86,15 @@ export const providerRenameCheck: Check = {
             message: `${sidecars.join(', ')} in ${ref.path} keep the retired openai-codex id: their tokens sit in an oauthRef sidecar, which only OpenClaw's own doctor moves along with the record`,
             next: `OPENCLAW_STATE_DIR=${home.dir} openclaw doctor --fix   # with OpenClaw's gateway stopped`,
           });
-        // A record under a refresh fence keeps its id until the fence is settled (fence-recovery), then follows.
-        if (plan.changes.length === 0) continue;
+        // A record under a refresh fence keeps its id until the fence is settled. When this run settles it
+        // (split-store or fence-recovery, which fix before this check), the rename follows in the same run.
+        const fenced = [...plan.kept].filter(([, why]) => why === 'refresh_fence').map(([id]) => id);
+        if (fenced.length > 0) settles ??= await settledThisRun(ctx);
+        const follows = fenced.filter((id) =>
+          settles?.has(`${home.dir}|${agent.id}|${canonicalProfileId(id)}`),
+        );
+        if (plan.changes.length === 0 && follows.length === 0) continue;
+        if (follows.length > 0) plan.changes.push(`${follows.join(', ')} once its refresh fence is settled`);
         out.push({
           check: this.id,
           severity: 'error',
@@ -132,6 +143,16 @@ export const providerRenameCheck: Check = {
     return finding.code === 'legacy_provider_id' ? fixStore(ctx, finding) : fixConfig(ctx, finding);
   },
 };
+
+/** home|agent|profile of every fenced or split profile a fix of this run writes before this check's fixes. */
+async function settledThisRun(ctx: DoctorContext): Promise<Set<string>> {
+  const findings = [...(await splitStoreCheck.run(ctx)), ...(await fenceRecoveryCheck.run(ctx))];
+  return new Set(
+    findings
+      .filter((f) => f.fix !== undefined && f.home && f.agentId && f.profileId)
+      .map((f) => `${f.home}|${f.agentId}|${canonicalProfileId(f.profileId!)}`),
+  );
+}
 
 function readDocs(ref: SqliteRef): { store: Doc; state: Doc | null } | null {
   const opened = openOpenClawDb(ref.path, true);
