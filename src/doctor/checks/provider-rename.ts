@@ -93,6 +93,11 @@ export const providerRenameCheck: Check = {
         const follows = fenced.filter((id) =>
           settles?.has(`${home.dir}|${agent.id}|${canonicalProfileId(id)}`),
         );
+        // Config refs to it follow too (the config fix re-reads the stores after this one's fix).
+        for (const id of follows) {
+          keep.delete(id);
+          maps.set(id, canonicalProfileId(id));
+        }
         if (plan.changes.length === 0 && follows.length === 0) continue;
         if (follows.length > 0) plan.changes.push(`${follows.join(', ')} once its refresh fence is settled`);
         out.push({
