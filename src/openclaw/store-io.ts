@@ -53,7 +53,9 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
   let outcome: WriteOutcome = { kind: 'unchanged', id: profile.id, current: null };
   const apply = (doc: Record<string, unknown>): Record<string, unknown> | null => {
     const profiles = { ...((doc.profiles as Record<string, unknown> | undefined) ?? {}) };
-    const id = findStoredId(profiles, profile.id) ?? profile.id;
+    // New to a SQLite-era store: under the id OpenClaw ≥ 2026.6 matches (`openai-codex:x` → `openai:x`).
+    const fresh = store.kind === 'json' ? profile.id : canonicalProfileId(profile.id);
+    const id = findStoredId(profiles, profile.id) ?? fresh;
     const currentRaw = profiles[id];
     const current = currentRaw === undefined ? null : parseProfileRecord(id, currentRaw);
     if ((current && sameTokens(current, profile)) || (o.shouldReplace && !o.shouldReplace(current))) {
@@ -61,7 +63,12 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
       return null;
     }
     if (current) o.onReplace?.(current);
-    profiles[id] = mergeRecord(current?.raw, profile.raw);
+    // A new record there gets the provider that era matches too (a stored one keeps its own: mergeRecord).
+    const eraRaw =
+      store.kind !== 'json' && profile.raw.provider === 'openai-codex'
+        ? { ...profile.raw, provider: 'openai' }
+        : profile.raw;
+    profiles[id] = mergeRecord(current?.raw, eraRaw);
     outcome = { kind: 'written', id };
     return { ...doc, version: doc.version ?? 1, profiles };
   };

@@ -13,6 +13,7 @@ import type { Store } from '../store/types.js';
 import { DirWatcher } from './dir-watcher.js';
 import { causeOf, WatchJournal } from './journal.js';
 import { readMarker, WATCH_MARKER, writeMarker } from './marker.js';
+import type { WatchMetrics } from './metrics.js';
 import { type PassOutcome, runPass, WATCH_CHECKS } from './pass.js';
 import { describeVersion, readVersionState, versionKey } from './version-state.js';
 
@@ -38,6 +39,8 @@ export interface GuardianOptions {
   now?: () => number;
   /** Called after every pass (tests and the bench measure with it). */
   onPass?: (home: string, outcome: PassOutcome) => void;
+  /** Prometheus metrics of the passes, repairs and announcements (metrics.ts). */
+  metrics?: WatchMetrics;
 }
 
 interface HomeState {
@@ -48,6 +51,8 @@ interface HomeState {
   running: boolean;
   lastEventAt: number;
   version: string;
+  /** What the running pass came to (metrics); `settling` while it waits for files after a version change. */
+  outcome: PassOutcome | 'settling' | null;
 }
 
 const ALL = '*';
@@ -59,7 +64,7 @@ const IGNORED = new Set([DOCTOR_LOCK, WATCH_MARKER]);
  * OpenClaw's own migration has settled; never writes while OpenClaw holds one of its locks.
  */
 export class Guardian {
-  #o: Required<Omit<GuardianOptions, 'webhook' | 'onPass' | 'store'>> & GuardianOptions;
+  #o: Required<Omit<GuardianOptions, 'webhook' | 'onPass' | 'store' | 'metrics'>> & GuardianOptions;
   #homes = new Map<string, HomeState>();
   #watcher: DirWatcher;
   #journal: WatchJournal;
@@ -85,6 +90,7 @@ export class Guardian {
       store: o.store,
       log: o.log,
       ...(o.webhook ? { webhook: o.webhook } : {}),
+      ...(o.metrics ? { metrics: o.metrics } : {}),
     });
   }
 
@@ -101,6 +107,7 @@ export class Guardian {
         running: false,
         lastEventAt: 0,
         version,
+        outcome: null,
       });
     }
     this.#syncWatchers();
@@ -141,6 +148,7 @@ export class Guardian {
     // Linked tools' logins (Codex CLI) are recovery sources for abandoned refresh fences.
     for (const f of codexAuthFiles()) if (existsSync(dirname(f))) dirs.push(dirname(f));
     this.#watcher.sync(dirs);
+    this.#o.metrics?.watchedDirs.set(this.#watcher.size);
   }
 
   #onFsEvent(dir: string, name: string | null): void {
@@ -185,13 +193,17 @@ export class Guardian {
     const agents = h.dirty.has(ALL) ? null : [...h.dirty];
     h.dirty.clear();
     let retryIn: number | null = null;
+    const t0 = performance.now();
+    h.outcome = 'settling';
     try {
       retryIn = await this.#pass(h, agents);
     } catch (err) {
       this.#o.log.error({ home: h.dir, err: (err as Error).message }, 'guardian pass failed; retrying');
       retryIn = this.#o.busyRetryMs * 4;
+      h.outcome = null;
     } finally {
       h.running = false;
+      this.#o.metrics?.recordPass(h.dir, h.outcome, (performance.now() - t0) / 1000, Date.now());
     }
     // Events that arrived during the pass get their own pass soon; a retry or recheck keeps its time.
     if (h.dirty.size > 0) this.#schedule(h, this.#o.debounceMs);
@@ -207,7 +219,7 @@ export class Guardian {
     const now = this.#o.now();
     const busy = heldOpenClawLocks(h.dir, now)[0]?.path ?? runningMigration(h.dir, now);
     if (busy) {
-      this.#o.onPass?.(h.dir, { kind: 'busy', reason: busy });
+      this.#passed(h, { kind: 'busy', reason: busy });
       return this.#o.busyRetryMs;
     }
     const version = readVersionState(h.dir, this.#o.packageDirs);
@@ -223,7 +235,7 @@ export class Guardian {
       return this.#reconcile(h, key, describeVersion(version));
     }
     const outcome = await runPass(this.#passDeps(h), agents);
-    this.#o.onPass?.(h.dir, outcome);
+    this.#passed(h, outcome);
     if (outcome.kind === 'busy') return this.#o.busyRetryMs;
     return outcome.kind === 'pass' ? outcome.recheckInMs : null;
   }
@@ -233,9 +245,16 @@ export class Guardian {
     return withDoctorLock([h.dir, o.clawkeepHome], async () => {
       const now = o.now();
       const before = readMarker(h.dir);
-      if (before?.versionKey === key) return 0; // another guardian reconciled this version: a normal pass next
+      if (before?.versionKey === key) {
+        // Another guardian reconciled this version: a normal pass next.
+        this.#passed(h, { kind: 'pass', fixed: 0, announced: 0, recheckInMs: null });
+        return 0;
+      }
       const busy = heldOpenClawLocks(h.dir, now)[0]?.path ?? runningMigration(h.dir, now);
-      if (busy) return o.busyRetryMs;
+      if (busy) {
+        this.#passed(h, { kind: 'busy', reason: busy });
+        return o.busyRetryMs;
+      }
       const ctx = createDoctorContext({
         clawkeepHome: o.clawkeepHome,
         openclawHomes: [h.dir],
@@ -257,9 +276,14 @@ export class Guardian {
         },
         now,
       );
-      o.onPass?.(h.dir, { kind: 'reconciled', repairs: fixed.length, transition: Boolean(before) });
+      this.#passed(h, { kind: 'reconciled', repairs: fixed.length, transition: Boolean(before) });
       return 0;
     });
+  }
+
+  #passed(h: HomeState, outcome: PassOutcome): void {
+    h.outcome = outcome;
+    this.#o.onPass?.(h.dir, outcome);
   }
 
   #passDeps(h: HomeState) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Finding } from '../doctor/types.js';
 import { notifyWebhook } from '../gateway/webhook.js';
 import type { EventKind, Store } from '../store/types.js';
+import type { WatchMetrics } from './metrics.js';
 
 /** What the guardian did or found, as recorded in the clawkeep store (`data.source = 'watch'`). */
 export interface WatchRecord {
@@ -31,13 +32,15 @@ export class WatchJournal {
   #store: Store | null;
   #log: Logger;
   #webhook: string | undefined;
+  #metrics: WatchMetrics | undefined;
   #announced = new Set<string>();
   #seenSeq = 0;
 
-  constructor(o: { store: Store | null; log: Logger; webhook?: string }) {
+  constructor(o: { store: Store | null; log: Logger; webhook?: string; metrics?: WatchMetrics }) {
     this.#store = o.store;
     this.#log = o.log;
     this.#webhook = o.webhook;
+    this.#metrics = o.metrics;
   }
 
   /** Reads the causes announced since the last call (call it under the doctor lock before deciding). */
@@ -50,6 +53,7 @@ export class WatchJournal {
         if (e.kind === 'reauth_required' && e.data.source === 'watch' && typeof e.data.cause === 'string')
           this.#announced.add(e.data.cause);
       }
+      this.#metrics?.needsPerson.set(this.#announced.size);
       if (events.length < 1000) return;
     }
   }
@@ -61,6 +65,7 @@ export class WatchJournal {
   /** Records an action (`repaired`) in the store and the log. */
   async record(r: WatchRecord, now: number): Promise<void> {
     this.#log.info({ ...summary(r) }, r.message);
+    this.#metrics?.repairs.inc({ home: r.home, cause: r.cause });
     await this.#append(r, now);
   }
 
@@ -68,6 +73,8 @@ export class WatchJournal {
   async announce(r: WatchRecord, now: number): Promise<boolean> {
     if (this.#announced.has(r.cause)) return false;
     this.#announced.add(r.cause);
+    this.#metrics?.announcements.inc({ home: r.home, code: r.code ?? r.kind });
+    this.#metrics?.needsPerson.set(this.#announced.size);
     this.#log.warn({ ...summary(r), needsPerson: true }, r.message);
     notifyWebhook(
       this.#webhook,

@@ -1,6 +1,7 @@
 import { deadCredentialsCheck } from '../doctor/checks/dead-credentials.js';
 import { fenceRecoveryCheck } from '../doctor/checks/fence-recovery.js';
 import { pendingMigrationCheck } from '../doctor/checks/pending-migration.js';
+import { providerRenameCheck } from '../doctor/checks/provider-rename.js';
 import { splitStoreCheck } from '../doctor/checks/split-store.js';
 import { staleLocksCheck } from '../doctor/checks/stale-locks.js';
 import { createDoctorContext } from '../doctor/context.js';
@@ -11,11 +12,12 @@ import { causeOf, type WatchJournal } from './journal.js';
 
 /**
  * The doctor's checks the guardian runs on every change, in the doctor's order: heal splits, recover
- * abandoned refresh fences, archive imported leftovers, clear stale locks; dead credentials are reported.
+ * abandoned refresh fences, rename stale `openai-codex` references (an older tool can write them at any time), archive imported leftovers, clear stale locks; dead credentials are reported.
  */
 export const WATCH_CHECKS: readonly Check[] = [
   splitStoreCheck,
   fenceRecoveryCheck,
+  providerRenameCheck,
   pendingMigrationCheck,
   staleLocksCheck,
   deadCredentialsCheck,

@@ -91,9 +91,8 @@ describe.skipIf(!hasOpenClaw(V))(`OpenClaw ${V}: oauthRef sidecars`, () => {
     expect(diag.stdout + diag.stderr).not.toContain('fake-codex-refresh-2');
     const fix = await runCli(home, ['doctor', '--openclaw-home', state, '--fix'], { env });
     expect(fix.stdout).toContain('read back OK');
-    expect(openclawSees(V, state, 'main')['openai-codex:default']?.refresh).toBe(
-      sha16('fake-codex-refresh-2'),
-    );
+    // …under openai:default, the id 2026.8.2 matches to openai/* models (provider-rename).
+    expect(openclawSees(V, state, 'main')['openai:default']?.refresh).toBe(sha16('fake-codex-refresh-2'));
     // The sidecar itself is kept (nothing deleted); the leftover JSON is archived after the import.
     expect(readdirSync(join(state, 'credentials/auth-profiles')).length).toBe(1);
     expect(existsSync(join(state, 'agents/main/agent/auth-profiles.json'))).toBe(false);

@@ -90,7 +90,8 @@ describe.skipIf(!ready)('real OpenClaw loads what clawkeep doctor --fix repaired
     expect(diag.stdout).toMatch(/\[split_store\]/);
     const fix = await doctor(state, ['--fix']);
     expect(fix.code).toBe(0);
-    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(sha16(LIVE));
+    // …under the id OpenClaw ≥ 2026.6 uses for it (provider-rename renamed the old openai-codex:default).
+    expect(openclawSees('2026.9.6', state, 'main')['openai:default']?.refresh).toBe(sha16(LIVE));
     expect(openclawSees('2026.9.6', state, 'work')['anthropic:work']?.refresh).toBe(
       sha16('fake-anthropic-refresh-w1'),
     );

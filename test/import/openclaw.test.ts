@@ -134,7 +134,8 @@ describe('clawkeep import openclaw (fixtures made by the real releases)', () => 
     if (realOpenClaw) {
       // 2026.9.6 loads nothing while the leftover JSON sits beside the shared store; the doctor archives it.
       await runCli(home, ['doctor', '--fix', '--openclaw-home', state]);
-      expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(sha16(LIVE));
+      // …under openai:default, the id 2026.9.6 matches to openai/* models (the doctor's provider-rename).
+      expect(openclawSees('2026.9.6', state, 'main')['openai:default']?.refresh).toBe(sha16(LIVE));
     }
     rmSync(state, { recursive: true, force: true });
   });

@@ -58,9 +58,11 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
     expect(diag.stdout).toMatch(/\[fence_recoverable\]/);
     const fix = await runCli(home, ['doctor', '--openclaw-home', state, '--fix'], { env });
     expect(fix.stdout).toContain('replaced the refresh fence');
-    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(
-      sha16('fake-codex-refresh-9'),
-    );
+    // The settled record follows OpenClaw's rename in the same run (provider-rename, after fence-recovery).
+    expect(fix.stdout).toContain('openai-codex:default → openai:default');
+    const sees = openclawSees('2026.9.6', state, 'main');
+    expect(sees['openai-codex:default']).toBeUndefined();
+    expect(sees['openai:default']?.refresh).toBe(sha16('fake-codex-refresh-9'));
   }, 60_000);
 
   it('a copy of the fenced refresh token, or an older one, is not fresher: re-auth is reported, nothing written', async () => {
@@ -100,8 +102,12 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
     await waitFor('fence recovered', () =>
       watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'fence_recoverable'),
     );
+    // The settled record then follows OpenClaw's rename (a fenced one keeps its id until then).
+    await waitFor('renamed to openai:default', () =>
+      watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'legacy_provider_id'),
+    );
     await stopGuardian(g);
-    expect(openclawSees('2026.9.6', state, 'main')['openai-codex:default']?.refresh).toBe(
+    expect(openclawSees('2026.9.6', state, 'main')['openai:default']?.refresh).toBe(
       sha16('fake-codex-refresh-9'),
     );
   }, 90_000);

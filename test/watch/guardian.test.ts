@@ -154,10 +154,11 @@ describe('clawkeep watch (real processes)', () => {
     expect(transitions[0]!.at).toBeGreaterThanOrEqual(unlockedAt);
     expect(String(transitions[0]!.data.to)).toContain('app 2026.9.6');
     if (hasOpenClaw('2026.9.6')) {
-      // The main agent now reads the shared store: the live token written by the runtime is there.
+      // The main agent now reads the shared store: the live token written by the runtime is there, under
+      // openai:default (the reconcile also renamed the layout's retired openai-codex:default, provider-rename).
       const sees = openclawSees('2026.9.6', state, 'main');
-      const p = sees['openai-codex:default'] ?? sees['openai:default'];
-      expect(p?.refresh).toBe(sha16('fake-watch-refresh-3'));
+      expect(sees['openai-codex:default']).toBeUndefined();
+      expect(sees['openai:default']?.refresh).toBe(sha16('fake-watch-refresh-3'));
     }
   }, 120_000);
 

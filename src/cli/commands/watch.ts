@@ -9,6 +9,7 @@ import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
 import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
 import { Guardian } from '../../watch/guardian.js';
+import { MetricsTextfile, serveMetrics, WatchMetrics } from '../../watch/metrics.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
 import { installService } from '../service-install.js';
@@ -23,6 +24,8 @@ interface WatchFlags {
   rescanMs?: string;
   settleMs?: string;
   logLevel?: string;
+  metricsPort?: string;
+  metricsFile?: string;
 }
 
 export function registerWatch(program: Command, io: Io): void {
@@ -47,9 +50,24 @@ export function registerWatch(program: Command, io: Io): void {
     .option('--rescan-ms <ms>', 'safety-net rescan interval', '30000')
     .option('--settle-ms <ms>', 'quiet time after an OpenClaw version transition before reconciling', '1500')
     .option('--log-level <level>', 'info, warn, debug…', 'info')
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on http://127.0.0.1:<port>/metrics (0: any free port)',
+    )
+    .option(
+      '--metrics-file <path.prom>',
+      "write Prometheus metrics to this file (node_exporter's textfile collector)",
+    )
     .action(async (o: WatchFlags) => {
       const h = home();
       const homes = resolveHomes(o.openclawHome);
+      const metricsPort = o.metricsPort === undefined ? null : port('--metrics-port', o.metricsPort);
+      if (o.metricsFile !== undefined && !o.metricsFile.endsWith('.prom'))
+        throw new ClawkeepError(
+          'usage',
+          `--metrics-file ${o.metricsFile}: expected a path ending in .prom (node_exporter's textfile collector reads only those)`,
+        );
+      const metrics = metricsPort !== null || o.metricsFile ? new WatchMetrics() : undefined;
       const webhook = o.webhook ?? loadConfig(h).config.gateway.webhook;
       const log = createLogger(o.logLevel ?? 'info');
       const { store, fixes } = openStore({ home: h });
@@ -57,6 +75,12 @@ export function registerWatch(program: Command, io: Io): void {
         io.err(
           `notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`,
         );
+      const textfile =
+        metrics && o.metricsFile
+          ? new MetricsTextfile(metrics, o.metricsFile, (err) =>
+              log.error({ path: o.metricsFile, err: err.message }, 'cannot write the metrics file'),
+            )
+          : null;
       const guardian = new Guardian({
         clawkeepHome: h,
         openclawHomes: homes,
@@ -68,8 +92,20 @@ export function registerWatch(program: Command, io: Io): void {
         rescanMs: ms('--rescan-ms', o.rescanMs),
         settleMs: ms('--settle-ms', o.settleMs),
         command: program.opts<GlobalOptions>().home ? `clawkeep --home ${h}` : 'clawkeep',
+        ...(metrics ? { metrics } : {}),
+        ...(textfile ? { onPass: () => textfile.touch() } : {}),
       });
+      let server: Awaited<ReturnType<typeof serveMetrics>> | null = null;
       try {
+        if (metrics && metricsPort !== null) {
+          server = await serveMetrics(metrics, metricsPort).catch((err: NodeJS.ErrnoException) => {
+            throw new ClawkeepError(
+              'usage',
+              `--metrics-port ${metricsPort}: cannot listen on 127.0.0.1 (${err.code ?? err.message}); pick another port`,
+            );
+          });
+          io.err(`clawkeep watch: metrics on ${server.url}`);
+        }
         await guardian.start();
         io.err(
           `clawkeep watch: guarding ${homes.join(', ')} (${guardian.watchedDirs} dirs watched; Ctrl-C stops)`,
@@ -80,8 +116,10 @@ export function registerWatch(program: Command, io: Io): void {
           process.once('SIGINT', () => resolve());
         });
         await guardian.stop();
+        await textfile?.flush();
         log.info({}, 'guardian stopped');
       } finally {
+        await new Promise((r) => (server ? server.server.close(r) : r(null)));
         await store.close();
       }
     });
@@ -149,6 +187,13 @@ function ms(flag: string, v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0)
     throw new ClawkeepError('usage', `${flag} ${v}: expected a whole number of milliseconds`);
+  return n;
+}
+
+function port(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ClawkeepError('usage', `${flag} ${v}: expected a port number (0-65535)`);
   return n;
 }
 

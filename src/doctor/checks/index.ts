@@ -11,6 +11,7 @@ import { openclawGatewayCheck } from './openclaw-gateway.js';
 import { pendingMigrationCheck } from './pending-migration.js';
 import { pendingRotationsCheck } from './pending-rotations.js';
 import { permissionsCheck } from './permissions.js';
+import { providerRenameCheck } from './provider-rename.js';
 import { splitStoreCheck } from './split-store.js';
 import { staleLocksCheck } from './stale-locks.js';
 
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   filesCheck,
   splitStoreCheck,
   fenceRecoveryCheck,
+  providerRenameCheck,
   migrationReceiptsCheck,
   pendingMigrationCheck,
   deadCredentialsCheck,

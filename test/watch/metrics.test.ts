@@ -1,0 +1,137 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFixture } from '../doctor/helpers.js';
+import { CLI, runCli, startNode } from '../helpers/processes.js';
+import { rotate, stopGuardian, storeRefresh, tempHome, waitFor, watchEvents } from './helpers.js';
+
+const running: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((g) => stopGuardian(g)));
+});
+
+/** Starts `clawkeep watch` with metrics on a free loopback port; resolves with the URL it printed. */
+async function startWithMetrics(
+  home: string,
+  state: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-none-')); // no linked Codex login
+  const child = startNode(
+    CLI,
+    [
+      '--home',
+      home,
+      'watch',
+      '--openclaw-home',
+      state,
+      '--settle-ms',
+      '300',
+      '--rescan-ms',
+      '5000',
+      '--metrics-port',
+      '0',
+      ...extra,
+    ],
+    { env: { CLAWKEEP_FENCE_GRACE_MS: '0', CODEX_HOME: codex } },
+  );
+  running.push(child);
+  child.stdout!.resume();
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.once('close', () => reject(new Error(`guardian exited: ${err}`)));
+  });
+  return { child, url };
+}
+
+/** The value of one sample (`name{labels} value`) whose labels include all of `want`; 0 when absent. */
+function sample(text: string, name: string, want: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as [string, string]),
+    );
+    if (Object.entries(want).every(([k, v]) => labels[k] === v)) return Number(line.split(' ').at(-1));
+  }
+  return 0;
+}
+
+const scrape = async (url: string) => {
+  const r = await fetch(url);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toContain('text/plain');
+  return r.text();
+};
+
+describe('clawkeep watch: metrics (real processes)', () => {
+  it('counts passes and repairs by cause on /metrics and in the textfile', async () => {
+    const state = copyFixture('split-2026.6');
+    const home = tempHome();
+    const prom = join(mkdtempSync(join(tmpdir(), 'clawkeep-prom-')), 'clawkeep_watch.prom');
+    const { child, url } = await startWithMetrics(home, state, ['--metrics-file', prom]);
+    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+    await rotate(state, 3, 200);
+    await waitFor('healed', () => storeRefresh(state) === 'fake-watch-refresh-3');
+    const text = await scrape(url);
+    expect(sample(text, 'clawkeep_watch_passes_total', { home: state, outcome: 'reconciled' })).toBe(1);
+    expect(sample(text, 'clawkeep_watch_repairs_total', { home: state, cause: 'first_watch' })).toBe(1);
+    const splits = watchEvents(home).filter((e) => e.data.code === 'split_store').length;
+    expect(splits).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' })).toBe(splits);
+    expect(sample(text, 'clawkeep_watch_passes_total', { home: state, outcome: 'repaired' })).toBeGreaterThan(
+      0,
+    );
+    expect(sample(text, 'clawkeep_watch_last_pass_timestamp_seconds', { home: state })).toBeGreaterThan(
+      Date.now() / 1000 - 60,
+    );
+    expect(sample(text, 'clawkeep_watch_watched_dirs')).toBeGreaterThan(2);
+    expect(sample(text, 'clawkeep_watch_needs_person')).toBe(0);
+    expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
+    await stopGuardian(child);
+    // Flushed on stop: node_exporter's textfile collector sees the same counts.
+    const file = readFileSync(prom, 'utf8');
+    expect(sample(file, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' })).toBe(splits);
+  }, 90_000);
+
+  it('a re-auth is announced once per cause: counted once, and not again after a restart', async () => {
+    // OpenClaw 2026.9.6's own refresh fence, abandoned, with no fresher copy anywhere: re-auth required.
+    const state = copyFixture('fence-2026.9');
+    const home = tempHome();
+    let g = await startWithMetrics(home, state);
+    await waitFor('re-auth announced', () => watchEvents(home).some((e) => e.kind === 'reauth_required'));
+    let text = await scrape(g.url);
+    expect(sample(text, 'clawkeep_watch_announcements_total', { home: state, code: 'refresh_fence' })).toBe(
+      1,
+    );
+    expect(sample(text, 'clawkeep_watch_needs_person')).toBe(1);
+    await stopGuardian(g.child);
+
+    g = await startWithMetrics(home, state);
+    await new Promise((r) => setTimeout(r, 2000));
+    text = await scrape(g.url);
+    // Read back from the store: still one cause needing a person, and nothing announced again.
+    expect(sample(text, 'clawkeep_watch_needs_person')).toBe(1);
+    expect(sample(text, 'clawkeep_watch_announcements_total', { code: 'refresh_fence' })).toBe(0);
+    expect(sample(text, 'clawkeep_watch_passes_total', { home: state })).toBeGreaterThan(0);
+    expect(watchEvents(home).filter((e) => e.kind === 'reauth_required')).toHaveLength(1);
+  }, 90_000);
+
+  it('bad metrics flags are usage errors naming the flag', async () => {
+    const state = copyFixture('split-2026.6');
+    const home = tempHome();
+    const port = await runCli(home, ['watch', '--openclaw-home', state, '--metrics-port', 'x']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--metrics-port x: expected a port number');
+    const file = await runCli(home, ['watch', '--openclaw-home', state, '--metrics-file', '/tmp/m.txt']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('--metrics-file /tmp/m.txt: expected a path ending in .prom');
+    expect(existsSync('/tmp/m.txt')).toBe(false);
+  });
+});
