@@ -31,17 +31,6 @@ export interface EncryptionChange {
   forgot: string | null;
 }
 
-export interface EncryptionStatus {
-  keyId: string | null;
-  /** Whether this host can open the store's tokens (always true when they are plaintext). */
-  keyAvailable: boolean;
-}
-
-export async function readEncryptionStatus(store: Store, lookup: KeyLookup): Promise<EncryptionStatus> {
-  const keyId = await store.tokenKeyId();
-  return { keyId, keyAvailable: keyId === null || findKey(lookup, keyId) !== null };
-}
-
 /**
  * Turns on encryption at rest: a new key (or `CLAWKEEP_STORE_KEY` with `keyStore: 'env'`) is kept
  * first, then every token column is sealed in one transaction, then removed-profile backups.
