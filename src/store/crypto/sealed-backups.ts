@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { assertNoSymlinkBelow, fsyncDir } from '../../util/files.js';
+import { assertNoSymlinkBelow, replaceFileAtomicallySync } from '../../util/files.js';
 import type { Profile } from '../types.js';
 import type { TokenCodec } from './token-codec.js';
 
@@ -27,7 +26,7 @@ export function listProfileBackups(dir: string): string[] {
 
 /**
  * Re-seals every profile backup under `dir` with `keyId` (null: plaintext), each file replaced
- * atomically. A file that is not a profile backup is left as it is. Returns the files changed.
+ * atomically (a marked temp file the next run sweeps if a crash leaves it). A file that is not a profile backup is left as it is. Returns the files changed.
  */
 export function resealBackups(home: string, dir: string, codec: TokenCodec, keyId: string | null): string[] {
   const changed: string[] = [];
@@ -47,9 +46,8 @@ export function resealBackups(home: string, dir: string, codec: TokenCodec, keyI
     const next = sealBackup(codec, keyId, open);
     if (next.access === p.access && next.refresh === p.refresh) continue;
     assertNoSymlinkBelow(home, path);
-    writeFileAtomic.sync(path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, fsync: true });
+    replaceFileAtomicallySync(path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
     changed.push(path);
   }
-  if (changed.length > 0) fsyncDir(dir);
   return changed;
 }
