@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
 import type { Store } from '../store/types.js';
-import { writeBackupFile, writeNewPrivateFile } from '../util/files.js';
+import { replaceFileAtomically, writeBackupFile, writeNewPrivateFile } from '../util/files.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { formatConfig, parseConfig } from './config-text.js';
 import { applySettings, type PreviousValue, revertSettings } from './settings-edit.js';
@@ -140,7 +139,7 @@ export async function connectClient(
   const mode = before === null ? null : statSync(path).mode & 0o777;
   const backup = before === null ? null : writeBackupFile(path, now, before);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path, after, { mode: 0o600, fsync: true });
+  await replaceFileAtomically(path, after, 0o600);
   const record: ConnectRecord = {
     client: connector.id,
     clientName,
@@ -205,7 +204,7 @@ export async function undoConnect(
           details: { path, backup: record.backup },
         });
       }
-      await writeFileAtomic(path, original, { mode: record.mode ?? 0o600, fsync: true });
+      await replaceFileAtomically(path, original, record.mode ?? 0o600);
       action = 'restored';
     } else {
       backup = writeBackupFile(path, now, current);
@@ -216,10 +215,7 @@ export async function undoConnect(
     const parsed = parseConfig(connector.format, path, current);
     kept = revertSettings(parsed.doc, record.settings, record.previous).kept;
     backup = writeBackupFile(path, now, current);
-    await writeFileAtomic(path, formatConfig(connector.format, parsed), {
-      mode: statSync(path).mode & 0o777,
-      fsync: true,
-    });
+    await replaceFileAtomically(path, formatConfig(connector.format, parsed), statSync(path).mode & 0o777);
     action = 'reverted';
   }
   const revoked = (await store.removeClient(record.clientName, now)) !== null;

@@ -6,6 +6,7 @@ import type { PermissionFix } from '../store/home.js';
 import { sweepLeftovers } from '../store/leftovers.js';
 import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
+import { untilStopSignal } from '../util/stop-signal.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
 import { explainListenError } from './listen-error.js';
 import { createLogger, type LogFormat } from './log.js';
@@ -82,21 +83,18 @@ export async function runGatewayForeground(
       clients: (await store.listClients()).length,
     });
     log.info({ url: gateway.url, config: file }, 'gateway listening');
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        void (async () => {
-          const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
-          const grace = config.gateway.shutdownGraceMs;
-          report.stopping({ signal, inFlight, graceMs: grace });
-          log.info({ graceMs: grace, inFlight }, 'gateway stopping');
-          await gateway.close();
-          report.stopped();
-          resolve();
-        })();
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('Ctrl-C'));
-    });
+    const stop = untilStopSignal();
+    try {
+      const signal = await stop.signal;
+      const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
+      const grace = config.gateway.shutdownGraceMs;
+      report.stopping({ signal: signal === 'SIGINT' ? 'Ctrl-C' : signal, inFlight, graceMs: grace });
+      log.info({ graceMs: grace, inFlight }, 'gateway stopping');
+      await gateway.close();
+      report.stopped();
+    } finally {
+      stop.done();
+    }
   } finally {
     release?.();
     await store.close();

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { writeBackupFile } from '../util/files.js';
+import { replaceFileAtomicallySync, writeBackupFile } from '../util/files.js';
 
 /** A systemd user unit that runs the gateway in the foreground and restarts it on failure. */
 export function systemdUnit(o: { node: string; cli: string; home: string }): string {
@@ -63,6 +62,6 @@ export function installServiceUnit(path: string, text: string, now = Date.now())
   if (previous === text) return { path, status: 'unchanged', backup: null };
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const backup = previous === null ? null : writeBackupFile(path, now, previous);
-  writeFileAtomic.sync(path, text, { mode: 0o644, fsync: true });
+  replaceFileAtomicallySync(path, text, 0o644);
   return { path, status: previous === null ? 'created' : 'updated', backup };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { replaceFileAtomicallySync } from '../util/files.js';
 
 /** Beside `.clawkeep-doctor.lock` in the state dir, so every guardian of that dir shares it. */
 export const WATCH_MARKER = '.clawkeep-watch.json';
@@ -29,8 +29,5 @@ export function readMarker(home: string): WatchMarker | null {
 
 /** Atomic (temp file + fsync + rename), 0600; written only under the doctor lock. */
 export function writeMarker(home: string, m: WatchMarker): void {
-  writeFileAtomic.sync(join(home, WATCH_MARKER), `${JSON.stringify(m, null, 2)}\n`, {
-    mode: 0o600,
-    fsync: true,
-  });
+  replaceFileAtomicallySync(join(home, WATCH_MARKER), `${JSON.stringify(m, null, 2)}\n`, 0o600);
 }

@@ -1,9 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import writeFileAtomic from 'write-file-atomic';
-import { fsyncDir } from '../util/files.js';
+import { replaceFileAtomically } from '../util/files.js';
 import type { PassOutcome } from './pass.js';
 
 /** What one pass of a state dir came to, as a metric label. */
@@ -130,8 +128,7 @@ export class MetricsTextfile {
 
   async writeNow(): Promise<void> {
     const text = await this.metrics.registry.metrics();
-    await writeFileAtomic(this.path, text, { mode: 0o644, fsync: true });
-    fsyncDir(dirname(this.path));
+    await replaceFileAtomically(this.path, text, 0o644);
   }
 
   /** Writes what is pending now (on stop). */

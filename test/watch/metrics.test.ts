@@ -95,6 +95,8 @@ describe('clawkeep watch: metrics (real processes)', () => {
     expect(sample(text, 'clawkeep_watch_needs_person')).toBe(0);
     expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
     await stopGuardian(child);
+    // A graceful stop (not killed by a re-raised signal halfway through it).
+    expect([child.exitCode, child.signalCode]).toEqual([0, null]);
     // Flushed on stop: node_exporter's textfile collector sees the same counts.
     const file = readFileSync(prom, 'utf8');
     expect(sample(file, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' })).toBe(splits);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseReusePolicy, startEmulator } from '../../emulator/index.js';
 import { ClawkeepError } from '../../errors.js';
 import { explainListenError } from '../../gateway/listen-error.js';
+import { untilStopSignal } from '../../util/stop-signal.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
 import type { Io } from '../output.js';
 
@@ -31,11 +32,13 @@ export function registerEmulator(program: Command, io: Io): void {
       io.out('point clawkeep at it with:');
       for (const [k, v] of Object.entries(emulator.env())) io.out(`  export ${k}=${v}`);
       io.out(`counters: curl ${emulator.url}/_emulator/stats`);
-      await new Promise<void>((resolve) => {
-        const stop = () => void emulator.close().then(resolve);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const stop = untilStopSignal();
+      try {
+        await stop.signal;
+        await emulator.close();
+      } finally {
+        stop.done();
+      }
     });
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import type { StoreEvent } from '../../store/types.js';
+import { untilStopSignal } from '../../util/stop-signal.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import type { Io } from '../output.js';
 
@@ -22,14 +23,18 @@ export function registerEvents(program: Command, io: Io): void {
         if (!o.follow) return;
         let after = all.at(-1)?.seq ?? 0;
         const stop = new AbortController();
-        process.once('SIGINT', () => stop.abort());
-        process.once('SIGTERM', () => stop.abort());
-        while (!stop.signal.aborted) {
-          for (const e of await store.listEvents({ ...filter, afterSeq: after })) {
-            io.out(formatEvent(e, Boolean(o.json)));
-            after = e.seq;
+        const signal = untilStopSignal();
+        void signal.signal.then(() => stop.abort());
+        try {
+          while (!stop.signal.aborted) {
+            for (const e of await store.listEvents({ ...filter, afterSeq: after })) {
+              io.out(formatEvent(e, Boolean(o.json)));
+              after = e.seq;
+            }
+            await sleep(250, undefined, { signal: stop.signal }).catch(() => undefined);
           }
-          await sleep(250, undefined, { signal: stop.signal }).catch(() => undefined);
+        } finally {
+          signal.done();
         }
       });
     });

@@ -8,6 +8,7 @@ import { locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
 import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
+import { untilStopSignal } from '../../util/stop-signal.js';
 import { Guardian } from '../../watch/guardian.js';
 import { MetricsTextfile, serveMetrics, WatchMetrics } from '../../watch/metrics.js';
 import type { GlobalOptions } from '../context.js';
@@ -111,13 +112,15 @@ export function registerWatch(program: Command, io: Io): void {
           `clawkeep watch: guarding ${homes.join(', ')} (${guardian.watchedDirs} dirs watched; Ctrl-C stops)`,
         );
         log.info({ homes, pid: process.pid }, 'guardian started');
-        await new Promise<void>((resolve) => {
-          process.once('SIGTERM', () => resolve());
-          process.once('SIGINT', () => resolve());
-        });
-        await guardian.stop();
-        await textfile?.flush();
-        log.info({}, 'guardian stopped');
+        const stop = untilStopSignal();
+        try {
+          await stop.signal;
+          await guardian.stop();
+          await textfile?.flush();
+          log.info({}, 'guardian stopped');
+        } finally {
+          stop.done();
+        }
       } finally {
         await new Promise((r) => (server ? server.server.close(r) : r(null)));
         await store.close();
