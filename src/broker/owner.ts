@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { readEnvVar } from '../config/env.js';
 import { isPidAlive } from '../util/pid.js';
 
 /**
@@ -9,7 +10,8 @@ import { isPidAlive } from '../util/pid.js';
  * overrides it (e.g. where /proc is not readable).
  */
 export function hostIdentity(env: NodeJS.ProcessEnv = process.env, read = readProc): string {
-  if (env.CLAWKEEP_HOST_ID) return env.CLAWKEEP_HOST_ID;
+  const configured = readEnvVar('CLAWKEEP_HOST_ID', env);
+  if (configured) return configured;
   const parts = [read('boot_id'), read('pidns'), read('machine_id')].filter((p) => p !== null);
   // Without any of them nothing tells two hosts apart: a random id makes every other owner "elsewhere".
   const seed = parts.length > 0 ? parts.join('|') : `random:${randomBytes(16).toString('hex')}`;

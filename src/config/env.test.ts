@@ -2,12 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hostIdentity } from '../broker/owner.js';
+import { hasBrowser } from '../cli/browser.js';
 import { isClawkeepError } from '../errors.js';
 import { loadConfig } from '../gateway/config.js';
 import { callbackSpec } from '../login/callback-spec.js';
+import { fenceGraceMs } from '../openclaw/fence.js';
 import { getProvider, resolveBaseUrl, resolveOAuthEndpoints } from '../providers/registry.js';
 import { resolveHome } from '../store/home.js';
-import { ENV_SCHEMA, readEnv, readProviderEnv } from './env.js';
+import { resolveStoreLocation } from '../store/location.js';
+import { ENV_SCHEMA, readEnv, readEnvVar, readProviderEnv } from './env.js';
 
 function failure(fn: () => unknown): { message: string; hint: string | null } {
   try {
@@ -96,6 +100,45 @@ describe('environment schema', () => {
     expect(failure(() => readEnv({ CLAWKEEP_FENCE_GRACE_MS: '-1' })).message).toContain(
       'CLAWKEEP_FENCE_GRACE_MS',
     );
+  });
+
+  it('no module reads a CLAWKEEP_ variable around it (only writes, to hand a flag to child processes)', () => {
+    const src = fileURLToPath(new URL('..', import.meta.url));
+    const reads: string[] = [];
+    for (const f of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+      if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f === join('config', 'env.ts')) continue;
+      readFileSync(join(src, f), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          // `env.CLAWKEEP_X`, `env['CLAWKEEP_X']`, `env[SOME_ENV]` read (not assigned, not deleted).
+          const read = /\benv(\.CLAWKEEP_\w+\b|\[['A-Z_]+\])(?!\s*=[^=])/.exec(line);
+          if (
+            read &&
+            !/\bdelete\s/.test(line) &&
+            !/const savedStore = process\.env\.CLAWKEEP_STORE;/.test(line)
+          )
+            reads.push(`${f}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(reads).toEqual([]);
+  });
+
+  it('modules needing one variable read it through the schema: a bad value is named, never ignored', () => {
+    expect(failure(() => fenceGraceMs({ CLAWKEEP_FENCE_GRACE_MS: 'soon' })).message).toContain(
+      'CLAWKEEP_FENCE_GRACE_MS="soon": expected a whole number of milliseconds',
+    );
+    expect(fenceGraceMs({ CLAWKEEP_FENCE_GRACE_MS: '0' })).toBe(0);
+    expect(fenceGraceMs({ CLAWKEEP_FENCE_GRACE_MS: '' })).toBe(60_000);
+    expect(resolveStoreLocation('/h', undefined, { CLAWKEEP_STORE: '/s/x.sqlite' })).toMatchObject({
+      kind: 'sqlite',
+      path: '/s/x.sqlite',
+    });
+    expect(readEnvVar('CLAWKEEP_PG_POOL_MAX', { CLAWKEEP_PG_POOL_MAX: '4' })).toBe(4);
+    expect(
+      failure(() => readEnvVar('CLAWKEEP_PG_POOL_MAX', { CLAWKEEP_PG_POOL_MAX: '0' })).message,
+    ).toContain('CLAWKEEP_PG_POOL_MAX="0": expected a positive whole number of connections');
+    expect(hostIdentity({ CLAWKEEP_HOST_ID: 'box-7' })).toBe('box-7');
+    expect(hasBrowser({ CLAWKEEP_NO_BROWSER: '1', DISPLAY: ':0' })).toBe(false);
   });
 
   it('every reader goes through it: gateway config, home, login ports', () => {

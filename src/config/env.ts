@@ -121,6 +121,23 @@ export function readEnv(env: Env = process.env): ClawkeepEnv {
   return parsed.data;
 }
 
+/**
+ * One variable of the schema, validated alone (a module that needs one setting does not fail on
+ * another's bad value; the command's own `readEnv` names that one). Empty means unset.
+ */
+export function readEnvVar<K extends keyof ClawkeepEnv>(name: K, env: Env = process.env): ClawkeepEnv[K] {
+  const raw = env[name];
+  const parsed = ENV_SCHEMA.shape[name].safeParse(raw === '' ? undefined : raw);
+  if (!parsed.success) {
+    throw new ClawkeepError(
+      'config_invalid',
+      `invalid environment: ${name}=${JSON.stringify(raw ?? '')}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      { details: { variables: [name] }, hint: 'fix or unset the variable named above' },
+    );
+  }
+  return parsed.data as ClawkeepEnv[K];
+}
+
 /** `CLAWKEEP_<PROVIDER>_{TOKEN_URL,AUTHORIZE_URL,DEVICE_URL,BASE_URL,CLIENT_ID}` for one provider. */
 export function readProviderEnv(providerId: string, env: Env = process.env): ProviderEnv {
   readEnv(env);

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { readEnvVar } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 
 /** True for addresses only this machine can reach. */
@@ -9,7 +10,7 @@ export function isLoopbackHost(host: string): boolean {
   return h === '::1' || h === '::ffff:127.0.0.1';
 }
 
-export const INSECURE_REMOTE_ENV = 'CLAWKEEP_DASHBOARD_INSECURE_REMOTE';
+export const INSECURE_REMOTE_ENV = 'CLAWKEEP_DASHBOARD_INSECURE_REMOTE' as const;
 
 /**
  * Null when the dashboard may be served on `host`; otherwise the refusal. The gateway speaks plain
@@ -17,7 +18,7 @@ export const INSECURE_REMOTE_ENV = 'CLAWKEEP_DASHBOARD_INSECURE_REMOTE';
  * proxy fronts it, which only the operator can vouch for (`--insecure-remote`).
  */
 export function remoteRefusal(host: string, env: NodeJS.ProcessEnv): ClawkeepError | null {
-  if (isLoopbackHost(host) || env[INSECURE_REMOTE_ENV] === '1') return null;
+  if (isLoopbackHost(host) || readEnvVar(INSECURE_REMOTE_ENV, env) === '1') return null;
   return new ClawkeepError(
     'usage',
     `the gateway is bound to ${host}, which other machines can reach, and serves plain HTTP: the dashboard refuses to run there. Bind gateway.host to 127.0.0.1 and reach it through an SSH tunnel (ssh -L 18790:127.0.0.1:18790 host), or put a TLS proxy in front and acknowledge with clawkeep dashboard --insecure-remote (${INSECURE_REMOTE_ENV}=1 for the gateway)`,

@@ -18,6 +18,8 @@ export interface ContextOptions {
   agentId?: string;
   command: string;
   now?: () => number;
+  /** Read ahead from a store the synchronous checks cannot reach (PostgreSQL); else from the SQLite file. */
+  takeovers?: Takeover[];
 }
 
 export function createDoctorContext(o: ContextOptions): DoctorContext {
@@ -53,7 +55,7 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       return clawkeep;
     },
     takeovers() {
-      takeovers ??= readTakeovers(ctx.clawkeepStore());
+      takeovers ??= o.takeovers ?? readTakeovers(ctx.clawkeepStore());
       return takeovers;
     },
     refresh() {

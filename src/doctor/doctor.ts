@@ -4,6 +4,7 @@ import { CHECKS } from './checks/index.js';
 import { createDoctorContext } from './context.js';
 import { withDoctorLock } from './lock.js';
 import { type AppliedFix, applyFixes, exitCodeOf, runDiagnosis } from './runner.js';
+import { takeoversAhead } from './takeovers.js';
 import type { Check, CheckResult, FixResult } from './types.js';
 
 export interface DoctorOptions {
@@ -56,10 +57,12 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     ...(o.explicitHomes ? o.openclawHomes.map((h) => `--openclaw-home ${quoteArg(h)}`) : []),
     ...(o.agentId === undefined ? [] : [`--agent ${quoteArg(o.agentId)}`]),
   ].join(' ');
+  const takeovers = await takeoversAhead(o.clawkeepHome);
   const ctx = createDoctorContext({
     clawkeepHome: o.clawkeepHome,
     openclawHomes: o.openclawHomes,
     command,
+    ...(takeovers ? { takeovers } : {}),
     ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
     ...(o.now ? { now: o.now } : {}),
   });

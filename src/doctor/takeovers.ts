@@ -1,6 +1,9 @@
 import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { canonicalProfileId } from '../openclaw/profile.js';
+import { resolveStoreLocation } from '../store/location.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 import type { ClawkeepStoreView } from './types.js';
 
 /**
@@ -25,9 +28,49 @@ export interface Takeover {
  */
 export function readTakeovers(view: ClawkeepStoreView): Takeover[] {
   if (view.kind !== 'ok' || !view.inspection.profiles) return [];
-  const held = new Set(view.inspection.profiles.map((p) => p.id));
+  return takeoversFrom(readImportedEvents(view.path), new Set(view.inspection.profiles.map((p) => p.id)));
+}
+
+/**
+ * `readTakeovers` through the `Store` interface: what a PostgreSQL store (a fleet's) records, read
+ * before the doctor's synchronous checks run.
+ */
+export async function loadTakeovers(store: Store): Promise<Takeover[]> {
+  const events: ImportedEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.listEvents({ kind: 'imported', afterSeq: after, limit: 1000 });
+    if (page.length === 0) break;
+    for (const e of page) if (e.profileId) events.push({ at: e.at, profileId: e.profileId, data: e.data });
+    after = page.at(-1)!.seq;
+  }
+  return takeoversFrom(events, new Set((await store.listProfiles()).map((p) => p.id)));
+}
+
+/**
+ * The takeovers to hand the doctor's context when clawkeep's store is PostgreSQL (`undefined` for a
+ * SQLite store: the context reads the file itself). Uses `store` when the caller holds one open.
+ * An unreachable server gives `undefined` too; the clawkeep-store check reports the outage.
+ */
+export async function takeoversAhead(
+  clawkeepHome: string,
+  store?: Store | null,
+): Promise<Takeover[] | undefined> {
+  if (resolveStoreLocation(clawkeepHome).kind !== 'postgres') return undefined;
+  if (store) return loadTakeovers(store).catch(() => undefined);
+  let opened: Store | null = null;
+  try {
+    opened = openStore({ home: clawkeepHome }).store;
+    return await loadTakeovers(opened);
+  } catch {
+    return undefined;
+  } finally {
+    await opened?.close().catch(() => undefined);
+  }
+}
+
+function takeoversFrom(events: ImportedEvent[], held: Set<string>): Takeover[] {
   const latest = new Map<string, Takeover | null>();
-  for (const e of readImportedEvents(view.path)) {
+  for (const e of events) {
     const moved = Array.isArray(e.data.moved) ? (e.data.moved as unknown[]) : [];
     const locations = e.data.move === true ? moved.flatMap(openclawLocationOf) : [];
     for (const l of locations) {

@@ -25,17 +25,6 @@ export async function createClient(
   return { client, key };
 }
 
-/** Reads the client key from `Authorization: Bearer` or `x-api-key`. */
-export function readClientKey(headers: {
-  authorization?: string | undefined;
-  'x-api-key'?: string | string[] | undefined;
-}) {
-  const auth = headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const x = headers['x-api-key'];
-  return typeof x === 'string' ? x.trim() : null;
-}
-
 /**
  * Resolves client keys to clients. A known key is re-checked against the store at most once per
  * `recheckMs`, so `clawkeep clients rm` takes effect on a running gateway within that time; an

@@ -11,7 +11,9 @@ export const LOG_FILE = 'gateway.log';
 
 /**
  * Starts `node <cli> --home <home> gateway run <args>` detached, logging to `<home>/gateway.log`,
- * and waits until it has claimed the pid file. Fails with the log's last lines if it does not come up.
+ * and waits until it serves: it has claimed the pid file with the address it listens on (port 0 is
+ * rewritten to the real one once bound) and answers `/healthz`. Fails with the log's last lines if it
+ * does not come up.
  */
 export async function startDetached(o: {
   home: string;
@@ -39,7 +41,7 @@ export async function startDetached(o: {
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     const rec = readRunning(o.home);
-    if (rec && rec.pid === child.pid) return { ...rec, logPath };
+    if (rec && rec.pid === child.pid && (await serves(rec.url))) return { ...rec, logPath };
     if (child.exitCode !== null || !isAlive(child.pid!)) break;
     await sleep(100);
   }
@@ -48,6 +50,18 @@ export async function startDetached(o: {
     'gateway_not_running',
     `the gateway did not come up on ${o.listen}; last log lines:\n${tail}`,
     { hint: `see ${logPath}` },
+  );
+}
+
+/**
+ * Whether a gateway answers HTTP on `url` (any status: a Host check may refuse this probe) and `url`
+ * is not the port-0 placeholder claimed before it was bound.
+ */
+async function serves(url: string): Promise<boolean> {
+  if (/:0$/.test(url)) return false;
+  return fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+    () => true,
+    () => false,
   );
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readEnvVar } from '../config/env.js';
 import { readJwtClaims } from '../util/jwt.js';
 import { compareFreshness, type DatedCopy } from './profile.js';
 import type { OpenClawProfile } from './types.js';
@@ -20,13 +21,7 @@ export interface RefreshFence {
  * still be on the wire before that). `CLAWKEEP_FENCE_GRACE_MS` overrides the default 60 s.
  */
 export function fenceGraceMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.CLAWKEEP_FENCE_GRACE_MS);
-  return Number.isFinite(v) &&
-    v >= 0 &&
-    env.CLAWKEEP_FENCE_GRACE_MS !== '' &&
-    env.CLAWKEEP_FENCE_GRACE_MS !== undefined
-    ? v
-    : 60_000;
+  return readEnvVar('CLAWKEEP_FENCE_GRACE_MS', env) ?? 60_000;
 }
 
 const ACCESS = /^openclaw-oauth-refresh-fence:v1:([a-f0-9]{32}):(failed:)?access:([a-f0-9]{64})$/;

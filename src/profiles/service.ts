@@ -5,7 +5,7 @@ import {
   requireProfile,
   saveProfile,
 } from '../store/profile-admin.js';
-import { formatProfileId, profileNotFound } from '../store/profile-id.js';
+import { formatProfileId } from '../store/profile-id.js';
 import type { Profile, Store } from '../store/types.js';
 
 /**
@@ -42,14 +42,4 @@ export async function removeProfileWithBackup(
 }
 
 /** Enables or disables a profile; a profile that needs re-authentication is not enabled by a flag flip. */
-export async function setProfileEnabled(store: Store, id: string, enabled: boolean): Promise<Profile> {
-  const p = await requireProfile(store, id);
-  if (enabled && p.status === 'needs_reauth') {
-    throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`, {
-      details: { profileId: id },
-    });
-  }
-  const updated = await store.setStatus(id, enabled ? 'ok' : 'disabled', Date.now());
-  if (!updated) throw profileNotFound(id);
-  return updated;
-}
+export { setProfileEnabled } from '../store/profile-admin.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
+import { readEnvVar } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { isPostgresUrl, redactUrl } from './postgres/url.js';
 
@@ -10,7 +11,8 @@ const require = createRequire(import.meta.url);
 const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
 
 function findConfigFile(home: string, env: NodeJS.ProcessEnv): string | null {
-  if (env.CLAWKEEP_CONFIG) return env.CLAWKEEP_CONFIG;
+  const configured = readEnvVar('CLAWKEEP_CONFIG', env);
+  if (configured) return configured;
   for (const f of CONFIG_FILES) if (existsSync(join(home, f))) return join(home, f);
   return null;
 }
@@ -33,10 +35,10 @@ export function resolveStoreLocation(
   explicit?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): StoreLocation {
-  const passwordFile = env.CLAWKEEP_STORE_PASSWORD_FILE || null;
+  const passwordFile = readEnvVar('CLAWKEEP_STORE_PASSWORD_FILE', env) ?? null;
   if (explicit) return parseLocation(explicit, '--store', process.cwd(), passwordFile);
-  if (env.CLAWKEEP_STORE)
-    return parseLocation(env.CLAWKEEP_STORE, 'CLAWKEEP_STORE', process.cwd(), passwordFile);
+  const fromEnv = readEnvVar('CLAWKEEP_STORE', env);
+  if (fromEnv) return parseLocation(fromEnv, 'CLAWKEEP_STORE', process.cwd(), passwordFile);
   const fromConfig = readConfigStore(home, env);
   if (fromConfig) {
     return parseLocation(fromConfig.value, fromConfig.source, home, passwordFile ?? fromConfig.passwordFile);

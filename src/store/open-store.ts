@@ -1,3 +1,4 @@
+import { readEnvVar } from '../config/env.js';
 import { ensureHome, type PermissionFix } from './home.js';
 import { resolveStoreLocation, STORE_FILE, type StoreLocation } from './location.js';
 import { PostgresStore } from './postgres/pg-store.js';
@@ -39,11 +40,11 @@ export function openLocation(
 ): Store {
   const keys = home === undefined ? {} : { keys: { home } };
   if (location.kind === 'postgres') {
-    const poolMax = Number(process.env.CLAWKEEP_PG_POOL_MAX);
+    const poolMax = readEnvVar('CLAWKEEP_PG_POOL_MAX');
     return new PostgresStore({
       url: location.url,
       passwordFile: location.passwordFile,
-      ...(poolMax > 0 ? { poolMax } : {}),
+      ...(poolMax !== undefined ? { poolMax } : {}),
       ...keys,
     });
   }

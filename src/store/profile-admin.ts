@@ -62,12 +62,15 @@ export async function setProfileEnabled(
   id: string,
   enabled: boolean,
   now = Date.now(),
-): Promise<void> {
+): Promise<Profile> {
   const p = await requireProfile(store, id);
   if (enabled && p.status === 'needs_reauth') {
     throw new ClawkeepError('usage', `${id} needs re-authentication, not enabling: log in again`, {
+      details: { profileId: id },
       hint: `${invokedAs()} models auth login --provider ${p.provider} --name ${p.name}`,
     });
   }
-  await store.setStatus(id, enabled ? 'ok' : 'disabled', now);
+  const updated = await store.setStatus(id, enabled ? 'ok' : 'disabled', now);
+  if (!updated) throw profileNotFound(id);
+  return updated;
 }

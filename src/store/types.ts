@@ -176,6 +176,14 @@ export type CommitOutcome =
  * The one storage contract. SQLite and PostgreSQL implement it; nothing else touches SQL.
  * Every write that changes credentials is durable (fsync) before it resolves.
  */
+/** Which events `listEvents` returns: after `afterSeq` (exclusive), in `seq` order, at most `limit` (1000). */
+export interface EventQuery {
+  profileId?: string;
+  kind?: string;
+  afterSeq?: number;
+  limit?: number;
+}
+
 export interface Store {
   readonly location: string;
   getProfile(id: string): Promise<Profile | null>;
@@ -230,7 +238,7 @@ export interface Store {
   appendEvent(event: NewEvent, now: number): Promise<void>;
   /** Appends several events in one durable transaction (one fsync), each with its own time. */
   appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void>;
-  listEvents(opts?: { profileId?: string; afterSeq?: number; limit?: number }): Promise<StoreEvent[]>;
+  listEvents(opts?: EventQuery): Promise<StoreEvent[]>;
   /**
    * Optional change signal: calls `listener` after a profile row changed, including writes by other
    * processes and hosts (PostgreSQL: LISTEN/NOTIFY). Lets brokers wake lease waiters at once and

@@ -6,6 +6,7 @@ import { CHECKS } from '../doctor/checks/index.js';
 import { createDoctorContext } from '../doctor/context.js';
 import { DOCTOR_LOCK, withDoctorLock } from '../doctor/lock.js';
 import { applyFixes, runDiagnosis } from '../doctor/runner.js';
+import { takeoversAhead } from '../doctor/takeovers.js';
 import type { Check, Finding } from '../doctor/types.js';
 import { fenceGraceMs } from '../openclaw/fence.js';
 import { heldOpenClawLocks, runningMigration } from '../openclaw/locks.js';
@@ -255,11 +256,13 @@ export class Guardian {
         this.#passed(h, { kind: 'busy', reason: busy });
         return o.busyRetryMs;
       }
+      const takeovers = await takeoversAhead(o.clawkeepHome, o.store);
       const ctx = createDoctorContext({
         clawkeepHome: o.clawkeepHome,
         openclawHomes: [h.dir],
         command: o.command,
         now: o.now,
+        ...(takeovers ? { takeovers } : {}),
       });
       const fixes = await applyFixes(CHECKS, ctx, await runDiagnosis(CHECKS, ctx));
       const fixed = fixes.filter((f) => f.result.status === 'fixed');
@@ -301,6 +304,7 @@ export class Guardian {
         return heldOpenClawLocks(h.dir, now)[0]?.path ?? runningMigration(h.dir, now);
       },
       announceable: (f: Finding) => !this.#journal.isAnnounced(causeOf(f)),
+      takeovers: () => takeoversAhead(this.#o.clawkeepHome, this.#o.store),
     };
   }
 }

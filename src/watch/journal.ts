@@ -34,6 +34,8 @@ export class WatchJournal {
   #webhook: string | undefined;
   #metrics: WatchMetrics | undefined;
   #announced = new Set<string>();
+  /** Announced re-auth causes not yet seen resolved (the `needs_person` gauge). */
+  #open = new Set<string>();
   #seenSeq = 0;
 
   constructor(o: { store: Store | null; log: Logger; webhook?: string; metrics?: WatchMetrics }) {
@@ -50,16 +52,33 @@ export class WatchJournal {
       const events = await this.#store.listEvents({ afterSeq: this.#seenSeq, limit: 1000 });
       for (const e of events) {
         this.#seenSeq = e.seq;
-        if (e.kind === 'reauth_required' && e.data.source === 'watch' && typeof e.data.cause === 'string')
+        if (e.kind === 'reauth_required' && e.data.source === 'watch' && typeof e.data.cause === 'string') {
+          if (!this.#announced.has(e.data.cause)) this.#open.add(e.data.cause);
           this.#announced.add(e.data.cause);
+        }
       }
-      this.#metrics?.needsPerson.set(this.#announced.size);
+      this.#metrics?.needsPerson.set(this.#open.size);
       if (events.length < 1000) return;
     }
   }
 
   isAnnounced(cause: string): boolean {
     return this.#announced.has(cause);
+  }
+
+  /**
+   * After a diagnosis of `home` (`agents`: the agents it covered, null for all): announced re-auth
+   * causes there that it no longer finds (`present`) are resolved (a new login, a recovered fence) and
+   * leave the `needs_person` gauge. They stay announced: the same dead token is never announced twice.
+   */
+  settle(home: string, agents: string[] | null, present: Set<string>): void {
+    for (const cause of this.#open) {
+      const [kind, causeHome, agent] = cause.split('|');
+      if (kind !== 'reauth' || causeHome !== home) continue;
+      if (agents !== null && !agents.includes(agent ?? '')) continue;
+      if (!present.has(cause)) this.#open.delete(cause);
+    }
+    this.#metrics?.needsPerson.set(this.#open.size);
   }
 
   /** Records an action (`repaired`) in the store and the log. */
@@ -73,8 +92,9 @@ export class WatchJournal {
   async announce(r: WatchRecord, now: number): Promise<boolean> {
     if (this.#announced.has(r.cause)) return false;
     this.#announced.add(r.cause);
+    this.#open.add(r.cause);
     this.#metrics?.announcements.inc({ home: r.home, code: r.code ?? r.kind });
-    this.#metrics?.needsPerson.set(this.#announced.size);
+    this.#metrics?.needsPerson.set(this.#open.size);
     this.#log.warn({ ...summary(r), needsPerson: true }, r.message);
     notifyWebhook(
       this.#webhook,

@@ -7,6 +7,7 @@ import { staleLocksCheck } from '../doctor/checks/stale-locks.js';
 import { createDoctorContext } from '../doctor/context.js';
 import { withDoctorLock } from '../doctor/lock.js';
 import { applyFixes, runDiagnosis } from '../doctor/runner.js';
+import type { Takeover } from '../doctor/takeovers.js';
 import type { Check, CheckResult, Finding } from '../doctor/types.js';
 import { causeOf, type WatchJournal } from './journal.js';
 
@@ -41,6 +42,8 @@ export interface PassDeps {
   /** A path or reason while OpenClaw holds a lock or runs a migration on this state dir; else null. */
   isOpenClawBusy: () => string | null;
   announceable: (f: Finding) => boolean;
+  /** `takeoversAhead` for this guardian's store (PostgreSQL), read afresh for each diagnosis. */
+  takeovers: () => Promise<Takeover[] | undefined>;
 }
 
 /**
@@ -51,20 +54,25 @@ export interface PassDeps {
 export async function runPass(d: PassDeps, agents: string[] | null): Promise<PassOutcome> {
   const mine = (f: Finding) =>
     agents === null ? true : f.agentId !== undefined && f.home === d.home && agents.includes(f.agentId);
-  const context = () =>
-    createDoctorContext({
+  const context = async () => {
+    const takeovers = await d.takeovers();
+    return createDoctorContext({
       clawkeepHome: d.clawkeepHome,
       openclawHomes: [d.home],
       command: d.command,
       now: d.now,
+      ...(takeovers ? { takeovers } : {}),
     });
-  const first = scope(await runDiagnosis(d.checks, context()), mine);
+  };
+  const first = scope(await runDiagnosis(d.checks, await context()), mine);
   const findings = first.flatMap((r) => r.findings);
   const toAnnounce = (fs: Finding[]) =>
     readyToAnnounce(
       d,
       fs.filter((f) => f.check === deadCredentialsCheck.id),
     );
+  const dead = (fs: Finding[]) => new Set(fs.filter((f) => f.check === deadCredentialsCheck.id).map(causeOf));
+  d.journal.settle(d.home, agents, dead(findings));
   const pending = toAnnounce(findings);
   if (!findings.some((f) => f.fix !== undefined) && pending.ready.length === 0)
     return { kind: 'pass', fixed: 0, announced: 0, recheckInMs: pending.recheckInMs };
@@ -73,7 +81,7 @@ export async function runPass(d: PassDeps, agents: string[] | null): Promise<Pas
     const busy = d.isOpenClawBusy();
     if (busy) return { kind: 'busy', reason: busy };
     await d.journal.catchUp();
-    const ctx = context();
+    const ctx = await context();
     const applied = await applyFixes(d.checks, ctx, scope(await runDiagnosis(d.checks, ctx), mine));
     let fixed = 0;
     for (const { finding: f, result } of applied) {
@@ -108,6 +116,7 @@ export async function runPass(d: PassDeps, agents: string[] | null): Promise<Pas
     }
     // What is left after the repairs and needs a person (re-auth), announced once per cause.
     const after = scope(await runDiagnosis([deadCredentialsCheck], ctx), mine).flatMap((r) => r.findings);
+    d.journal.settle(d.home, agents, dead(after));
     const left = toAnnounce(after);
     let announced = 0;
     for (const f of left.ready) {

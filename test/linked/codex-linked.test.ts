@@ -53,7 +53,9 @@ describe('linked source: a Codex CLI process and clawkeep share one login', () =
   });
 
   it('Codex rotates on its own; clawkeep hits reuse, adopts the fresher auth.json copy and continues', async () => {
-    await control.addFault({ target: 'token', provider: 'openai-codex', latencyMs: 1500 });
+    // clawkeep's refresh is held 5 s at the provider: room for Codex's (a process start and one request)
+    // to land first even on a loaded machine (1.5 s was not, once).
+    await control.addFault({ target: 'token', provider: 'openai-codex', latencyMs: 5000 });
     ageProfile(home, ID);
     const before = (await emu.stats()).tokenRequests;
     const clawkeep = startNode(CLI, ['--home', home, 'token', ID], { env: emu.env() });
@@ -63,6 +65,8 @@ describe('linked source: a Codex CLI process and clawkeep share one login', () =
     await control.clearFaults();
     const codex = await codexRefresh();
     expect(codex.code, codex.stdout).toBe(0);
+    // The order this test is about: Codex rotated while clawkeep's request was still on the wire.
+    expect(clawkeep.exitCode, 'clawkeep finished before Codex rotated').toBeNull();
 
     const r = await done;
     expect(r.code, r.stderr).toBe(0);

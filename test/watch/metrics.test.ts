@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ async function startWithMetrics(
   home: string,
   state: string,
   extra: string[] = [],
+  codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-none-')), // no linked Codex login
 ): Promise<{ child: ChildProcess; url: string }> {
-  const codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-none-')); // no linked Codex login
   const child = startNode(
     CLI,
     [
@@ -63,6 +63,29 @@ function sample(text: string, name: string, want: Record<string, string> = {}): 
   return 0;
 }
 
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (iat: number) =>
+  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iat, exp: iat + 864000, 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-fake-codex' } })}.fake-signature`;
+
+/** A Codex CLI login of the fixture's account in `$CODEX_HOME/auth.json`, issued at `iatSeconds`. */
+function writeCodexLogin(dir: string, refresh: string, iatSeconds: number): void {
+  writeFileSync(
+    join(dir, 'auth.json'),
+    JSON.stringify({
+      auth_mode: 'chatgpt',
+      OPENAI_API_KEY: null,
+      tokens: {
+        id_token: jwt(iatSeconds),
+        access_token: jwt(iatSeconds),
+        refresh_token: refresh,
+        account_id: 'acct-fake-codex',
+      },
+      last_refresh: new Date(iatSeconds * 1000).toISOString(),
+    }),
+    { mode: 0o600 },
+  );
+}
+
 const scrape = async (url: string) => {
   const r = await fetch(url);
   expect(r.status).toBe(200);
@@ -102,11 +125,12 @@ describe('clawkeep watch: metrics (real processes)', () => {
     expect(sample(file, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' })).toBe(splits);
   }, 90_000);
 
-  it('a re-auth is announced once per cause: counted once, and not again after a restart', async () => {
+  it('a re-auth is announced once per cause: counted once, not again after a restart, and leaves the gauge once resolved', async () => {
     // OpenClaw 2026.9.6's own refresh fence, abandoned, with no fresher copy anywhere: re-auth required.
     const state = copyFixture('fence-2026.9');
     const home = tempHome();
-    let g = await startWithMetrics(home, state);
+    const codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-'));
+    let g = await startWithMetrics(home, state, [], codex);
     await waitFor('re-auth announced', () => watchEvents(home).some((e) => e.kind === 'reauth_required'));
     let text = await scrape(g.url);
     expect(sample(text, 'clawkeep_watch_announcements_total', { home: state, code: 'refresh_fence' })).toBe(
@@ -115,13 +139,26 @@ describe('clawkeep watch: metrics (real processes)', () => {
     expect(sample(text, 'clawkeep_watch_needs_person')).toBe(1);
     await stopGuardian(g.child);
 
-    g = await startWithMetrics(home, state);
+    g = await startWithMetrics(home, state, [], codex);
     await new Promise((r) => setTimeout(r, 2000));
     text = await scrape(g.url);
     // Read back from the store: still one cause needing a person, and nothing announced again.
     expect(sample(text, 'clawkeep_watch_needs_person')).toBe(1);
     expect(sample(text, 'clawkeep_watch_announcements_total', { code: 'refresh_fence' })).toBe(0);
     expect(sample(text, 'clawkeep_watch_passes_total', { home: state })).toBeGreaterThan(0);
+    expect(watchEvents(home).filter((e) => e.kind === 'reauth_required')).toHaveLength(1);
+
+    // Codex CLI logs the account in afresh: the guardian recovers the fence, and nothing needs a person.
+    writeCodexLogin(codex, 'fake-codex-refresh-9', Math.floor(Date.now() / 1000) + 5);
+    await waitFor('fence recovered', () =>
+      watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'fence_recoverable'),
+    );
+    let gauge = 1;
+    for (let i = 0; i < 100 && gauge !== 0; i++) {
+      gauge = sample(await scrape(g.url), 'clawkeep_watch_needs_person');
+      if (gauge !== 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(gauge).toBe(0);
     expect(watchEvents(home).filter((e) => e.kind === 'reauth_required')).toHaveLength(1);
   }, 90_000);
 

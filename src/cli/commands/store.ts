@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { readEnvVar } from '../../config/env.js';
 import { ClawkeepError } from '../../errors.js';
 import { decryptStore, encryptStore, rotateStoreKey } from '../../store/crypto/encryption.js';
 import type { KeyStoreKind } from '../../store/crypto/key-store.js';
@@ -76,7 +77,7 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
         );
       }
       const homeFile: StoreLocation = { kind: 'sqlite', path: join(home, STORE_FILE), source: 'this home' };
-      const passwordFile = process.env.CLAWKEEP_STORE_PASSWORD_FILE || null;
+      const passwordFile = readEnvVar('CLAWKEEP_STORE_PASSWORD_FILE') ?? null;
       const from = o.from ? parseLocation(o.from, '--from', process.cwd(), passwordFile) : homeFile;
       const to = o.to ? parseLocation(o.to, '--to', process.cwd(), passwordFile) : homeFile;
       const r = await migrateStore(from, to);

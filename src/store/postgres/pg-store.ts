@@ -19,6 +19,7 @@ import type {
   ClaimLeaseInput,
   ClientRecord,
   CommitOutcome,
+  EventQuery,
   LeaseDecision,
   LinkedSourceRef,
   NewEvent,
@@ -407,12 +408,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listEvents(
-    opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
-  ): Promise<StoreEvent[]> {
+  async listEvents(opts: EventQuery = {}): Promise<StoreEvent[]> {
     const r = await this.#db.query<EventRow>(
-      `SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR profile_id = $2) ORDER BY seq LIMIT $3`,
-      [opts.afterSeq ?? 0, opts.profileId ?? null, opts.limit ?? 1000],
+      `SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR profile_id = $2)
+         AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4`,
+      [opts.afterSeq ?? 0, opts.profileId ?? null, opts.kind ?? null, opts.limit ?? 1000],
     );
     return r.rows.map(toEvent);
   }

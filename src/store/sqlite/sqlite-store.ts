@@ -22,6 +22,7 @@ import type {
   ClaimLeaseInput,
   ClientRecord,
   CommitOutcome,
+  EventQuery,
   LeaseDecision,
   LinkedSourceRef,
   NewEvent,
@@ -382,18 +383,17 @@ export class SqliteStore implements Store {
     this.#guard('write', () => this.#event(event, now));
   }
 
-  async listEvents(
-    opts: { profileId?: string; afterSeq?: number; limit?: number } = {},
-  ): Promise<StoreEvent[]> {
+  async listEvents(opts: EventQuery = {}): Promise<StoreEvent[]> {
     const rows = this.#guard('read', () =>
       this.#db
         .prepare(
           `SELECT * FROM events WHERE seq > @after AND (@profileId IS NULL OR profile_id = @profileId)
-           ORDER BY seq LIMIT @limit`,
+             AND (@kind IS NULL OR kind = @kind) ORDER BY seq LIMIT @limit`,
         )
         .all({
           after: opts.afterSeq ?? 0,
           profileId: opts.profileId ?? null,
+          kind: opts.kind ?? null,
           limit: opts.limit ?? 1000,
         }),
     ) as EventRow[];
