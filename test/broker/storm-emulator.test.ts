@@ -10,7 +10,8 @@ import { runStorm } from '../helpers/storm.js';
 
 const PROCS = 8;
 const PER_PROCESS = 50;
-const ROTATIONS = 20;
+// Ten rotations per reuse mode: each is a fresh storm of 400 callers (bench/refresh-storm runs longer ones).
+const ROTATIONS = 10;
 
 interface Stats {
   refreshes: { total: number; byFamily: Record<string, number> };
