@@ -39,6 +39,24 @@ describe('clawkeep watch: command line', () => {
     );
     expect(w.stdout).toContain(`Environment=CLAWKEEP_HOME=${h}`);
     expect(w.stderr).toContain('clawkeep-watch.service');
+    // With metrics: the unit's guardian serves and writes them (a relative .prom path made absolute).
+    const m = await runCli(
+      h,
+      ['watch', 'install', '--openclaw-home', state, '--metrics-port', '9477', '--metrics-file', 'w.prom'],
+      { env: { HOME: h } },
+    );
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stdout).toMatch(
+      new RegExp(
+        `^ExecStart=.* watch --openclaw-home ${state} --metrics-port 9477 --metrics-file /\\S+/w\\.prom$`,
+        'm',
+      ),
+    );
+    const bad = await runCli(h, ['watch', 'install', '--openclaw-home', state, '--metrics-file', 'w.txt'], {
+      env: { HOME: h },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--metrics-file w.txt: expected a path ending in .prom');
     const g = await runCli(h, ['gateway', 'install'], { env: { HOME: h } });
     expect(g.code).toBe(0);
     expect(g.stdout).toMatch(/^ExecStart=\S+ \S+bin\/clawkeep\.js gateway run$/m);

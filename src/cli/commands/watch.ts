@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ClawkeepError } from '../../errors.js';
@@ -62,12 +63,7 @@ export function registerWatch(program: Command, io: Io): void {
     .action(async (o: WatchFlags) => {
       const h = home();
       const homes = resolveHomes(o.openclawHome);
-      const metricsPort = o.metricsPort === undefined ? null : port('--metrics-port', o.metricsPort);
-      if (o.metricsFile !== undefined && !o.metricsFile.endsWith('.prom'))
-        throw new ClawkeepError(
-          'usage',
-          `--metrics-file ${o.metricsFile}: expected a path ending in .prom (node_exporter's textfile collector reads only those)`,
-        );
+      const metricsPort = checkMetricsFlags(o);
       const metrics = metricsPort !== null || o.metricsFile ? new WatchMetrics() : undefined;
       const webhook = o.webhook ?? loadConfig(h).config.gateway.webhook;
       const log = createLogger(o.logLevel ?? 'info');
@@ -137,25 +133,43 @@ export function registerWatch(program: Command, io: Io): void {
       'OpenClaw state dir to guard (repeatable; default: those found now)',
       collect,
     )
-    .option('--write', 'write the file (an existing one is kept; a new name is used)')
-    .action(async (o: { openclawHome?: string[]; write?: boolean }) => {
-      // `watch --openclaw-home X install` and `watch install --openclaw-home X` alike (commander hands
-      // an option the parent also declares to the parent).
-      const homes = resolveHomes(o.openclawHome ?? watch.opts<WatchFlags>().openclawHome);
-      const spec = {
-        name: 'watch',
-        description: 'clawkeep guardian (keeps OpenClaw credential stores healed)',
-        node: process.execPath,
-        cli: CLI_PATH,
-        home: home(),
-        args: ['watch', ...homes.flatMap((d) => ['--openclaw-home', d])],
-      };
-      installService(
-        io,
-        { name: 'watch', systemd: () => systemdUnitFor(spec), launchd: () => launchdPlistFor(spec) },
-        Boolean(o.write),
-      );
-    });
+    .option('--metrics-port <port>', 'the unit serves Prometheus metrics on http://127.0.0.1:<port>/metrics')
+    .option('--metrics-file <path.prom>', "the unit writes metrics for node_exporter's textfile collector")
+    .option(
+      '--write',
+      'write the file (run again, it updates the same unit and keeps a backup of the old one)',
+    )
+    .action(
+      async (o: Pick<WatchFlags, 'openclawHome' | 'metricsPort' | 'metricsFile'> & { write?: boolean }) => {
+        // `watch --openclaw-home X install` and `watch install --openclaw-home X` alike (commander hands
+        // an option the parent also declares to the parent).
+        const parent = watch.opts<WatchFlags>();
+        const flags = {
+          metricsPort: o.metricsPort ?? parent.metricsPort,
+          metricsFile: o.metricsFile ?? parent.metricsFile,
+        };
+        const homes = resolveHomes(o.openclawHome ?? parent.openclawHome);
+        const metricsPort = checkMetricsFlags(flags);
+        const spec = {
+          name: 'watch',
+          description: 'clawkeep guardian (keeps OpenClaw credential stores healed)',
+          node: process.execPath,
+          cli: CLI_PATH,
+          home: home(),
+          args: [
+            'watch',
+            ...homes.flatMap((d) => ['--openclaw-home', d]),
+            ...(metricsPort === null ? [] : ['--metrics-port', String(metricsPort)]),
+            ...(flags.metricsFile ? ['--metrics-file', resolve(flags.metricsFile)] : []),
+          ],
+        };
+        installService(
+          io,
+          { name: 'watch', systemd: () => systemdUnitFor(spec), launchd: () => launchdPlistFor(spec) },
+          Boolean(o.write),
+        );
+      },
+    );
 }
 
 /** Every state dir must exist and look like one; a guardian over nothing is an error, never a quiet run. */
@@ -184,6 +198,19 @@ function resolveHomes(explicit: string[] | undefined): string[] {
       );
   }
   return homes;
+}
+
+/** The metrics flags, checked: the port (null: none), and a textfile path that must end in `.prom`. */
+function checkMetricsFlags(o: {
+  metricsPort?: string | undefined;
+  metricsFile?: string | undefined;
+}): number | null {
+  if (o.metricsFile !== undefined && !o.metricsFile.endsWith('.prom'))
+    throw new ClawkeepError(
+      'usage',
+      `--metrics-file ${o.metricsFile}: expected a path ending in .prom (node_exporter's textfile collector reads only those)`,
+    );
+  return o.metricsPort === undefined ? null : port('--metrics-port', o.metricsPort);
 }
 
 function ms(flag: string, v: string | undefined): number {
