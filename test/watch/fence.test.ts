@@ -5,37 +5,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture, hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
 import { runCli } from '../helpers/processes.js';
-import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents } from './helpers.js';
+import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents, writeCodexLogin } from './helpers.js';
 
 const ready = hasOpenClaw('2026.9.6');
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (iat: number) =>
-  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iat, exp: iat + 864000, 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-fake-codex' } })}.fake-signature`;
-
 /** A Codex CLI login of the same account: `$CODEX_HOME/auth.json`. */
 function codexHome(refresh: string, iatSeconds: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'clawkeep-codex-'));
   mkdirSync(dir, { recursive: true });
-  writeCodex(dir, refresh, iatSeconds);
+  writeCodexLogin(dir, refresh, iatSeconds);
   return dir;
-}
-
-function writeCodex(dir: string, refresh: string, iatSeconds: number): void {
-  writeFileSync(
-    join(dir, 'auth.json'),
-    JSON.stringify({
-      auth_mode: 'chatgpt',
-      OPENAI_API_KEY: null,
-      tokens: {
-        id_token: jwt(iatSeconds),
-        access_token: jwt(iatSeconds),
-        refresh_token: refresh,
-        account_id: 'acct-fake-codex',
-      },
-      last_refresh: new Date(iatSeconds * 1000).toISOString(),
-    }),
-    { mode: 0o600 },
-  );
 }
 
 const running: ChildProcess[] = [];
@@ -98,7 +76,7 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
     expect(reauth().length).toBe(1);
     expect(reauth()[0]!.data.code).toBe('refresh_fence');
     // Codex CLI refreshed the account meanwhile: the guardian notices and recovers the fence.
-    writeCodex(codex, 'fake-codex-refresh-9', Math.floor(Date.now() / 1000) + 5);
+    writeCodexLogin(codex, 'fake-codex-refresh-9', Math.floor(Date.now() / 1000) + 5);
     await waitFor('fence recovered', () =>
       watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'fence_recoverable'),
     );

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,4 +111,27 @@ export function storeRefresh(state: string): string | null {
   } finally {
     db.close();
   }
+}
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const jwt = (iat: number) =>
+  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iat, exp: iat + 864000, 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-fake-codex' } })}.fake-signature`;
+
+/** A Codex CLI login of the fixtures' account (`$CODEX_HOME/auth.json`), issued at `iatSeconds`. */
+export function writeCodexLogin(dir: string, refresh: string, iatSeconds: number): void {
+  writeFileSync(
+    join(dir, 'auth.json'),
+    JSON.stringify({
+      auth_mode: 'chatgpt',
+      OPENAI_API_KEY: null,
+      tokens: {
+        id_token: jwt(iatSeconds),
+        access_token: jwt(iatSeconds),
+        refresh_token: refresh,
+        account_id: 'acct-fake-codex',
+      },
+      last_refresh: new Date(iatSeconds * 1000).toISOString(),
+    }),
+    { mode: 0o600 },
+  );
 }

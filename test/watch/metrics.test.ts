@@ -1,11 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture } from '../doctor/helpers.js';
 import { CLI, runCli, startNode } from '../helpers/processes.js';
-import { rotate, stopGuardian, storeRefresh, tempHome, waitFor, watchEvents } from './helpers.js';
+import {
+  rotate,
+  stopGuardian,
+  storeRefresh,
+  tempHome,
+  waitFor,
+  watchEvents,
+  writeCodexLogin,
+} from './helpers.js';
 
 const running: ChildProcess[] = [];
 afterEach(async () => {
@@ -61,29 +69,6 @@ function sample(text: string, name: string, want: Record<string, string> = {}): 
     if (Object.entries(want).every(([k, v]) => labels[k] === v)) return Number(line.split(' ').at(-1));
   }
   return 0;
-}
-
-const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (iat: number) =>
-  `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iat, exp: iat + 864000, 'https://api.openai.com/auth': { chatgpt_account_id: 'acct-fake-codex' } })}.fake-signature`;
-
-/** A Codex CLI login of the fixture's account in `$CODEX_HOME/auth.json`, issued at `iatSeconds`. */
-function writeCodexLogin(dir: string, refresh: string, iatSeconds: number): void {
-  writeFileSync(
-    join(dir, 'auth.json'),
-    JSON.stringify({
-      auth_mode: 'chatgpt',
-      OPENAI_API_KEY: null,
-      tokens: {
-        id_token: jwt(iatSeconds),
-        access_token: jwt(iatSeconds),
-        refresh_token: refresh,
-        account_id: 'acct-fake-codex',
-      },
-      last_refresh: new Date(iatSeconds * 1000).toISOString(),
-    }),
-    { mode: 0o600 },
-  );
 }
 
 const scrape = async (url: string) => {
