@@ -18,15 +18,18 @@ export interface ContextOptions {
   agentId?: string;
   command: string;
   now?: () => number;
-  /** Read ahead from a store the synchronous checks cannot reach (PostgreSQL); else from the SQLite file. */
-  takeovers?: Takeover[];
+  /**
+   * Read ahead from a store the synchronous checks cannot reach (PostgreSQL; null: it could not be
+   * read); absent: read from the SQLite file.
+   */
+  takeovers?: Takeover[] | null;
 }
 
 export function createDoctorContext(o: ContextOptions): DoctorContext {
   let scans: ScannedHome[] | null = null;
   let agents: AgentView[] | null = null;
   let clawkeep: ClawkeepStoreView | null = null;
-  let takeovers: Takeover[] | null = null;
+  let takeovers: Takeover[] | null | undefined;
   const ctx: DoctorContext = {
     now: o.now ?? Date.now,
     clawkeepHome: o.clawkeepHome,
@@ -55,11 +58,12 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       return clawkeep;
     },
     takeovers() {
-      takeovers ??= o.takeovers ?? readTakeovers(ctx.clawkeepStore());
+      if (takeovers === undefined)
+        takeovers = o.takeovers !== undefined ? o.takeovers : readTakeovers(ctx.clawkeepStore());
       return takeovers;
     },
     refresh() {
-      takeovers = null;
+      takeovers = undefined;
       scans = null;
       agents = null;
       clawkeep = null;

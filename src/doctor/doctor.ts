@@ -62,7 +62,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     clawkeepHome: o.clawkeepHome,
     openclawHomes: o.openclawHomes,
     command,
-    ...(takeovers ? { takeovers } : {}),
+    ...(takeovers !== undefined ? { takeovers } : {}),
     ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
     ...(o.now ? { now: o.now } : {}),
   });

@@ -43,7 +43,7 @@ describe('takeovers: what import --move recorded, as the doctor reads it', () =>
       },
       5,
     );
-    const t = takeovers();
+    const t = takeovers() ?? [];
     expect(t).toEqual([
       { profileId: 'openai-codex:default', agentDir: agent(), openclawId: 'openai:default', at: 5 },
     ]);

@@ -49,20 +49,20 @@ export async function loadTakeovers(store: Store): Promise<Takeover[]> {
 /**
  * The takeovers to hand the doctor's context when clawkeep's store is PostgreSQL (`undefined` for a
  * SQLite store: the context reads the file itself). Uses `store` when the caller holds one open.
- * An unreachable server gives `undefined` too; the clawkeep-store check reports the outage.
+ * An unreachable server gives `null`: unknown (the clawkeep-store check reports the outage).
  */
 export async function takeoversAhead(
   clawkeepHome: string,
   store?: Store | null,
-): Promise<Takeover[] | undefined> {
+): Promise<Takeover[] | null | undefined> {
   if (resolveStoreLocation(clawkeepHome).kind !== 'postgres') return undefined;
-  if (store) return loadTakeovers(store).catch(() => undefined);
+  if (store) return loadTakeovers(store).catch(() => null);
   let opened: Store | null = null;
   try {
     opened = openStore({ home: clawkeepHome }).store;
     return await loadTakeovers(opened);
   } catch {
-    return undefined;
+    return null;
   } finally {
     await opened?.close().catch(() => undefined);
   }

@@ -86,8 +86,12 @@ export interface DoctorContext {
   scans(): ScannedHome[];
   agents(): AgentView[];
   clawkeepStore(): ClawkeepStoreView;
-  /** OpenClaw credentials clawkeep took over (`import openclaw --move`): not missing, reached via the gateway. */
-  takeovers(): Takeover[];
+  /**
+   * OpenClaw credentials clawkeep took over (`import openclaw --move`): not missing, reached via the
+   * gateway. Null when clawkeep's store cannot be read (a PostgreSQL server down): unknown, so a
+   * credential missing from OpenClaw's store is reported but never written back.
+   */
+  takeovers(): Takeover[] | null;
   /** One agent scanned and read now, bypassing the cache (what a fix works from). */
   freshAgent(home: string, agentId: string): AgentView | null;
   refresh(): void;

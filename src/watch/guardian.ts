@@ -262,7 +262,7 @@ export class Guardian {
         openclawHomes: [h.dir],
         command: o.command,
         now: o.now,
-        ...(takeovers ? { takeovers } : {}),
+        ...(takeovers !== undefined ? { takeovers } : {}),
       });
       const fixes = await applyFixes(CHECKS, ctx, await runDiagnosis(CHECKS, ctx));
       const fixed = fixes.filter((f) => f.result.status === 'fixed');

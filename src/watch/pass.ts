@@ -43,7 +43,7 @@ export interface PassDeps {
   isOpenClawBusy: () => string | null;
   announceable: (f: Finding) => boolean;
   /** `takeoversAhead` for this guardian's store (PostgreSQL), read afresh for each diagnosis. */
-  takeovers: () => Promise<Takeover[] | undefined>;
+  takeovers: () => Promise<Takeover[] | null | undefined>;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function runPass(d: PassDeps, agents: string[] | null): Promise<Pas
       openclawHomes: [d.home],
       command: d.command,
       now: d.now,
-      ...(takeovers ? { takeovers } : {}),
+      ...(takeovers !== undefined ? { takeovers } : {}),
     });
   };
   const first = scope(await runDiagnosis(d.checks, await context()), mine);

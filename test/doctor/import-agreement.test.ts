@@ -163,4 +163,33 @@ describe('import openclaw --move and doctor --fix agree (real processes)', () =>
       rmSync(state, { recursive: true, force: true });
     },
   );
+
+  it("with clawkeep's PostgreSQL store unreachable, a credential missing from OpenClaw is reported, never written back", async () => {
+    const state = copyFixture('split-2026.6');
+    const moved = await runCli(join(state, '.clawkeep-home'), [
+      'import',
+      'openclaw',
+      '--openclaw-home',
+      state,
+      '--move',
+      '--yes',
+    ]);
+    expect(moved.code, moved.stderr).toBe(0);
+    const before = credentials(state);
+    // Another home whose store is a PostgreSQL server that is down: whether it took them over is unknown.
+    const env = { CLAWKEEP_STORE: 'postgres://clawkeep@127.0.0.1:1/clawkeep' };
+    const fix = await runCli(
+      join(state, '.other-home'),
+      ['doctor', '--json', '--fix', '--openclaw-home', state],
+      {
+        env,
+      },
+    );
+    const report = JSON.parse(fix.stdout) as JsonReport;
+    const split = report.checks.find((c) => c.id === 'split-store')!.findings;
+    expect(split.map((f) => f.code)).toEqual(['missing_from_store', 'missing_from_store']);
+    expect(report.fixes?.map((f) => f.finding.code)).not.toContain('missing_from_store');
+    expect(credentials(state)).toEqual(before);
+    rmSync(state, { recursive: true, force: true });
+  });
 });

@@ -18,7 +18,7 @@ export const openclawGatewayCheck: Check = {
   run(ctx) {
     const out: Finding[] = [];
     for (const home of ctx.scans()) {
-      const taken = home.agents.flatMap((a) => takeoversOf(ctx.takeovers(), a.dir));
+      const taken = home.agents.flatMap((a) => takeoversOf(ctx.takeovers() ?? [], a.dir));
       if (taken.length === 0) continue;
       const f = judgeConfig(ctx, home.dir, taken);
       out.push({ check: this.id, home: home.dir, ...f });

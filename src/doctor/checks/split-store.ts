@@ -63,7 +63,8 @@ function judge(
     }
   }
   if (!best || best === primary || (primary && sameTokens(best.profile, primary.profile))) return null;
-  const taken = primary ? null : findTakeover(ctx.takeovers(), view.agent.dir, best.profile.id);
+  const known = ctx.takeovers();
+  const taken = primary || !known ? null : findTakeover(known, view.agent.dir, best.profile.id);
   if (taken) {
     return {
       ...base,
@@ -89,6 +90,19 @@ function judge(
     };
   }
   const reads = view.primary.ref.path;
+  if (!primary && !known) {
+    // `import openclaw --move` may have taken it over on purpose: writing it back would make two holders.
+    return {
+      ...base,
+      severity: 'warn',
+      code: 'missing_from_store',
+      profileId,
+      path: best.store.path,
+      fingerprints,
+      message: `OpenClaw reads ${reads}, which lacks this profile; ${best.store.path} holds it. clawkeep's store cannot be read, so whether \`import openclaw --move\` took it over is unknown: not repaired`,
+      next: `${ctx.command} store status`,
+    };
+  }
   const inBackup = best.store.kind === 'legacy' && best.store.format === 'backup';
   const code = !primary ? 'missing_from_store' : inBackup ? 'live_copy_in_backup' : 'split_store';
   const what = !primary
@@ -115,7 +129,8 @@ function repair(ctx: DoctorContext, finding: Finding): FixResult {
   const copies = collectCopies(view).find((c) => c.key === key);
   const now = ctx.now();
   const best = copies ? freshestLive(copies, now) : null;
-  if (copies && !copies.primary && findTakeover(ctx.takeovers(), view.agent.dir, key)) {
+  const known = ctx.takeovers();
+  if (copies && !copies.primary && (!known || findTakeover(known, view.agent.dir, key))) {
     return { status: 'skipped', message: 'taken over by clawkeep (import --move); not written back' };
   }
   if (!copies || !best || best === copies.primary) {
