@@ -350,7 +350,7 @@ describe('dashboard in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 720 });
     expect(found).toEqual([]);
-  });
+  }, 150_000); // 24 page renders with axe and a screenshot each: about 30 s on two busy cores
 
   it('never shows a token: no page, API answer or rendered DOM holds one', async () => {
     await goto('overview');
