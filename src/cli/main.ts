@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isDebugEnv, readEnv } from '../config/env.js';
+import { checkProviderEnv } from '../providers/registry.js';
 import { rememberGlobalArgs } from '../util/invoked-as.js';
 import { registerClients } from './commands/clients.js';
 import { registerConfig } from './commands/config.js';
@@ -97,6 +98,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   });
   program.hook('preAction', () => {
     readEnv(); // a bad variable is named before any command acts on it
+    checkProviderEnv();
     const home = program.opts<{ home?: string }>().home;
     rememberGlobalArgs(home ? ['--home', home] : []);
   });

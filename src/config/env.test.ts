@@ -4,11 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hostIdentity } from '../broker/owner.js';
 import { hasBrowser } from '../cli/browser.js';
+import { emulatorEnv } from '../emulator/server.js';
 import { isClawkeepError } from '../errors.js';
 import { loadConfig } from '../gateway/config.js';
 import { callbackSpec } from '../login/callback-spec.js';
 import { fenceGraceMs } from '../openclaw/fence.js';
-import { getProvider, resolveBaseUrl, resolveOAuthEndpoints } from '../providers/registry.js';
+import {
+  checkProviderEnv,
+  getProvider,
+  resolveBaseUrl,
+  resolveOAuthEndpoints,
+} from '../providers/registry.js';
 import { resolveHome } from '../store/home.js';
 import { resolveStoreLocation } from '../store/location.js';
 import { ENV_SCHEMA, readEnv, readEnvVar, readProviderEnv } from './env.js';
@@ -139,6 +145,17 @@ describe('environment schema', () => {
     ).toContain('CLAWKEEP_PG_POOL_MAX="0": expected a positive whole number of connections');
     expect(hostIdentity({ CLAWKEEP_HOST_ID: 'box-7' })).toBe('box-7');
     expect(hasBrowser({ CLAWKEEP_NO_BROWSER: '1', DISPLAY: ':0' })).toBe(false);
+  });
+
+  it('a per-provider variable that cannot mean anything is named, not ignored', () => {
+    expect(
+      failure(() => checkProviderEnv({ CLAWKEEP_ANTHROPIC_DEVICE_URL: 'http://127.0.0.1:1/device' })).message,
+    ).toContain('CLAWKEEP_ANTHROPIC_DEVICE_URL is set, but anthropic has no device login');
+    expect(
+      failure(() => checkProviderEnv({ CLAWKEEP_OPENAI_TOKEN_URL: 'http://127.0.0.1:1/t' })).message,
+    ).toContain('CLAWKEEP_OPENAI_TOKEN_URL is set, but openai has no OAuth login');
+    // The emulator's routing is all meaningful.
+    expect(() => checkProviderEnv(emulatorEnv('http://127.0.0.1:1'))).not.toThrow();
   });
 
   it('every reader goes through it: gateway config, home, login ports', () => {

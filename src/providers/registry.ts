@@ -62,6 +62,34 @@ export function resolveOAuthEndpoints(
   };
 }
 
+/**
+ * Per-provider variables that cannot mean anything: `CLAWKEEP_<P>_DEVICE_URL` for a provider without
+ * a device login (Claude has none), and any `CLAWKEEP_<P>_*` OAuth override for a provider with no
+ * OAuth login. Named as `config_invalid` before a command acts, instead of being silently ignored.
+ */
+export function checkProviderEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const problems: string[] = [];
+  for (const p of listProviders()) {
+    const o = readProviderEnv(p.id, env);
+    const pre = envPrefix(p.id);
+    if (o.deviceUrl && !p.oauth?.defaults.deviceUrl)
+      problems.push(`${pre}DEVICE_URL is set, but ${p.id} has no device login`);
+    if (!p.oauth)
+      for (const [key, suffix] of [
+        ['tokenUrl', 'TOKEN_URL'],
+        ['authorizeUrl', 'AUTHORIZE_URL'],
+        ['clientId', 'CLIENT_ID'],
+      ] as const)
+        if (o[key])
+          problems.push(`${pre}${suffix} is set, but ${p.id} has no OAuth login (it uses API keys)`);
+  }
+  if (problems.length > 0)
+    throw new ClawkeepError('config_invalid', `invalid environment: ${problems.join('; ')}`, {
+      details: { variables: problems.map((p) => p.split(' ', 1)[0]) },
+      hint: 'unset the variable named above',
+    });
+}
+
 /** The model API base URL: CLAWKEEP_<P>_BASE_URL over the built-in default. */
 export function resolveBaseUrl(p: ProviderDescriptor, env: NodeJS.ProcessEnv = process.env): string | null {
   return readProviderEnv(p.id, env).baseUrl ?? p.baseUrl;

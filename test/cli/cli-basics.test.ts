@@ -90,6 +90,11 @@ describe('the command line a gh or npm user expects', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('CLAWKEEP_GATEWAY_PORT="abc": expected a port number 0-65535');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    const dev = await runCli(home, ['profiles', 'list'], {
+      env: { CLAWKEEP_ANTHROPIC_DEVICE_URL: 'http://127.0.0.1:9/device' },
+    });
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain('CLAWKEEP_ANTHROPIC_DEVICE_URL is set, but anthropic has no device login');
     const j = await runCli(home, ['profiles', 'list', '--json'], { env: { CLAWKEEP_LEASE_TTL_MS: 'x' } });
     expect(JSON.parse(j.stdout)).toMatchObject({
       error: { code: 'config_invalid', hint: expect.any(String) },
