@@ -1,8 +1,7 @@
 import { Broker } from '../broker/broker.js';
 import { createLinkedSources } from '../linked/index.js';
-import { sweepLinkedLeftovers } from '../linked/leftovers.js';
+import { sweepAllLeftovers } from '../linked/leftovers.js';
 import { resolveHome } from '../store/home.js';
-import { sweepLeftovers } from '../store/leftovers.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import type { Io } from './output.js';
@@ -24,7 +23,7 @@ export async function withStore<T>(
   for (const f of fixes)
     io.err(`notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`);
   // Temp files of writes a crash interrupted (they may hold a credential): gone on the next run.
-  for (const path of [...sweepLeftovers(home), ...(await sweepLinkedLeftovers(store))])
+  for (const path of await sweepAllLeftovers(home, store))
     io.err(`notice: removed ${path}, left by an interrupted write`);
   try {
     return await fn(store, home);

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
 import type { Store } from '../store/types.js';
 import { replaceFileAtomically, writeBackupFile, writeNewPrivateFile } from '../util/files.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { formatConfig, parseConfig } from './config-text.js';
+import { connectRecordPath } from './connect-records.js';
 import { applySettings, type PreviousValue, revertSettings } from './settings-edit.js';
 import type { ClientApi, ClientConnector, ConnectClientId, Setting } from './types.js';
 
@@ -52,9 +53,7 @@ export interface ConnectResult {
 }
 
 /** Where `connect` keeps its records inside the clawkeep home. */
-export function connectRecordPath(home: string, client: ConnectClientId): string {
-  return join(home, 'connected', `${client}.json`);
-}
+export { connectRecordPath } from './connect-records.js';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

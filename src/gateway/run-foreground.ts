@@ -1,9 +1,8 @@
 import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { createLinkedSources } from '../linked/index.js';
-import { sweepLinkedLeftovers } from '../linked/leftovers.js';
+import { sweepAllLeftovers } from '../linked/leftovers.js';
 import type { PermissionFix } from '../store/home.js';
-import { sweepLeftovers } from '../store/leftovers.js';
 import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
 import { untilStopSignal } from '../util/stop-signal.js';
@@ -55,8 +54,7 @@ export async function runGatewayForeground(
   // (PostgreSQL's driver is asynchronous already).
   const store =
     opened.location.kind === 'sqlite' ? withWriteWorker(opened.store, opened.location.path) : opened.store;
-  for (const path of [...sweepLeftovers(h), ...(await sweepLinkedLeftovers(store))])
-    report.leftoverRemoved(path);
+  for (const path of await sweepAllLeftovers(h, store)) report.leftoverRemoved(path);
   const log = createLogger(config.gateway.logLevel, undefined, o.logFormat);
   const { host, port } = config.gateway;
   let release: (() => void) | null = null;

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
-import { type LeftoverDir, sweepDirs } from '../store/leftovers.js';
+import { connectedConfigDirs } from '../clients/connect-records.js';
+import { type LeftoverDir, sweepDirs, sweepLeftovers } from '../store/leftovers.js';
 import type { LinkedSourceRef, Store } from '../store/types.js';
 
 /**
@@ -41,4 +42,19 @@ export async function sweepLinkedLeftovers(store: Store, now = Date.now()): Prom
     return [];
   }
   return sweepDirs(linkedDirs(refs), now);
+}
+
+/**
+ * Every sweep a run makes before it acts: clawkeep's home and backups, the dirs of linked sources, and
+ * the agent configs `connect` wrote. Returns what it removed (each a temp file a crash left).
+ */
+export async function sweepAllLeftovers(home: string, store: Store, now = Date.now()): Promise<string[]> {
+  return [
+    ...sweepLeftovers(home, now),
+    ...(await sweepLinkedLeftovers(store, now)),
+    ...sweepDirs(
+      connectedConfigDirs(home).map((shared) => ({ shared })),
+      now,
+    ),
+  ];
 }

@@ -145,4 +145,33 @@ describe('temp files a crash leaves beside linked credential files', () => {
       `linked leftovers: crash temp ${crashTemp[0]} removed by the next run, planted one by doctor --fix; kept ${Object.keys(keep).length} files that are not clawkeep's abandoned temp files`,
     );
   }, 60_000);
+
+  it('the same holds beside an agent config `connect` wrote (it holds a client key)', async () => {
+    const codexCfg = join(root, 'connected-codex');
+    mkdirSync(codexCfg, { mode: 0o700 });
+    const env = { CODEX_HOME: codexCfg };
+    const c = await runCli(home, ['connect', 'codex'], { env });
+    expect(c.code, c.stderr).toBe(0);
+    const gone = await deadPid();
+    const crashed = join(codexCfg, `config.toml.clawkeep.tmp-${gone}-0badc0de`);
+    const live = join(codexCfg, `config.toml.clawkeep.tmp-${process.pid}-0123abcd`);
+    const theirs = join(codexCfg, 'config.toml.bak');
+    for (const p of [crashed, live, theirs]) {
+      writeFileSync(p, 'model_provider = "clawkeep"\n', { mode: 0o600 });
+      twoMinutesAgo(p);
+    }
+    const next = await runCli(home, ['profiles', 'list'], { env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`notice: removed ${crashed}, left by an interrupted write`);
+    expect(existsSync(crashed)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(theirs)).toBe(true);
+    // The doctor looks there too.
+    const planted = join(codexCfg, `config.toml.clawkeep.tmp-${gone}-89abcdef`);
+    writeFileSync(planted, 'x', { mode: 0o600 });
+    twoMinutesAgo(planted);
+    const report = await runDoctor({ clawkeepHome: home, openclawHomes: [] });
+    const found = report.checks.find((c) => c.id === 'leftover-files')!.findings;
+    expect(found.map((f) => f.path)).toContain(planted);
+  });
 });

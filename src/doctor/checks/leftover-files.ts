@@ -1,11 +1,12 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectedConfigDirs } from '../../clients/connect-records.js';
 import { linkedDirs } from '../../linked/leftovers.js';
 import { findLeftovers, isAbandoned, type LeftoverDir } from '../../store/leftovers.js';
 import { isPidAlive } from '../../util/pid.js';
 import type { Check, DoctorContext, Finding } from '../types.js';
 
-/** The dirs clawkeep writes temp files in: its home, its backups, every OpenClaw agent dir and linked source's dir. */
+/** The dirs clawkeep writes temp files in: its home, its backups, OpenClaw's state and agent dirs, linked sources' and connected agents' config dirs. */
 function dirsOf(ctx: DoctorContext): LeftoverDir[] {
   const store = ctx.clawkeepStore();
   const links = store.kind === 'ok' ? (store.inspection.links ?? []) : [];
@@ -13,7 +14,10 @@ function dirsOf(ctx: DoctorContext): LeftoverDir[] {
     ctx.clawkeepHome,
     join(ctx.clawkeepHome, 'backups'),
     ...ctx.agents().map((v) => ({ shared: v.agent.dir })),
+    // The state dirs themselves: openclaw.json (connect, the provider rename) and the guardian's marker.
+    ...ctx.scans().map((h) => ({ shared: h.dir })),
     ...linkedDirs(links),
+    ...connectedConfigDirs(ctx.clawkeepHome).map((shared) => ({ shared })),
   ];
 }
 
