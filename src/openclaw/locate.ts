@@ -77,6 +77,25 @@ export function checkOpenClawSelection(o: { homes: string[]; explicit: boolean; 
   );
 }
 
+/**
+ * A dir a guardian may watch: a state dir, or an empty-looking dir OpenClaw has not run in yet (it
+ * becomes one on OpenClaw's first run). A dir inside a state dir (`…/agents`, one level off) is the
+ * same error the doctor gives: guarding it would guard nothing. Returns whether it is a state dir now.
+ */
+export function checkWatchableStateDir(dir: string): boolean {
+  let st: Stats;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw invalidHome(dir, 'does not exist', parentStateDir(dir));
+  }
+  if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir));
+  if (isStateDir(dir)) return true;
+  const parent = parentStateDir(dir);
+  if (parent) throw invalidHome(dir, 'is not an OpenClaw state dir', parent);
+  return false;
+}
+
 function checkStateDir(dir: string): void {
   let st: Stats;
   try {

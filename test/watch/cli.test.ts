@@ -11,10 +11,24 @@ describe('clawkeep watch: command line', () => {
   it('a state dir that is not there is a usage error naming it, never a quiet guardian over nothing', async () => {
     const r = await runCli(home(), ['watch', '--openclaw-home', '/nonexistent/openclaw-state']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--openclaw-home /nonexistent/openclaw-state: no such directory');
+    expect(r.stderr).toContain('--openclaw-home /nonexistent/openclaw-state does not exist');
     const none = await runCli(home(), ['watch'], { env: { HOME: home() } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no OpenClaw state dir found');
+    // One level off (inside a state dir): it would guard nothing; the error names the right dir.
+    const state = copyFixture('split-2026.6');
+    const off = await runCli(home(), ['watch', '--openclaw-home', join(state, 'agents')]);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain(`--openclaw-home ${join(state, 'agents')} is not an OpenClaw state dir`);
+    expect(off.stderr).toContain(`pass --openclaw-home ${state}`);
+  });
+
+  it('an unused dir (OpenClaw not run there yet) is guarded, with a notice', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'clawkeep-openclaw-fresh-'));
+    const w = await runCli(home(), ['watch', 'install', '--openclaw-home', fresh], { env: { HOME: home() } });
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stderr).toContain(`notice: ${fresh} is not an OpenClaw state dir yet`);
+    expect(w.stdout).toContain(`watch --openclaw-home ${fresh}`);
   });
 
   it('bad numbers are usage errors naming the flag', async () => {

@@ -1,11 +1,10 @@
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
 import { createLogger } from '../../gateway/log.js';
-import { locateOpenClawHomes } from '../../openclaw/locate.js';
+import { checkWatchableStateDir, locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
 import { openStore } from '../../store/open-store.js';
 import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
@@ -62,7 +61,7 @@ export function registerWatch(program: Command, io: Io): void {
     )
     .action(async (o: WatchFlags) => {
       const h = home();
-      const homes = resolveHomes(o.openclawHome);
+      const homes = resolveHomes(io, o.openclawHome);
       const metricsPort = checkMetricsFlags(o);
       const metrics = metricsPort !== null || o.metricsFile ? new WatchMetrics() : undefined;
       const webhook = o.webhook ?? loadConfig(h).config.gateway.webhook;
@@ -148,7 +147,7 @@ export function registerWatch(program: Command, io: Io): void {
           metricsPort: o.metricsPort ?? parent.metricsPort,
           metricsFile: o.metricsFile ?? parent.metricsFile,
         };
-        const homes = resolveHomes(o.openclawHome ?? parent.openclawHome);
+        const homes = resolveHomes(io, o.openclawHome ?? parent.openclawHome);
         const metricsPort = checkMetricsFlags(flags);
         const spec = {
           name: 'watch',
@@ -172,8 +171,11 @@ export function registerWatch(program: Command, io: Io): void {
     );
 }
 
-/** Every state dir must exist and look like one; a guardian over nothing is an error, never a quiet run. */
-function resolveHomes(explicit: string[] | undefined): string[] {
+/**
+ * Every state dir must exist, and be one or (before OpenClaw's first run) an unused dir; a guardian
+ * over nothing, or over a dir one level inside a state dir, is an error, never a quiet run.
+ */
+function resolveHomes(io: Io, explicit: string[] | undefined): string[] {
   const homes = locateOpenClawHomes(explicit ? { explicit } : {});
   if (homes.length === 0) {
     throw new ClawkeepError(
@@ -181,22 +183,9 @@ function resolveHomes(explicit: string[] | undefined): string[] {
       'no OpenClaw state dir found ($OPENCLAW_STATE_DIR, ~/.openclaw, ~/.clawdbot); pass --openclaw-home DIR',
     );
   }
-  for (const d of homes) {
-    let isDir = false;
-    try {
-      isDir = statSync(d).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir)
-      throw new ClawkeepError(
-        'usage',
-        `--openclaw-home ${d}: no such directory; expected an OpenClaw state dir`,
-        {
-          details: { path: d },
-        },
-      );
-  }
+  for (const d of homes)
+    if (!checkWatchableStateDir(d))
+      io.err(`notice: ${d} is not an OpenClaw state dir yet; guarding it for when OpenClaw first runs there`);
   return homes;
 }
 
