@@ -83,20 +83,15 @@ export function checkOpenClawSelection(o: { homes: string[]; explicit: boolean; 
  * same error the doctor gives: guarding it would guard nothing. Returns whether it is a state dir now.
  */
 export function checkWatchableStateDir(dir: string): boolean {
-  let st: Stats;
-  try {
-    st = statSync(dir);
-  } catch {
-    throw invalidHome(dir, 'does not exist', parentStateDir(dir));
-  }
-  if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir));
+  requireDirectory(dir);
   if (isStateDir(dir)) return true;
   const parent = parentStateDir(dir);
   if (parent) throw invalidHome(dir, 'is not an OpenClaw state dir', parent);
   return false;
 }
 
-function checkStateDir(dir: string): void {
+/** `dir` exists and is a directory, else `openclaw_home_invalid` (naming the state dir it sits in). */
+function requireDirectory(dir: string): void {
   let st: Stats;
   try {
     st = statSync(dir);
@@ -104,6 +99,10 @@ function checkStateDir(dir: string): void {
     throw invalidHome(dir, 'does not exist', parentStateDir(dir));
   }
   if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir));
+}
+
+function checkStateDir(dir: string): void {
+  requireDirectory(dir);
   if (isStateDir(dir)) return;
   throw invalidHome(
     dir,
