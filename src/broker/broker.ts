@@ -1,5 +1,4 @@
 import { channel } from 'node:diagnostics_channel';
-import { dirname, isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readEnv } from '../config/env.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
@@ -15,7 +14,7 @@ import { compareFreshness, pickFreshest } from './freshness.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
 import { PendingRotations } from './pending-rotations.js';
-import { type JournalIo, PENDING_DIR, RotationJournal } from './rotation-journal.js';
+import { type JournalIo, journalDirFor, RotationJournal } from './rotation-journal.js';
 import { SingleFlight } from './single-flight.js';
 import { refreshAt } from './window.js';
 
@@ -103,10 +102,10 @@ export class Broker {
     this.#leaseWaitMs = o.leaseWaitMs ?? 2 * this.#leaseTtlMs;
     this.#fetch = o.fetch;
     this.#linked = o.linked;
-    const dir = o.journalDir === undefined ? defaultJournalDir(o.store.location) : o.journalDir;
+    const dir = o.journalDir === undefined ? journalDirFor(o.store.location) : o.journalDir;
     this.#pending = new PendingRotations({
       store: o.store,
-      journal: dir === null ? null : new RotationJournal(dir, o.journalIo),
+      journal: dir === null ? null : new RotationJournal(dir, o.journalIo, o.store.tokenCodec),
       owner: this.owner,
       now: this.#now,
       onCommitted: (p) => {
@@ -307,9 +306,9 @@ export class Broker {
     }
     const provider = getProvider(p.provider);
     // Space for the commit is set aside before the token is spent; no space, no presentation.
-    let reservation: ReturnType<PendingRotations['reserve']>;
+    let reservation: Awaited<ReturnType<PendingRotations['reserve']>>;
     try {
-      reservation = this.#pending.reserve(p.id);
+      reservation = await this.#pending.reserve(p.id);
     } catch (err) {
       await this.#releaseQuietly(p.id);
       throw err;
@@ -529,11 +528,6 @@ export class Broker {
     this.#cache.set(p.id, entry);
     return entry;
   }
-}
-
-/** `pending-rotations` beside a store file; none for stores that are not a local file. */
-function defaultJournalDir(location: string): string | null {
-  return isAbsolute(location) ? join(dirname(location), PENDING_DIR) : null;
 }
 
 function removeQuietly(reservation: { remove(): void } | null): void {

@@ -69,9 +69,21 @@ export class PendingRotations {
     return h && judgePending(h.record, p) === 'adopt' ? withTokens(p, h.record.tokens) : null;
   }
 
-  /** Step 3½: set space aside for the commit. Throws a store error when it cannot: do not present then. */
-  reserve(profileId: string): Reservation | null {
-    return this.#o.journal?.reserve(profileId) ?? null;
+  /**
+   * Step 3½: set space aside for the commit, and learn the store's key to seal the journaled tokens
+   * with. Throws a store error when it cannot: do not present then.
+   */
+  async reserve(profileId: string): Promise<Reservation | null> {
+    const journal = this.#o.journal;
+    if (!journal) return null;
+    const r = journal.reserve(profileId);
+    try {
+      r.keyId = await this.#o.store.tokenKeyId();
+    } catch (err) {
+      r.remove();
+      throw err;
+    }
+    return r;
   }
 
   /** Writes the rotated tokens to the journal (before the store). False when it could not. */
@@ -229,7 +241,7 @@ export class PendingRotations {
   async #retry(h: Held): Promise<void> {
     if (this.#held.get(h.record.profileId) !== h) return;
     h.timer = null;
-    if (h.path === null) this.#journalLate(h);
+    if (h.path === null) await this.#journalLate(h);
     try {
       const row = await this.#o.store.getProfile(h.record.profileId);
       if (row) await this.settle(row);
@@ -244,10 +256,11 @@ export class PendingRotations {
   }
 
   /** The journal could not be written when the tokens arrived: try again, so they outlive this process. */
-  #journalLate(h: Held): void {
+  async #journalLate(h: Held): Promise<void> {
     if (!this.#o.journal) return;
     try {
-      const r = this.#o.journal.reserve(h.record.profileId);
+      const r = await this.reserve(h.record.profileId);
+      if (!r) return;
       try {
         r.write(h.record);
       } catch {

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { ClawkeepError, isClawkeepError } from '../errors.js';
+import { sealedKeyId } from '../store/crypto/token-cipher.js';
+import type { TokenCodec } from '../store/crypto/token-codec.js';
 import { toStoreIoError } from '../store/io-errors.js';
 import type { RotatedTokens } from '../store/types.js';
 import { assertNoSymlinkBelow, fsyncDir } from '../util/files.js';
@@ -56,6 +59,18 @@ export function pendingRotationsDir(home: string): string {
   return join(home, PENDING_DIR);
 }
 
+/** The journal beside a store file (`<dir>/pending-rotations`); none for stores that are not a local file. */
+export function journalDirFor(location: string): string | null {
+  return isAbsolute(location) ? join(dirname(location), PENDING_DIR) : null;
+}
+
+/** A journal file that is not a record clawkeep can use; `hint` says what to do when it is known. */
+export interface UnreadablePending {
+  path: string;
+  message: string;
+  hint?: string;
+}
+
 /** `openai-codex:default` → `openai-codex_default` (the record inside keeps the real id). */
 function fileStem(profileId: string): string {
   return profileId.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -63,15 +78,19 @@ function fileStem(profileId: string): string {
 
 /**
  * The pending-rotation journal: a folder of small 0600 files, one per rotation whose commit is in
- * flight or failed. Written before the store, removed once the store holds the tokens.
+ * flight or failed. Written before the store, removed once the store holds the tokens. While the
+ * store's tokens are encrypted, the journaled ones are sealed with the same key (the reservation
+ * carries its id) and opened on reading with `codec`.
  */
 export class RotationJournal {
   readonly dir: string;
   #io: JournalIo;
+  #codec: TokenCodec | null;
 
-  constructor(dir: string, io: JournalIo = nodeFs) {
+  constructor(dir: string, io: JournalIo = nodeFs, codec: TokenCodec | null = null) {
     this.dir = dir;
     this.#io = io;
+    this.#codec = codec;
   }
 
   /**
@@ -95,13 +114,13 @@ export class RotationJournal {
       }
       throw toStoreIoError(err, path, 'reserve space for a rotation in', this.dir);
     }
-    return new Reservation(this.#io, fd, path, join(this.dir, `${name}.json`), this.dir);
+    return new Reservation(this.#io, fd, path, join(this.dir, `${name}.json`), this.dir, this.#codec);
   }
 
-  /** Pending records (optionally of one profile) and the files that could not be read as one. */
-  list(profileId?: string): { files: PendingFile[]; unreadable: Array<{ path: string; message: string }> } {
+  /** Pending records (optionally of one profile), tokens opened, and the files that could not be read as one. */
+  list(profileId?: string): { files: PendingFile[]; unreadable: UnreadablePending[] } {
     const files: PendingFile[] = [];
-    const unreadable: Array<{ path: string; message: string }> = [];
+    const unreadable: UnreadablePending[] = [];
     let names: string[];
     try {
       names = this.#io.readdirSync(this.dir) as string[];
@@ -114,7 +133,7 @@ export class RotationJournal {
       if (!name.endsWith('.json') || (stem !== null && !name.startsWith(stem))) continue;
       const path = join(this.dir, name);
       const parsed = this.#read(path);
-      if ('message' in parsed) unreadable.push({ path, message: parsed.message });
+      if ('message' in parsed) unreadable.push({ path, ...parsed });
       else if (profileId === undefined || parsed.record.profileId === profileId) files.push(parsed);
     }
     return { files, unreadable };
@@ -145,7 +164,56 @@ export class RotationJournal {
     }
   }
 
-  #read(path: string): PendingFile | { message: string } {
+  /**
+   * Re-seals every readable record with `keyId` (null: plaintext), each file replaced atomically
+   * (write a temp file, fsync, rename). Returns the files changed.
+   */
+  reseal(keyId: string | null): string[] {
+    const changed: string[] = [];
+    for (const f of this.list().files) {
+      const sealed = sealRecord(this.#codec, keyId, f.record);
+      const text = JSON.stringify(sealed);
+      if (text === (this.#io.readFileSync(f.path, 'utf8') as string).trimEnd()) continue;
+      const tmp = `${f.path}.reseal-${process.pid}`;
+      const fd = this.#io.openSync(tmp, 'w', 0o600);
+      try {
+        writeFully(this.#io, fd, Buffer.from(text));
+        this.#io.fsyncSync(fd);
+      } finally {
+        this.#io.closeSync(fd);
+      }
+      this.#io.renameSync(tmp, f.path);
+      changed.push(f.path);
+    }
+    if (changed.length > 0) fsyncDir(this.dir);
+    return changed;
+  }
+
+  /** Key ids the journal's files are sealed with (records that could not be opened included). */
+  keyIdsInUse(): Set<string> {
+    const ids = new Set<string>();
+    let names: string[];
+    try {
+      names = this.#io.readdirSync(this.dir) as string[];
+    } catch {
+      return ids;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        const v = JSON.parse(this.#io.readFileSync(join(this.dir, name), 'utf8') as string) as PendingRecord;
+        for (const t of [v?.tokens?.access, v?.tokens?.refresh]) {
+          const id = typeof t === 'string' ? sealedKeyId(t) : null;
+          if (id) ids.add(id);
+        }
+      } catch {
+        // Not a record: nothing sealed to account for.
+      }
+    }
+    return ids;
+  }
+
+  #read(path: string): PendingFile | { message: string; hint?: string } {
     let text: string;
     try {
       text = this.#io.readFileSync(path, 'utf8') as string;
@@ -160,7 +228,13 @@ export class RotationJournal {
       return { message: `not valid JSON (${text.trim().length} bytes)` };
     }
     const problem = recordProblem(value);
-    return problem ? { message: problem } : { path, record: value as PendingRecord };
+    if (problem) return { message: problem };
+    try {
+      return { path, record: openRecord(this.#codec, value as PendingRecord) };
+    } catch (err) {
+      if (!isClawkeepError(err)) throw err;
+      return { message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+    }
   }
 
   #quietly(fn: () => void): void {
@@ -179,12 +253,27 @@ export class Reservation {
   #reservePath: string;
   #finalPath: string;
   #dir: string;
+  #codec: TokenCodec | null;
   #written = 0;
   /** Where the record is now (the reserve file until `write` renamed it). */
   path: string;
+  /**
+   * The store's key when the reservation was made (null: encryption off): the record's tokens are
+   * sealed with it. Read after the reservation file exists, so a key change either sees this
+   * reservation (and keeps the old key) or happened before the read.
+   */
+  keyId: string | null = null;
 
-  constructor(io: JournalIo, fd: number, reservePath: string, finalPath: string, dir: string) {
+  constructor(
+    io: JournalIo,
+    fd: number,
+    reservePath: string,
+    finalPath: string,
+    dir: string,
+    codec: TokenCodec | null,
+  ) {
     this.#io = io;
+    this.#codec = codec;
     this.#fd = fd;
     this.#reservePath = reservePath;
     this.#finalPath = finalPath;
@@ -202,7 +291,7 @@ export class Reservation {
    */
   write(record: PendingRecord): string {
     const fd = this.#openFd();
-    const bytes = Buffer.from(JSON.stringify(record));
+    const bytes = Buffer.from(JSON.stringify(sealRecord(this.#codec, this.keyId, record)));
     if (bytes.length + 1 > RESERVE_BYTES) throw new Error('pending record larger than its reservation');
     try {
       writeFully(this.#io, fd, bytes);
@@ -264,6 +353,41 @@ function writeFully(io: JournalIo, fd: number, bytes: Buffer): void {
     if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     at += n;
   }
+}
+
+/** The record with its tokens sealed with `keyId`; as it is when `keyId` is null (encryption off). */
+function sealRecord(codec: TokenCodec | null, keyId: string | null, r: PendingRecord): PendingRecord {
+  if (keyId === null) return r;
+  if (!codec) throw new Error('a sealed journal record needs the store codec');
+  const t = r.tokens;
+  return {
+    ...r,
+    tokens: {
+      ...t,
+      access: codec.seal(keyId, r.profileId, 'access', t.access)!,
+      refresh: codec.seal(keyId, r.profileId, 'refresh', t.refresh)!,
+    },
+  };
+}
+
+/** The record with its tokens opened; throws `store_key_missing`/`store_undecryptable` when it cannot. */
+function openRecord(codec: TokenCodec | null, r: PendingRecord): PendingRecord {
+  const t = r.tokens;
+  const keyId = sealedKeyId(t.access) ?? sealedKeyId(t.refresh);
+  if (keyId === null) return r;
+  if (!codec) {
+    throw new ClawkeepError('store_key_missing', `its tokens are sealed with store key ${keyId}`, {
+      hint: 'read it with the store it belongs to (clawkeep doctor --fix with that store)',
+    });
+  }
+  return {
+    ...r,
+    tokens: {
+      ...t,
+      access: codec.open(r.profileId, 'access', t.access)!,
+      refresh: codec.open(r.profileId, 'refresh', t.refresh)!,
+    },
+  };
 }
 
 function recordProblem(v: unknown): string | null {

@@ -1,3 +1,4 @@
+import type { TokenCodec } from './crypto/token-codec.js';
 /** Credential kinds a profile can hold. */
 export type ProfileType = 'oauth' | 'api_key' | 'token';
 export type ProfileStatus = 'ok' | 'needs_reauth' | 'disabled';
@@ -186,6 +187,8 @@ export interface EventQuery {
 
 export interface Store {
   readonly location: string;
+  /** Seals and opens tokens with this store's keys (the pending-rotation journal seals with it too). */
+  readonly tokenCodec: TokenCodec;
   getProfile(id: string): Promise<Profile | null>;
   listProfiles(): Promise<Profile[]>;
   /** Inserts a new profile; throws `profile_exists` if the id is taken. */

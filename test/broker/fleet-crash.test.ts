@@ -62,14 +62,19 @@ describe.skipIf(!!skip)(
     });
     const stats = async (): Promise<Stats> =>
       (await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as Stats;
-    const token = (host: string) => runCli(join(dir, host), ['token', ID], { env: env(host) });
+    const token = (host: string, extra: Record<string, string> = {}) =>
+      runCli(join(dir, host), ['token', ID], { env: env(host, extra) });
 
     /** `clawkeep token` on `host`, frozen at a broker event, then kill -9. */
-    async function killAt(host: string, event: string): Promise<number> {
+    async function killAt(host: string, event: string, extra: Record<string, string> = {}): Promise<number> {
       const mark = join(dir, `frozen-${event}`);
       const child = startNode(CLI, ['--home', join(dir, host), 'token', ID], {
         nodeArgs: ['--import', FREEZE_HOOK],
-        env: env(host, { CLAWKEEP_TEST_FREEZE_AT: event, CLAWKEEP_TEST_FREEZE_MARK: mark }),
+        env: env(host, {
+          CLAWKEEP_TEST_FREEZE_AT: event,
+          CLAWKEEP_TEST_FREEZE_MARK: mark,
+          ...extra,
+        }),
       });
       const done = collect(child);
       for (let i = 0; i < 400 && !existsSync(mark); i++) await sleep(25);
@@ -98,9 +103,12 @@ describe.skipIf(!!skip)(
 
     it('the same host sees its dead process and takes over at once, before the lease expires', async () => {
       await setup();
-      await killAt('h1', 'refresh_request');
+      // A long lease, so a CLI slow to start on a loaded machine still acts well before it ends:
+      // only the dead-pid check can explain a takeover before lease_until.
+      const long = { CLAWKEEP_LEASE_TTL_MS: '60000' };
+      await killAt('h1', 'refresh_request', long);
       const held = await readPgRow(url, ID);
-      const r = await token('h1');
+      const r = await token('h1', long);
       expect(r.code).toBe(0);
       const after = await readPgRow(url, ID);
       expect(after?.rotated_at as number).toBeLessThan(held?.lease_until as number);

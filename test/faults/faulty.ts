@@ -38,7 +38,7 @@ const STORE_WRITES = new Set([
 export function faultyStore(store: Store, plan: FaultPlan): Store {
   return new Proxy(store, {
     get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
+      const value = Reflect.get(target, key);
       if (typeof value !== 'function') return value;
       if (typeof key === 'string' && STORE_WRITES.has(key)) {
         return async (...args: unknown[]) => {

@@ -8,6 +8,7 @@ import { resolveHome } from '../../store/home.js';
 import { parseLocation, resolveStoreLocation, STORE_FILE, type StoreLocation } from '../../store/location.js';
 import { migrateStore } from '../../store/migrate-store.js';
 import { readStoreStatus, type StoreStatus } from '../../store/status.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { confirmOrYes } from '../confirm.js';
 import type { GlobalOptions } from '../context.js';
 import { withStore } from '../context.js';
@@ -120,6 +121,7 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
       io.out(`✓ encrypted the tokens of ${r.profiles} profile(s) with key ${r.keyId}`);
       io.out(`  key kept in ${r.keptIn}`);
       if (r.backups.length > 0) io.out(`  ${r.backups.length} profile backup(s) sealed too`);
+      if (r.pending.length > 0) io.out(`  ${r.pending.length} pending rotation(s) sealed too`);
       io.out(
         '  every host and process that opens this store needs that key; without it the tokens cannot be read',
       );
@@ -143,6 +145,7 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
         if (o.json) return printJson(io, r);
         io.out(`✓ the tokens of ${r.profiles} profile(s) are plaintext again (were key ${r.previousKeyId})`);
         if (r.backups.length > 0) io.out(`  ${r.backups.length} profile backup(s) opened too`);
+        if (r.pending.length > 0) io.out(`  ${r.pending.length} pending rotation(s) opened too`);
       });
     });
 
@@ -150,7 +153,7 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
     store
       .command('rotate-key')
       .description(
-        'seal every token with a new key in one transaction, re-seal backups, then forget the old key; env takes the new key from CLAWKEEP_STORE_NEW_KEY',
+        'seal every token with a new key in one transaction, re-seal backups and pending rotations, then forget the old key; env takes the new key from CLAWKEEP_STORE_NEW_KEY',
       )
       .option('--json', 'machine-readable output'),
     'the new key (auto: where the current one is)',
@@ -161,7 +164,12 @@ export function registerStore(program: Command, io: Io, setExit: (code: number) 
       io.out(`✓ re-sealed ${r.profiles} profile(s): key ${r.previousKeyId} → ${r.keyId}`);
       io.out(`  new key kept in ${r.keptIn}`);
       if (r.backups.length > 0) io.out(`  ${r.backups.length} profile backup(s) re-sealed`);
+      if (r.pending.length > 0) io.out(`  ${r.pending.length} pending rotation(s) re-sealed`);
       if (r.forgot) io.out(`  forgot the old key ${r.forgot}`);
+      if (r.keptOld)
+        io.out(
+          `  kept the old key ${r.keptOld}: a rotation was in flight or a pending rotation still needs it; settle it with \`${invokedAs()} doctor --fix\`, then the old key may go`,
+        );
       if (r.keptIn === 'CLAWKEEP_STORE_KEY')
         io.out(
           '  next: set CLAWKEEP_STORE_KEY to the value of CLAWKEEP_STORE_NEW_KEY everywhere this store is opened',

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { judgePending } from '../../broker/pending-rules.js';
 import { pendingRotationsDir, RotationJournal } from '../../broker/rotation-journal.js';
+import { TokenCodec } from '../../store/crypto/token-codec.js';
 import { openStore } from '../../store/open-store.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { Check, DoctorContext, Finding, FixResult } from '../types.js';
@@ -18,7 +19,7 @@ export const pendingRotationsCheck: Check = {
   id: 'pending-rotations',
   title: 'No rotated tokens waiting outside the store',
   run(ctx) {
-    const journal = new RotationJournal(pendingRotationsDir(ctx.clawkeepHome));
+    const journal = journalOf(ctx);
     const { files, unreadable } = journal.list();
     const s = ctx.clawkeepStore();
     const rows = s.kind === 'ok' ? (s.inspection.profiles ?? []) : [];
@@ -76,7 +77,8 @@ export const pendingRotationsCheck: Check = {
         code: 'pending_rotation_unreadable',
         path: u.path,
         message: `${u.path} is not a pending rotation clawkeep can read: ${u.message}; left untouched`,
-        next: `mv ${u.path} ${u.path}.broken`,
+        // A record sealed with a key this host lacks is a credential: restore the key, never move it aside.
+        next: u.hint ?? `mv ${u.path} ${u.path}.broken`,
       });
     }
     for (const r of staleReservations(journal, ctx)) {
@@ -93,7 +95,7 @@ export const pendingRotationsCheck: Check = {
     return out;
   },
   async fix(ctx, finding): Promise<FixResult> {
-    const journal = new RotationJournal(pendingRotationsDir(ctx.clawkeepHome));
+    const journal = journalOf(ctx);
     if (finding.code === 'stale_reservation') {
       if (!staleReservations(journal, ctx).includes(finding.path!))
         return { status: 'unchanged', message: `${finding.path} is gone or in use again` };
@@ -125,6 +127,15 @@ export const pendingRotationsCheck: Check = {
     }
   },
 };
+
+/** The store's journal; its sealed records open with the keys the home's store uses. */
+function journalOf(ctx: DoctorContext): RotationJournal {
+  return new RotationJournal(
+    pendingRotationsDir(ctx.clawkeepHome),
+    undefined,
+    new TokenCodec({ home: ctx.clawkeepHome }),
+  );
+}
 
 function staleReservations(journal: RotationJournal, ctx: DoctorContext): string[] {
   return journal

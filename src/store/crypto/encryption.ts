@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { journalDirFor, RotationJournal } from '../../broker/rotation-journal.js';
 import { ClawkeepError } from '../../errors.js';
 import { invokedAs } from '../../util/invoked-as.js';
+import { isPidAlive } from '../../util/pid.js';
 import { backupsDir } from '../profile-admin.js';
 import type { Store } from '../types.js';
 import {
@@ -27,8 +29,12 @@ export interface EncryptionChange {
   profiles: number;
   /** Backup files of removed profiles re-sealed to match. */
   backups: string[];
+  /** Pending-rotation journal files re-sealed to match. */
+  pending: string[];
   /** A retired key clawkeep removed after nothing used it any more. */
   forgot: string | null;
+  /** A retired key kept because a rotation in flight or a journal file may still need it. */
+  keptOld: string | null;
 }
 
 /**
@@ -115,12 +121,25 @@ async function switchKey(
   }
   const { profiles } = await store.rekeyTokens(keyId, now);
   const backups = resealBackups(lookup.home, backupsDir(lookup.home), codec, keyId);
+  const journalDir = journalDirFor(store.location);
+  const journal = journalDir ? new RotationJournal(journalDir, undefined, codec) : null;
+  const pending = journal?.reseal(keyId) ?? [];
   let forgot: string | null = null;
+  let keptOld: string | null = null;
   if (from !== null && key !== null && from !== keyId) {
-    forgetKey(lookup, from);
-    forgot = from;
+    // A broker reads the store's key only after its reservation file exists: one that read the old
+    // key shows here as a live reservation, and seals its rotated tokens with that key.
+    if (journal && (rotationInFlight(journal) || journal.keyIdsInUse().has(from))) keptOld = from;
+    else {
+      forgetKey(lookup, from);
+      forgot = from;
+    }
   }
-  return { keyId, previousKeyId: from, keptIn, profiles, backups, forgot };
+  return { keyId, previousKeyId: from, keptIn, profiles, backups, pending, forgot, keptOld };
+}
+
+function rotationInFlight(journal: RotationJournal): boolean {
+  return journal.listReservations().some((r) => r.pid === null || isPidAlive(r.pid));
 }
 
 /**

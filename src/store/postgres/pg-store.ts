@@ -56,6 +56,9 @@ export class PostgresStore implements Store {
   #db: PgSession;
   #feed: ChangeFeed;
   readonly #codec: TokenCodec;
+  get tokenCodec(): TokenCodec {
+    return this.#codec;
+  }
 
   constructor(options: PostgresStoreOptions) {
     this.location = redactUrl(options.url);

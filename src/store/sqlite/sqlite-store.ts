@@ -50,6 +50,9 @@ export class SqliteStore implements Store {
   #tokenKey: Database.Statement<[], { value: string }>;
   #watch: SqliteChangeWatch | null = null;
   readonly #codec: TokenCodec;
+  get tokenCodec(): TokenCodec {
+    return this.#codec;
+  }
 
   /** `keys`: where the token key is found (default: key files beside the store). */
   constructor(
