@@ -10,11 +10,11 @@ import {
   NODE24,
   openclawPackage,
   openclawSees,
+  openclawUses,
   sha16,
   snapshot,
 } from './helpers.js';
 
-const PROBE = join(import.meta.dirname, 'provider-rename-probe.mjs');
 const REFRESH = 'fake-codex-refresh-1';
 
 /**
@@ -71,26 +71,13 @@ function sharedRows(state: string): Record<string, unknown> {
   }
 }
 
-/** Which profiles OpenClaw's own runtime would use for `openai/*` models of the main agent. */
-function openclawUses(version: string, state: string) {
-  const r = spawnSync(NODE24, [PROBE, openclawPackage(version), join(state, 'agents/main/agent'), 'openai'], {
-    env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`provider-rename-probe failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
-    resolved: Array<{ id: string; refresh: string | null }>;
-    primaryModel: string | null;
-  };
-}
-
 describe('provider-rename: stale openai-codex references after OpenClaw’s rename', () => {
   it('finds them in the store, its state row and openclaw.json; --fix renames them once, keeping the credential', async () => {
     const state = staleState();
     const real = hasOpenClaw('2026.9.6');
     if (!real) console.warn('OpenClaw 2026.9.6 not under .cache/openclaw: checking the files only');
     // The failure, through OpenClaw's own code: the login is there but no profile is usable for openai.
-    if (real) expect(openclawUses('2026.9.6', state).resolved).toEqual([]);
+    if (real) expect(openclawUses('2026.9.6', state, 'openai').resolved).toEqual([]);
 
     const diag = await doctor(state);
     expect(diag.stdout).toContain('[legacy_provider_id]');
@@ -134,7 +121,7 @@ describe('provider-rename: stale openai-codex references after OpenClaw’s rena
 
     if (real) {
       // OpenClaw 2026.9.6 now uses the login for openai/* models: the same refresh token, under openai:default.
-      expect(openclawUses('2026.9.6', state)).toEqual({
+      expect(openclawUses('2026.9.6', state, 'openai')).toEqual({
         resolved: [{ id: 'openai:default', refresh: sha16(REFRESH) }],
         primaryModel: 'openai/gpt-5.5',
       });

@@ -1,4 +1,5 @@
 import type { Check } from '../types.js';
+import { authOrderCheck } from './auth-order.js';
 import { clawkeepStoreCheck } from './clawkeep-store.js';
 import { deadCredentialsCheck } from './dead-credentials.js';
 import { duplicateAccountsCheck } from './duplicate-accounts.js';
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   splitStoreCheck,
   fenceRecoveryCheck,
   providerRenameCheck,
+  authOrderCheck,
   migrationReceiptsCheck,
   pendingMigrationCheck,
   deadCredentialsCheck,

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openclawConfigPath } from '../../clients/openclaw.js';
-import { readJsonDoc, writeJsonDoc } from '../../linked/json-file.js';
 import { formatJsonDocument } from '../../openclaw/json-files.js';
 import { canonicalProfileId } from '../../openclaw/profile.js';
 import { openOpenClawDb } from '../../openclaw/sqlite-stores.js';
 import type { StoreRef } from '../../openclaw/types.js';
 import { writeBackupFile } from '../../util/files.js';
+import { readOpenClawConfig, rewriteOpenClawConfig } from '../config-rewrite.js';
 import type { Check, DoctorContext, Finding, FixResult } from '../types.js';
 import { fixCommand } from '../util.js';
 import { fenceRecoveryCheck } from './fence-recovery.js';
@@ -114,7 +112,7 @@ export const providerRenameCheck: Check = {
       }
       if (!renamedEra) continue;
       const cfgPath = openclawConfigPath(home.dir);
-      const cfg = readConfig(cfgPath);
+      const cfg = readOpenClawConfig(cfgPath);
       if (cfg === null) continue;
       if (typeof cfg === 'string') {
         if (/openai-codex/i.test(cfg))
@@ -231,22 +229,15 @@ async function fixConfig(ctx: DoctorContext, finding: Finding): Promise<FixResul
   const path = finding.path;
   if (!path || !finding.home) return { status: 'skipped', message: 'no config named' };
   const { map: maps, keep } = storeIdMap(ctx, finding.home);
-  const before = readFileSync(path, 'utf8');
-  const d = await readJsonDoc(path);
-  const plan = d && renameInConfig(d.doc, maps, keep);
-  if (!d || !plan) return { status: 'unchanged', message: `${path} has no openai-codex references left` };
-  const backup = writeBackupFile(`${path}.clawkeep-provider-rename`, ctx.now(), before);
-  // Compare-and-set: OpenClaw (or a person) may have edited the config since it was read.
-  if (sha(readFileSync(path, 'utf8')) !== sha(before))
-    return {
-      status: 'skipped',
-      message: `${path} changed while being repaired; left alone (copy at ${backup})`,
-    };
-  await writeJsonDoc({ ...d, doc: plan.config });
-  return {
-    status: 'fixed',
-    message: `rewrote ${path}: ${plan.changes.join('; ')}; previous file kept in ${backup}`,
-  };
+  return rewriteOpenClawConfig(
+    path,
+    {
+      tag: 'clawkeep-provider-rename',
+      now: ctx.now(),
+      nothingLeft: `${path} has no openai-codex references left`,
+    },
+    (doc) => renameInConfig(doc, maps, keep),
+  );
 }
 
 /**
@@ -272,22 +263,3 @@ function storeIdMap(ctx: DoctorContext, home: string): { map: Map<string, string
   }
   return { map, keep };
 }
-
-/** The config as an object, its text when it is not plain JSON, or null when there is none. */
-function readConfig(path: string): Doc | string | null {
-  if (!existsSync(path)) return null;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const doc = JSON.parse(text) as unknown;
-    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Doc) : text;
-  } catch {
-    return text;
-  }
-}
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
