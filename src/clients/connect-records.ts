@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { writeDirsOf } from '../util/files.js';
 import type { ConnectClientId } from './types.js';
 
 /** Where `connect` keeps what it changed in each agent's config (for `--undo`): `<home>/connected/<client>.json`. */
@@ -27,12 +28,7 @@ export function connectedConfigDirs(home: string): string[] {
       continue; // unreadable: `connect --undo` names it
     }
     if (typeof path !== 'string' || !isAbsolute(path)) continue;
-    dirs.add(dirname(path));
-    try {
-      dirs.add(dirname(realpathSync(path)));
-    } catch {
-      // gone: nothing is written through it
-    }
+    for (const d of writeDirsOf(path)) dirs.add(d);
   }
   return [...dirs];
 }

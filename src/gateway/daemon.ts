@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawkeepError } from '../errors.js';
 import { invokedAs } from '../util/invoked-as.js';
+import { isPidAlive } from '../util/pid.js';
 import { loadConfig } from './config.js';
-import { isAlive, type PidRecord, readRunning } from './pidfile.js';
+import { type PidRecord, readRunning } from './pidfile.js';
 
 export const LOG_FILE = 'gateway.log';
 
@@ -42,7 +43,7 @@ export async function startDetached(o: {
   while (Date.now() < deadline) {
     const rec = readRunning(o.home);
     if (rec && rec.pid === child.pid && (await serves(rec.url))) return { ...rec, logPath };
-    if (child.exitCode !== null || !isAlive(child.pid!)) break;
+    if (child.exitCode !== null || !isPidAlive(child.pid!)) break;
     await sleep(100);
   }
   const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
@@ -72,8 +73,8 @@ export async function stopGateway(home: string): Promise<number | null> {
   const { config } = loadConfig(home);
   process.kill(rec.pid, 'SIGTERM');
   const deadline = Date.now() + config.gateway.shutdownGraceMs + 5000;
-  while (isAlive(rec.pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(rec.pid)) process.kill(rec.pid, 'SIGKILL');
+  while (isPidAlive(rec.pid) && Date.now() < deadline) await sleep(100);
+  if (isPidAlive(rec.pid)) process.kill(rec.pid, 'SIGKILL');
   return rec.pid;
 }
 

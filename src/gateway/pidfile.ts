@@ -2,6 +2,7 @@ import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { ClawkeepError } from '../errors.js';
 import { invokedAs } from '../util/invoked-as.js';
+import { isPidAlive } from '../util/pid.js';
 
 export const PID_FILE = 'gateway.pid';
 
@@ -15,15 +16,6 @@ export function pidFilePath(home: string): string {
   return join(home, PID_FILE);
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The running gateway of this home, or null (a pid file whose process is gone counts as none). */
 export function readRunning(home: string): PidRecord | null {
   let rec: PidRecord;
@@ -32,7 +24,7 @@ export function readRunning(home: string): PidRecord | null {
   } catch {
     return null;
   }
-  return Number.isInteger(rec.pid) && isAlive(rec.pid) ? rec : null;
+  return Number.isInteger(rec.pid) && isPidAlive(rec.pid) ? rec : null;
 }
 
 /**

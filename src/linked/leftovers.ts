@@ -1,8 +1,8 @@
-import { realpathSync } from 'node:fs';
-import { dirname, isAbsolute } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { connectedConfigDirs } from '../clients/connect-records.js';
 import { type LeftoverDir, sweepDirs, sweepLeftovers } from '../store/leftovers.js';
 import type { LinkedSourceRef, Store } from '../store/types.js';
+import { writeDirsOf } from '../util/files.js';
 
 /**
  * The dirs where writing a linked source leaves its temp file: the file's dir, and the dir of the
@@ -19,12 +19,7 @@ export function linkedDirs(refs: ReadonlyArray<Pick<LinkedSourceRef, 'kind' | 'l
       dirs.add(path);
       continue;
     }
-    dirs.add(dirname(path));
-    try {
-      dirs.add(dirname(realpathSync(path)));
-    } catch {
-      // Gone: nothing was written through it.
-    }
+    for (const d of writeDirsOf(path)) dirs.add(d);
   }
   return [...dirs].map((shared) => ({ shared }));
 }

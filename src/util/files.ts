@@ -205,3 +205,18 @@ export function assertNoSymlinkBelow(root: string, path: string): void {
     }
   }
 }
+
+/**
+ * The folders a write to `path` lands in: its own, and the one its symbolic link leads to (when it is
+ * one and the target exists). Where a crash mid-write can leave a temp file.
+ */
+export function writeDirsOf(path: string): string[] {
+  const dirs = [dirname(path)];
+  try {
+    const real = dirname(realpathSync(path));
+    if (real !== dirs[0]) dirs.push(real);
+  } catch {
+    // Gone: nothing was written through it.
+  }
+  return dirs;
+}

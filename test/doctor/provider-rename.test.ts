@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import {
-  copyFixture,
-  doctor,
-  hasOpenClaw,
-  NODE24,
-  openclawPackage,
-  openclawSees,
-  openclawUses,
-  sha16,
-  snapshot,
-} from './helpers.js';
+import { copyFixture, doctor, hasOpenClaw, openclawSees, openclawUses, sha16, snapshot } from './helpers.js';
 
 const REFRESH = 'fake-codex-refresh-1';
 

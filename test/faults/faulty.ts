@@ -37,7 +37,7 @@ const STORE_WRITES = new Set([
 /** The store, with every write first asking the plan whether it hits an I/O error (SQLITE_IOERR_WRITE). */
 export function faultyStore(store: Store, plan: FaultPlan): Store {
   return new Proxy(store, {
-    get(target, key, receiver) {
+    get(target, key) {
       const value = Reflect.get(target, key);
       if (typeof value !== 'function') return value;
       if (typeof key === 'string' && STORE_WRITES.has(key)) {

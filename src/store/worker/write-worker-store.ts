@@ -77,7 +77,7 @@ export function withWriteWorker(reader: Store, path: string): Store {
       worker.postMessage({ id, method, args });
     });
   return new Proxy(reader, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'close') {
         return async () => {
           await worker.terminate();
@@ -87,7 +87,8 @@ export function withWriteWorker(reader: Store, path: string): Store {
       if (typeof prop === 'string' && WRITES.has(prop as keyof Store)) {
         return (...args: unknown[]) => write(prop as keyof Store, args);
       }
-      const value = Reflect.get(target, prop, receiver);
+      // The target as receiver: its getters read private fields (`tokenCodec`), which a proxy lacks.
+      const value = Reflect.get(target, prop);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
