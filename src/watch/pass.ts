@@ -1,3 +1,4 @@
+import { authOrderCheck } from '../doctor/checks/auth-order.js';
 import { deadCredentialsCheck } from '../doctor/checks/dead-credentials.js';
 import { fenceRecoveryCheck } from '../doctor/checks/fence-recovery.js';
 import { pendingMigrationCheck } from '../doctor/checks/pending-migration.js';
@@ -13,12 +14,14 @@ import { causeOf, type WatchJournal } from './journal.js';
 
 /**
  * The doctor's checks the guardian runs on every change, in the doctor's order: heal splits, recover
- * abandoned refresh fences, rename stale `openai-codex` references (an older tool can write them at any time), archive imported leftovers, clear stale locks; dead credentials are reported.
+ * abandoned refresh fences, rename stale `openai-codex` references (an older tool can write them at any time), give an auth order that names
+ * no held login the held ones, archive imported leftovers, clear stale locks; dead credentials are reported.
  */
 export const WATCH_CHECKS: readonly Check[] = [
   splitStoreCheck,
   fenceRecoveryCheck,
   providerRenameCheck,
+  authOrderCheck,
   pendingMigrationCheck,
   staleLocksCheck,
   deadCredentialsCheck,

@@ -3,14 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
-import { createLogger } from '../../gateway/log.js';
 import { checkWatchableStateDir, locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
-import { openStore } from '../../store/open-store.js';
+import { invokedAs } from '../../util/invoked-as.js';
 import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
-import { untilStopSignal } from '../../util/stop-signal.js';
-import { Guardian } from '../../watch/guardian.js';
-import { MetricsTextfile, serveMetrics, WatchMetrics } from '../../watch/metrics.js';
+import { runWatchForeground } from '../../watch/run-foreground.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
 import { installService } from '../service-install.js';
@@ -61,65 +58,20 @@ export function registerWatch(program: Command, io: Io): void {
     )
     .action(async (o: WatchFlags) => {
       const h = home();
-      const homes = resolveHomes(io, o.openclawHome);
-      const metricsPort = checkMetricsFlags(o);
-      const metrics = metricsPort !== null || o.metricsFile ? new WatchMetrics() : undefined;
-      const webhook = o.webhook ?? loadConfig(h).config.gateway.webhook;
-      const log = createLogger(o.logLevel ?? 'info');
-      const { store, fixes } = openStore({ home: h });
-      for (const f of fixes)
-        io.err(
-          `notice: tightened permissions of ${f.path} from ${f.from.toString(8)} to ${f.to.toString(8)}`,
-        );
-      const textfile =
-        metrics && o.metricsFile
-          ? new MetricsTextfile(metrics, o.metricsFile, (err) =>
-              log.error({ path: o.metricsFile, err: err.message }, 'cannot write the metrics file'),
-            )
-          : null;
-      const guardian = new Guardian({
+      await runWatchForeground({
         clawkeepHome: h,
-        openclawHomes: homes,
-        store,
-        log,
-        ...(webhook ? { webhook } : {}),
+        openclawHomes: resolveHomes(io, o.openclawHome),
         packageDirs: o.openclawPackage ?? [],
+        ...optional('webhook', o.webhook ?? loadConfig(h).config.gateway.webhook),
         debounceMs: ms('--debounce-ms', o.debounceMs),
         rescanMs: ms('--rescan-ms', o.rescanMs),
         settleMs: ms('--settle-ms', o.settleMs),
-        command: program.opts<GlobalOptions>().home ? `clawkeep --home ${h}` : 'clawkeep',
-        ...(metrics ? { metrics } : {}),
-        ...(textfile ? { onPass: () => textfile.touch() } : {}),
+        logLevel: o.logLevel ?? 'info',
+        metricsPort: checkMetricsFlags(o),
+        ...optional('metricsFile', o.metricsFile),
+        command: invokedAs(),
+        say: (line) => io.err(line),
       });
-      let server: Awaited<ReturnType<typeof serveMetrics>> | null = null;
-      try {
-        if (metrics && metricsPort !== null) {
-          server = await serveMetrics(metrics, metricsPort).catch((err: NodeJS.ErrnoException) => {
-            throw new ClawkeepError(
-              'usage',
-              `--metrics-port ${metricsPort}: cannot listen on 127.0.0.1 (${err.code ?? err.message}); pick another port`,
-            );
-          });
-          io.err(`clawkeep watch: metrics on ${server.url}`);
-        }
-        await guardian.start();
-        io.err(
-          `clawkeep watch: guarding ${homes.join(', ')} (${guardian.watchedDirs} dirs watched; Ctrl-C stops)`,
-        );
-        log.info({ homes, pid: process.pid }, 'guardian started');
-        const stop = untilStopSignal();
-        try {
-          await stop.signal;
-          await guardian.stop();
-          await textfile?.flush();
-          log.info({}, 'guardian stopped');
-        } finally {
-          stop.done();
-        }
-      } finally {
-        await new Promise((r) => (server ? server.server.close(r) : r(null)));
-        await store.close();
-      }
     });
 
   watch
@@ -214,6 +166,11 @@ function port(flag: string, v: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new ClawkeepError('usage', `${flag} ${v}: expected a port number (0-65535)`);
   return n;
+}
+
+/** `{ [key]: value }` when the value is set, else nothing (for optional fields under exactOptionalPropertyTypes). */
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 function collect(value: string, previous: string[] = []): string[] {

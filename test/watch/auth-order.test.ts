@@ -1,0 +1,47 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFixture, hasOpenClaw, openclawUses, sha16 } from '../doctor/helpers.js';
+import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents } from './helpers.js';
+
+const running: ChildProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((g) => stopGuardian(g)));
+});
+
+const order = (state: string) =>
+  (JSON.parse(readFileSync(join(state, 'openclaw.json'), 'utf8')) as { auth?: { order?: unknown } }).auth
+    ?.order;
+
+describe('clawkeep watch: an auth order that names no held login (real processes)', () => {
+  it('appends the held login to an order written while it runs, so OpenClaw uses it again', async () => {
+    const state = copyFixture('shared-2026.9'); // 2026.9.6's shared store, holding openai-codex:default
+    rmSync(join(state, 'agents/main/agent/auth-profiles.json'));
+    const home = tempHome();
+    const g = startGuardian(home, state);
+    running.push(g);
+    // The first pass renames the fixture's login to openai:default.
+    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+
+    // What a config edit or another tool can leave: the order names a login that is not there.
+    const t0 = Date.now();
+    writeFileSync(
+      join(state, 'openclaw.json'),
+      `${JSON.stringify({ auth: { order: { openai: ['openai:gone'] } } }, null, 2)}\n`,
+    );
+    await waitFor('order healed', () => JSON.stringify(order(state)).includes('openai:default'));
+    console.log(`dead auth order healed ${Date.now() - t0} ms after it was written`);
+    expect(order(state)).toEqual({ openai: ['openai:gone', 'openai:default'] });
+    expect(
+      watchEvents(home)
+        .filter((e) => e.kind === 'repaired')
+        .map((e) => e.data.code),
+    ).toContain('auth_order_unknown');
+    await stopGuardian(g);
+    if (hasOpenClaw('2026.9.6'))
+      expect(openclawUses('2026.9.6', state, 'openai').resolved).toEqual([
+        { id: 'openai:default', refresh: sha16('fake-codex-refresh-1') },
+      ]);
+  }, 90_000);
+});
