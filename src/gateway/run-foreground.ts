@@ -81,7 +81,8 @@ export async function runGatewayForeground(
       clients: (await store.listClients()).length,
     });
     log.info({ url: gateway.url, config: file }, 'gateway listening');
-    const stop = untilStopSignal();
+    // A second Ctrl-C exits at once: the pid file goes with it, so no stale record is left behind.
+    const stop = untilStopSignal(() => release?.());
     try {
       const signal = await stop.signal;
       const inFlight = (await gateway.metrics.inFlight.get()).values[0]?.value ?? 0;
