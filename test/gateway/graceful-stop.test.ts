@@ -19,6 +19,19 @@ describe('gateway stop is graceful', () => {
     rmSync(join(home, '..'), { recursive: true, force: true });
   });
 
+  /** `gateway run` on this home, once it says where it listens; `stderr()` is what it printed so far. */
+  async function runGateway() {
+    const gw = startNode(CLI, ['--home', home, 'gateway', 'run'], { env: emulator.env() });
+    const done = collect(gw);
+    let err = '';
+    gw.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    for (let i = 0; i < 200 && !/listening on (http:\S+)/.test(err); i++) await sleep(25);
+    const url = /listening on (http:\S+)/.exec(err)![1]!;
+    return { gw, done, url, stderr: () => err };
+  }
+
   it('an in-flight stream finishes after SIGTERM; new connections are refused', async () => {
     expect(
       (
@@ -32,14 +45,7 @@ describe('gateway stop is graceful', () => {
       join(home, 'config.yaml'),
       'gateway:\n  port: 0\n  shutdownGraceMs: 5000\nchains:\n  k: ["openai/gpt-4.1"]\n',
     );
-    const gw = startNode(CLI, ['--home', home, 'gateway', 'run'], { env: emulator.env() });
-    const done = collect(gw);
-    let err = '';
-    gw.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    for (let i = 0; i < 200 && !/listening on (http:\S+)/.test(err); i++) await sleep(25);
-    const url = /listening on (http:\S+)/.exec(err)![1]!;
+    const { gw, done, url } = await runGateway();
     await new EmulatorControl(emulator.url).addFault({
       target: 'model',
       provider: 'openai',
@@ -69,14 +75,7 @@ describe('gateway stop is graceful', () => {
   it('a second Ctrl-C while stopping exits at once (130) and takes the pid file with it', async () => {
     // Runs after the test above: the profile, the client key and the config are in place.
     const key = (await runCli(home, ['clients', 'add', 'impatient'])).stdout.trim();
-    const gw = startNode(CLI, ['--home', home, 'gateway', 'run'], { env: emulator.env() });
-    const done = collect(gw);
-    let err = '';
-    gw.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    for (let i = 0; i < 200 && !/listening on (http:\S+)/.test(err); i++) await sleep(25);
-    const url = /listening on (http:\S+)/.exec(err)![1]!;
+    const { gw, done, url, stderr } = await runGateway();
     expect(existsSync(join(home, PID_FILE))).toBe(true);
     const control = new EmulatorControl(emulator.url);
     await control.clearFaults();
@@ -88,8 +87,8 @@ describe('gateway stop is graceful', () => {
     }).catch(() => null);
     await sleep(300);
     gw.kill('SIGINT');
-    for (let i = 0; i < 200 && !/stopping/.test(err); i++) await sleep(25);
-    expect(err).toMatch(/Ctrl-C: stopping; waiting up to .* for 1 in-flight request/);
+    for (let i = 0; i < 200 && !/stopping/.test(stderr()); i++) await sleep(25);
+    expect(stderr()).toMatch(/Ctrl-C: stopping; waiting up to .* for 1 in-flight request/);
     gw.kill('SIGINT');
     const exit = await done;
     expect(exit.code).toBe(130);

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFixture, hasOpenClaw, openclawUses, sha16 } from '../doctor/helpers.js';
-import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents } from './helpers.js';
+import { hasOpenClaw, openclawUses, sha16 } from '../doctor/helpers.js';
+import { guardShared2026_9, stopGuardian, waitFor, watchEvents } from './helpers.js';
 
 const running: ChildProcess[] = [];
 afterEach(async () => {
@@ -16,13 +16,8 @@ const order = (state: string) =>
 
 describe('clawkeep watch: an auth order that names no held login (real processes)', () => {
   it('appends the held login to an order written while it runs, so OpenClaw uses it again', async () => {
-    const state = copyFixture('shared-2026.9'); // 2026.9.6's shared store, holding openai-codex:default
-    rmSync(join(state, 'agents/main/agent/auth-profiles.json'));
-    const home = tempHome();
-    const g = startGuardian(home, state);
-    running.push(g);
     // The first pass renames the fixture's login to openai:default.
-    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+    const { state, home, guardian: g } = await guardShared2026_9(running);
 
     // What a config edit or another tool can leave: the order names a login that is not there.
     const t0 = Date.now();

@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { copyFixture } from '../doctor/helpers.js';
 import { CLI, ROOT, runNode, startNode } from '../helpers/processes.js';
 
 export const WRITER = join(ROOT, 'test/watch/runtime-writer.mjs');
@@ -134,4 +135,19 @@ export function writeCodexLogin(dir: string, refresh: string, iatSeconds: number
     }),
     { mode: 0o600 },
   );
+}
+
+/**
+ * OpenClaw 2026.9.6's shared store (the fixture holds `openai-codex:default`; no leftover file) under a
+ * guardian that has finished its first reconcile, which renames the login to `openai:default`.
+ * The guardian is pushed onto `running` for the caller's afterEach to stop.
+ */
+export async function guardShared2026_9(running: ChildProcess[]) {
+  const state = copyFixture('shared-2026.9');
+  rmSync(join(state, 'agents/main/agent/auth-profiles.json'));
+  const home = tempHome();
+  const guardian = startGuardian(home, state);
+  running.push(guardian);
+  await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+  return { state, home, guardian };
 }

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFixture, hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
-import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents } from './helpers.js';
+import { hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
+import { guardShared2026_9, stopGuardian, waitFor, watchEvents } from './helpers.js';
 
 const running: ChildProcess[] = [];
 afterEach(async () => {
@@ -52,13 +52,8 @@ function writeLegacyProfile(state: string, name: string, refresh: string): void 
 
 describe('clawkeep watch: OpenClaw’s openai-codex → openai rename (real processes)', () => {
   it('renames a stale id and config ref written while it runs, within a second, keeping the credential', async () => {
-    const state = copyFixture('shared-2026.9'); // 2026.9.6's shared store, holding openai-codex:default
-    rmSync(join(state, 'agents/main/agent/auth-profiles.json'));
-    const home = tempHome();
-    const g = startGuardian(home, state);
-    running.push(g);
     // The first pass reconciles the whole dir: the fixture's own stale id is renamed.
-    await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
+    const { state, home, guardian: g } = await guardShared2026_9(running);
     expect(Object.keys(profiles(state))).toEqual(['openai:default']);
 
     const t0 = Date.now();
