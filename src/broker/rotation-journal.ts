@@ -6,7 +6,7 @@ import { sealedKeyId } from '../store/crypto/token-cipher.js';
 import type { TokenCodec } from '../store/crypto/token-codec.js';
 import { toStoreIoError } from '../store/io-errors.js';
 import type { RotatedTokens } from '../store/types.js';
-import { assertNoSymlinkBelow, fsyncDir } from '../util/files.js';
+import { assertNoSymlinkBelow, fsyncDir, replaceFileAtomicallySync } from '../util/files.js';
 
 /** The journal's folder inside a clawkeep home, beside the store file. */
 export const PENDING_DIR = 'pending-rotations';
@@ -165,27 +165,18 @@ export class RotationJournal {
   }
 
   /**
-   * Re-seals every readable record with `keyId` (null: plaintext), each file replaced atomically
-   * (write a temp file, fsync, rename). Returns the files changed.
+   * Re-seals every readable record with `keyId` (null: plaintext), each file replaced atomically.
+   * Returns the files changed.
    */
   reseal(keyId: string | null): string[] {
     const changed: string[] = [];
     for (const f of this.list().files) {
-      const sealed = sealRecord(this.#codec, keyId, f.record);
-      const text = JSON.stringify(sealed);
+      const text = JSON.stringify(sealRecord(this.#codec, keyId, f.record));
       if (text === (this.#io.readFileSync(f.path, 'utf8') as string).trimEnd()) continue;
-      const tmp = `${f.path}.reseal-${process.pid}`;
-      const fd = this.#io.openSync(tmp, 'w', 0o600);
-      try {
-        writeFully(this.#io, fd, Buffer.from(text));
-        this.#io.fsyncSync(fd);
-      } finally {
-        this.#io.closeSync(fd);
-      }
-      this.#io.renameSync(tmp, f.path);
+      // A marked temp name: a crash leaves a file the next run and the doctor remove.
+      replaceFileAtomicallySync(f.path, text, 0o600);
       changed.push(f.path);
     }
-    if (changed.length > 0) fsyncDir(this.dir);
     return changed;
   }
 

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { pendingRotationsDir } from '../broker/rotation-journal.js';
 import { isPidAlive } from '../util/pid.js';
 
 /**
@@ -98,9 +99,14 @@ export function findLeftovers(dirs: readonly LeftoverDir[]): Leftover[] {
   return out;
 }
 
-/** Removes the abandoned leftovers of a clawkeep home (and its backups); returns what it removed. */
+/** The dirs of a clawkeep home that clawkeep writes temp files in: the home, its backups, the rotation journal. */
+export function homeTempDirs(home: string): string[] {
+  return [home, join(home, 'backups'), pendingRotationsDir(home)];
+}
+
+/** Removes the abandoned leftovers of a clawkeep home (homeTempDirs); returns what it removed. */
 export function sweepLeftovers(home: string, now = Date.now()): string[] {
-  return sweepDirs([home, join(home, 'backups')], now);
+  return sweepDirs(homeTempDirs(home), now);
 }
 
 /** Removes the abandoned leftovers in `dirs`; returns what it removed. */

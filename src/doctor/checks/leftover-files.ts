@@ -1,18 +1,16 @@
 import { unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { connectedConfigDirs } from '../../clients/connect-records.js';
 import { linkedDirs } from '../../linked/leftovers.js';
-import { findLeftovers, isAbandoned, type LeftoverDir } from '../../store/leftovers.js';
+import { findLeftovers, homeTempDirs, isAbandoned, type LeftoverDir } from '../../store/leftovers.js';
 import { isPidAlive } from '../../util/pid.js';
 import type { Check, DoctorContext, Finding } from '../types.js';
 
-/** The dirs clawkeep writes temp files in: its home, its backups, OpenClaw's state and agent dirs, linked sources' and connected agents' config dirs. */
+/** The dirs clawkeep writes temp files in: its home, its backups and rotation journal, OpenClaw's state and agent dirs, linked sources' and connected agents' config dirs. */
 function dirsOf(ctx: DoctorContext): LeftoverDir[] {
   const store = ctx.clawkeepStore();
   const links = store.kind === 'ok' ? (store.inspection.links ?? []) : [];
   return [
-    ctx.clawkeepHome,
-    join(ctx.clawkeepHome, 'backups'),
+    ...homeTempDirs(ctx.clawkeepHome),
     ...ctx.agents().map((v) => ({ shared: v.agent.dir })),
     // The state dirs themselves: openclaw.json (connect, the provider rename) and the guardian's marker.
     ...ctx.scans().map((h) => ({ shared: h.dir })),
