@@ -28,11 +28,10 @@ describe('clawkeep watch: an auth order that names no held login (real processes
     await waitFor('order healed', () => JSON.stringify(order(state)).includes('openai:default'));
     console.log(`dead auth order healed ${Date.now() - t0} ms after it was written`);
     expect(order(state)).toEqual({ openai: ['openai:gone', 'openai:default'] });
-    expect(
-      watchEvents(home)
-        .filter((e) => e.kind === 'repaired')
-        .map((e) => e.data.code),
-    ).toContain('auth_order_unknown');
+    // The guardian writes the config first and records the repair right after.
+    await waitFor('repair recorded', () =>
+      watchEvents(home).some((e) => e.kind === 'repaired' && e.data.code === 'auth_order_unknown'),
+    );
     await stopGuardian(g);
     if (hasOpenClaw('2026.9.6'))
       expect(openclawUses('2026.9.6', state, 'openai').resolved).toEqual([

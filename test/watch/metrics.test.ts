@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture } from '../doctor/helpers.js';
 import { CLI, runCli, startNode } from '../helpers/processes.js';
@@ -87,10 +88,21 @@ describe('clawkeep watch: metrics (real processes)', () => {
     await waitFor('first reconcile', () => watchEvents(home).some((e) => e.data.cause === 'first_watch'));
     await rotate(state, 3, 200);
     await waitFor('healed', () => storeRefresh(state) === 'fake-watch-refresh-3');
-    const text = await scrape(url);
+    // A pass writes the store, then records its repair events, then counts the pass: let the last one finish.
+    const countSplits = () => watchEvents(home).filter((e) => e.data.code === 'split_store').length;
+    let text = await scrape(url);
+    for (
+      let i = 0;
+      i < 100 &&
+      sample(text, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' }) !== countSplits();
+      i++
+    ) {
+      await sleep(50);
+      text = await scrape(url);
+    }
     expect(sample(text, 'clawkeep_watch_passes_total', { home: state, outcome: 'reconciled' })).toBe(1);
     expect(sample(text, 'clawkeep_watch_repairs_total', { home: state, cause: 'first_watch' })).toBe(1);
-    const splits = watchEvents(home).filter((e) => e.data.code === 'split_store').length;
+    const splits = countSplits();
     expect(splits).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'clawkeep_watch_repairs_total', { home: state, cause: 'split_store' })).toBe(splits);
     expect(sample(text, 'clawkeep_watch_passes_total', { home: state, outcome: 'repaired' })).toBeGreaterThan(

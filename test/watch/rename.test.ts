@@ -75,11 +75,13 @@ describe('clawkeep watch: OpenClaw’s openai-codex → openai rename (real proc
     );
     const configMs = Date.now() - t1;
     console.log(`rename healed: store ${storeMs} ms, config ${configMs} ms after the stale write`);
-    const codes = watchEvents(home)
-      .filter((e) => e.kind === 'repaired')
-      .map((e) => e.data.code);
-    expect(codes).toContain('legacy_provider_id');
-    expect(codes).toContain('legacy_provider_config');
+    // The guardian writes first and records each repair right after.
+    const codes = () =>
+      watchEvents(home)
+        .filter((e) => e.kind === 'repaired')
+        .map((e) => e.data.code);
+    await waitFor('repairs recorded', () => codes().includes('legacy_provider_config'));
+    expect(codes()).toContain('legacy_provider_id');
     await stopGuardian(g);
     if (hasOpenClaw('2026.9.6'))
       expect(openclawSees('2026.9.6', state, 'main')['openai:second']?.refresh).toBe(
