@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Broker } from '../src/broker/broker.js';
+import { tryClaimLease } from '../src/broker/lease.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { openStore } from '../src/store/open-store.js';
 import { PostgresStore } from '../src/store/postgres/pg-store.js';
@@ -202,7 +203,7 @@ async function handoff(url: string, withNotify: boolean) {
         },
         now,
       );
-      await storeA.claimLease({
+      await tryClaimLease(storeA, {
         id,
         owner: 'host-a/1/bench',
         now,

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   store_auth_failed: { retryable: false, status: 500 },
   store_database_missing: { retryable: false, status: 500 },
   store_read_only: { retryable: true, status: 503 },
+  store_worker_died: { retryable: true, status: 503 },
   profile_not_found: { retryable: false, status: 404 },
   profile_exists: { retryable: false, status: 409 },
   profile_disabled: { retryable: false, status: 403 },
@@ -104,4 +105,21 @@ export function redact(value: unknown): unknown {
 
 export function isClawkeepError(err: unknown, code?: ErrorCode): err is ClawkeepError {
   return err instanceof ClawkeepError && (code === undefined || err.code === code);
+}
+
+/**
+ * One line naming what went wrong, safe for a client or a log: a clawkeep error's code, else the
+ * error's class and system code (`DataCloneError`, `Error EIO`). Never the message of an error we did
+ * not write: those can quote source text (a function that could not be cloned) or a token.
+ */
+export function describeCause(err: unknown): string {
+  if (err instanceof ClawkeepError) {
+    const reason = err.details.reason;
+    return typeof reason === 'string' ? `${err.code} (${reason})` : err.code;
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Z0-9_]+$/.test(code) ? `${err.name} ${code}` : err.name;
+  }
+  return typeof err;
 }

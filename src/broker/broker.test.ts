@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { Broker } from './broker.js';
+import { tryClaimLease } from './lease.js';
 import type { LinkedSources } from './linked.js';
 
 const HOUR = 3_600_000;
@@ -115,7 +116,7 @@ describe('Broker', () => {
     const f = scriptedFetch([]);
     const broker = new Broker({ store, clock, env, fetch: f.fn });
     await broker.getAccessToken('anthropic:a');
-    await store.claimLease({
+    await tryClaimLease(store, {
       id: 'anthropic:a',
       owner: 'other/1/x',
       now,

@@ -11,6 +11,7 @@ import { fingerprint } from '../util/fingerprint.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { reauthError } from './errors.js';
 import { compareFreshness, pickFreshest } from './freshness.js';
+import { tryClaimLease } from './lease.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
 import { PendingRotations } from './pending-rotations.js';
@@ -23,6 +24,8 @@ export const brokerChannel = channel('clawkeep:broker');
 
 const FENCE_PREFIX = 'openclaw-oauth-refresh-fence:';
 const MAX_ATTEMPTS = 8;
+/** Claims lost to a concurrent write between read and compare-and-set before giving up (each re-reads at once). */
+const MAX_LEASE_RACES = 64;
 const REVIVAL_CHECK_MS = 5000;
 /** While the store cannot be written, a still-valid access token is served and the store retried this often. */
 const STORE_RETRY_MS = 1000;
@@ -254,8 +257,9 @@ export class Broker {
   async #acquire(id: string): Promise<Credential> {
     const deadline = this.#now() + this.#leaseWaitMs;
     let pollMs = 10;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
-      const d = await this.#store.claimLease({
+    let races = 0;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && races < MAX_LEASE_RACES; ) {
+      const d = await tryClaimLease(this.#store, {
         id,
         owner: this.owner,
         now: this.#now(),
@@ -266,6 +270,10 @@ export class Broker {
       switch (d.kind) {
         case 'missing':
           throw profileNotFound(id);
+        case 'changed':
+          // Another process wrote the row between our read and our claim: judge it again.
+          races++;
+          continue;
         case 'needs_reauth':
           throw reauthError(d.profile, d.profile.statusReason);
         case 'fresh':

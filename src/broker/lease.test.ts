@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../store/types.js';
-import { decideLease } from './lease.js';
+import { decideLease, leaseExpectation } from './lease.js';
 
 const row = (over: Partial<Profile> = {}): Profile => ({
   id: 'openai-codex:a',
@@ -24,18 +24,13 @@ const row = (over: Partial<Profile> = {}): Profile => ({
   rotatedAt: null,
   ...over,
 });
-const rules = {
-  owner: 'h1/1/a',
-  now: 1000,
-  isFresh: (_p: Profile): boolean => false,
-  isOwnerDead: (_o: string): boolean => false,
-};
+const rules = { owner: 'h1/1/a', now: 1000, fresh: false, holderDead: false };
 
 describe('decideLease', () => {
   it.each([
     ['a free row is claimed', row(), rules, { kind: 'claim', tookOverFrom: null }],
     ['needs_reauth fails fast', row({ status: 'needs_reauth' }), rules, { kind: 'needs_reauth' }],
-    ['a fresh row is adopted', row(), { ...rules, isFresh: () => true }, { kind: 'fresh' }],
+    ['a fresh row is adopted', row(), { ...rules, fresh: true }, { kind: 'fresh' }],
     [
       'a live lease of another owner is waited on',
       row({ leaseOwner: 'h2/9/b', leaseUntil: 1001 }),
@@ -57,10 +52,20 @@ describe('decideLease', () => {
     [
       'a live lease of a dead owner is taken over',
       row({ leaseOwner: 'h1/9/b', leaseUntil: 5000 }),
-      { ...rules, isOwnerDead: (o: string) => o === 'h1/9/b' },
+      { ...rules, holderDead: true },
       { kind: 'claim', tookOverFrom: 'h1/9/b' },
     ],
   ] as const)('%s', (_name, p, input, want) => {
     expect(decideLease(p, input)).toEqual(want);
+  });
+
+  it('weighs only plain data: every input survives structuredClone (a worker thread boundary)', () => {
+    expect(() => structuredClone(rules)).not.toThrow();
+    expect(leaseExpectation(row({ leaseOwner: 'h2/9/b', leaseUntil: 7, generation: 3 }))).toEqual({
+      generation: 3,
+      status: 'ok',
+      leaseOwner: 'h2/9/b',
+      leaseUntil: 7,
+    });
   });
 });

@@ -8,7 +8,7 @@ import { anthropicModelList } from './model-catalog.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { anthropicApiKeyHeaders, anthropicUnifiedHeaders, secondsToReset } from './quotas.js';
 import { sendSse } from './sse.js';
-import { countModelCall, type RequestContext, type Route } from './state.js';
+import { countAccessRejection, countModelCall, type RequestContext, type Route } from './state.js';
 import { newId } from './tokens.js';
 
 const OAUTH_BETA = 'oauth-2025-04-20';
@@ -47,6 +47,8 @@ function authenticate(ctx: RequestContext): Caller | string {
     return 'OAuth authentication is currently not supported.';
   }
   const check = ctx.state.ledger.checkAccess(token, ctx.state.now());
+  if (check.status !== 'ok')
+    countAccessRejection(ctx.state, check.status === 'unknown' ? 'invalid' : check.status);
   return check.status === 'ok'
     ? { kind: 'oauth', account: check.family.account.accountId }
     : ACCESS_ERRORS[check.status];

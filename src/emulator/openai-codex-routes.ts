@@ -9,7 +9,7 @@ import { buildResponse } from './responses-api.js';
 import { CODEX_UNSUPPORTED, ResponsesRequestSchema } from './responses-schema.js';
 import { unverifiedContentError } from './sealed-content.js';
 import { sendSse } from './sse.js';
-import { countModelCall, type RequestContext, type Route } from './state.js';
+import { countAccessRejection, countModelCall, type RequestContext, type Route } from './state.js';
 
 /** auth.openai.com (OAuth, JWKS) and chatgpt.com/backend-api/codex (the Responses stream). */
 export function openaiCodexRoutes(): Route[] {
@@ -71,6 +71,7 @@ async function authenticate(ctx: RequestContext): Promise<{ accountId: unknown }
 async function handleCodexResponses(ctx: RequestContext): Promise<void> {
   const auth = await authenticate(ctx);
   if ('failure' in auth) {
+    if (auth.failure !== 'missing') countAccessRejection(ctx.state, auth.failure);
     const { message, code } = AUTH_ERRORS[auth.failure];
     return sendJson(ctx.res, 401, openaiError(message, 'invalid_request_error', code));
   }

@@ -52,6 +52,7 @@ describe('startEmulator', () => {
         modelCalls: { total: 0, byProvider: {} },
         faultsInjected: { latency: 0, status5xx: 0, rateLimit: 0, dropAfterRotate: 0 },
         tokenRequests: 0,
+        accessRejected: { expired: 0, revoked: 0, invalid: 0 },
       });
       await fetch(`${fresh.url}/anthropic/v1/oauth/token`, { method: 'POST', body: '{}' });
       expect(fresh.stats().tokenRequests).toBe(1);

@@ -28,7 +28,12 @@ export interface EmulatorState {
   /** Issues and verifies reasoning items' `encrypted_content`. */
   readonly sealer: ContentSealer;
   readonly config: { accessTtlSeconds: number };
-  readonly counters: { tokenRequests: number; modelCalls: Map<ProviderId, number> };
+  readonly counters: {
+    tokenRequests: number;
+    modelCalls: Map<ProviderId, number>;
+    /** OAuth access tokens a model endpoint refused, by why: an agent was handed a dead token. */
+    accessRejected: Record<AccessRejection, number>;
+  };
   now(): number;
 }
 
@@ -65,11 +70,22 @@ export async function createState(reuse: ReusePolicy, accessTtlSeconds: number):
     quotas: new Quotas(),
     sealer: new ContentSealer(),
     config: { accessTtlSeconds },
-    counters: { tokenRequests: 0, modelCalls: new Map() },
+    counters: {
+      tokenRequests: 0,
+      modelCalls: new Map(),
+      accessRejected: { expired: 0, revoked: 0, invalid: 0 },
+    },
     now: () => Date.now(),
   };
 }
 
 export function countModelCall(state: EmulatorState, provider: ProviderId): void {
   state.counters.modelCalls.set(provider, (state.counters.modelCalls.get(provider) ?? 0) + 1);
+}
+
+/** Why a model endpoint refused an OAuth access token. */
+export type AccessRejection = 'expired' | 'revoked' | 'invalid';
+
+export function countAccessRejection(state: EmulatorState, why: AccessRejection): void {
+  state.counters.accessRejected[why] += 1;
 }

@@ -1,6 +1,6 @@
 import type { FaultCounters } from './faults.js';
 import type { LedgerCounters } from './ledger.js';
-import type { EmulatorState } from './state.js';
+import type { AccessRejection, EmulatorState } from './state.js';
 
 /**
  * Counters of one emulator run (`GET /_emulator/stats`, `emulator.stats()`).
@@ -14,6 +14,8 @@ export interface EmulatorStats extends LedgerCounters {
   faultsInjected: FaultCounters;
   /** Requests to the token endpoints, including faulted ones. */
   tokenRequests: number;
+  /** OAuth access tokens the model endpoints refused (expired, revoked, invalid). */
+  accessRejected: Record<AccessRejection, number>;
 }
 
 export function collectStats(state: EmulatorState): EmulatorStats {
@@ -23,5 +25,6 @@ export function collectStats(state: EmulatorState): EmulatorStats {
     modelCalls: { total: Object.values(byProvider).reduce((a, b) => a + b, 0), byProvider },
     faultsInjected: state.faults.injected(),
     tokenRequests: state.counters.tokenRequests,
+    accessRejected: { ...state.counters.accessRejected },
   };
 }

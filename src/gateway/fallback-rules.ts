@@ -9,6 +9,8 @@ export type FallbackReason =
   | 'connect_error'
   /** This process ran out of file descriptors or memory: not the upstream's fault, so no cooldown. */
   | 'local_error'
+  /** A refresh failed inside clawkeep (a bug, a store error, a dead write thread): retried on the next request. */
+  | 'internal_error'
   | 'timeout'
   | 'stream_error'
   | 'cooldown'
@@ -24,7 +26,10 @@ export const STATUS_RULES: ReadonlyArray<{ from: number; to: number; reason: Fal
   { from: 500, to: 599, reason: 'upstream_5xx' },
 ];
 
-/** Broker error codes that make a target unusable for this request. */
+/**
+ * Broker error codes that make a target unusable for this request. Any other error from the broker
+ * is clawkeep's own (`internal_error`): the login is not to blame, so it gets no cooldown.
+ */
 export const BROKER_ERROR_RULES: Readonly<Record<string, FallbackReason>> = {
   reauth_required: 'needs_reauth',
   refresh_transient: 'refresh_failed',
@@ -44,6 +49,7 @@ export const DEFAULT_COOLDOWN_MS: Readonly<Record<FallbackReason, number>> = {
   upstream_5xx: 15_000,
   connect_error: 10_000,
   local_error: 0,
+  internal_error: 0,
   timeout: 15_000,
   stream_error: 10_000,
   cooldown: 0,

@@ -51,4 +51,10 @@ export class GatewayMetrics {
     labelNames: ['client', 'model', 'direction'] as const,
     registers: [this.registry],
   });
+  readonly internalErrors = new Counter({
+    name: 'clawkeep_internal_errors_total',
+    help: "Failures inside clawkeep (not a provider's): refreshes that broke, write threads that died",
+    labelNames: ['stage', 'cause'] as const,
+    registers: [this.registry],
+  });
 }

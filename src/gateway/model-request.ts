@@ -52,7 +52,7 @@ export async function handleModelRequest(
         return ir;
       },
     };
-    const send = withCooldown(deps, withCredential(deps.broker, upstreamCall(request, deps)));
+    const send = withCooldown(deps, withCredential(deps, upstreamCall(request, deps)));
     const outcome = await runChain(candidates, send);
     outcome.failures.unshift(...moves);
     const skippedValue = skippedHeader(skipped);

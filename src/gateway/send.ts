@@ -1,5 +1,6 @@
+import type { Logger } from 'pino';
 import type { Broker, Credential } from '../broker/broker.js';
-import { isClawkeepError } from '../errors.js';
+import { describeCause, isClawkeepError } from '../errors.js';
 import {
   type Attempt,
   type Candidate,
@@ -24,14 +25,22 @@ import type { GatewayMetrics } from './metrics.js';
 /** The innermost call: one upstream request with a credential. */
 export type CallWithCredential<T> = (c: Candidate, cred: Credential) => Promise<Attempt<T>>;
 
+/** What the credential layer reports to besides the client: internal failures are logged and counted. */
+export interface CredentialDeps {
+  broker: Broker;
+  log: Logger;
+  metrics: GatewayMetrics;
+}
+
 /** Gets the candidate's credential; a 401/403 gets one adopt-or-refresh attempt before moving on. */
-export function withCredential<T>(broker: Broker, call: CallWithCredential<T>): Send<T> {
+export function withCredential<T>(deps: CredentialDeps, call: CallWithCredential<T>): Send<T> {
+  const { broker } = deps;
   return async function sendWithCredential(c) {
     let cred: Credential;
     try {
       cred = await broker.getCredential(c.profileId);
     } catch (err) {
-      return { kind: 'next', failure: brokerFailure(c, err) };
+      return { kind: 'next', failure: brokerFailure(c, err, deps) };
     }
     const out = await call(c, cred);
     if (out.kind !== 'next' || out.failure.reason !== 'auth') return out;
@@ -39,7 +48,7 @@ export function withCredential<T>(broker: Broker, call: CallWithCredential<T>): 
       const fresh = await broker.refreshRejected(c.profileId, cred.access);
       return await call(c, fresh);
     } catch (err) {
-      return { kind: 'next', failure: brokerFailure(c, err) };
+      return { kind: 'next', failure: brokerFailure(c, err, deps) };
     }
   };
 }
@@ -88,11 +97,28 @@ export async function runChain<T>(candidates: readonly Candidate[], send: Send<T
   return { kind: 'exhausted', failures, allCooling, retryAfterMs };
 }
 
-function brokerFailure(c: Candidate, err: unknown): Failure {
-  const code = isClawkeepError(err) ? err.code : 'unknown';
-  const reason = BROKER_ERROR_RULES[code] ?? 'refresh_failed';
-  const detail = isClawkeepError(err)
-    ? `${code}${err.details.reason ? ` [${String(err.details.reason)}]` : ''}`
-    : (err as Error).message;
-  return failureOf(c, reason, detail);
+/**
+ * A broker error as the client sees it: a stable code and one line, never an error's own message
+ * unless clawkeep wrote it (a runtime error can quote source text).
+ */
+function brokerFailure(c: Candidate, err: unknown, deps: CredentialDeps): Failure {
+  const code = isClawkeepError(err) ? err.code : null;
+  const reason = code === null ? undefined : BROKER_ERROR_RULES[code];
+  if (reason !== undefined && isClawkeepError(err)) {
+    return failureOf(c, reason, `${err.code}${err.details.reason ? ` [${String(err.details.reason)}]` : ''}`);
+  }
+  const cause = describeCause(err);
+  deps.metrics.internalErrors.inc({ stage: 'refresh', cause: code ?? 'unexpected' });
+  deps.log.error(
+    { profileId: c.profileId, target: c.label, cause, where: whereOf(err) },
+    'refresh failed inside clawkeep; the login keeps no cooldown and is tried again on the next request',
+  );
+  return failureOf(c, 'internal_error', `refresh_failed [internal: ${cause}]`);
+}
+
+/** The first stack frame's file and line (no source text), for the log. */
+function whereOf(err: unknown): string | null {
+  const frame = (err as Error | null)?.stack?.split('\n').find((l) => l.trimStart().startsWith('at '));
+  const m = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?$/);
+  return m?.[1] ?? null;
 }

@@ -28,6 +28,7 @@ import { QuotaBook } from './quota/book.js';
 import { announceQuotaCrossing } from './quota/observe.js';
 import { readJsonBody } from './request-body.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
+import { reportStoreHealth } from './store-health.js';
 import { closeUpstreamPool } from './upstream-http.js';
 import { UsageMeter } from './usage/usage-meter.js';
 
@@ -75,6 +76,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const concurrency = new ClientConcurrency(gw.maxConcurrentPerClient);
   const broker = new Broker({ store: o.store, env, ...(o.linked ? { linked: o.linked } : {}) });
   const metrics = new GatewayMetrics();
+  const unreportStore = reportStoreHealth({ log: o.log, metrics });
   const cooldowns = new Cooldowns();
   const profiles = new ProfileDirectory(o.store);
   let auth = new ClientAuth(o.store);
@@ -344,6 +346,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     keepAlive,
     async close(graceMs = o.config.gateway.shutdownGraceMs) {
       unwatch?.();
+      unreportStore();
       keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       dashboard.close();

@@ -131,6 +131,8 @@ const STORE_IO_CODES: ReadonlySet<ErrorCode> = new Set([
   'store_busy',
   'store_readonly',
   'store_denied',
+  // A write thread that died may or may not have committed: the same care as an I/O error.
+  'store_worker_died',
 ]);
 
 /** True for a clawkeep error raised because the store could not be read or written (not a rule). */

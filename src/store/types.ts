@@ -101,24 +101,39 @@ export interface NewEvent {
   data?: Record<string, unknown>;
 }
 
-/** Outcome of the short lease transaction (step 3 of the refresh protocol). */
-export type LeaseDecision =
-  | { kind: 'claimed'; profile: Profile; tookOverFrom: string | null }
-  | { kind: 'held'; profile: Profile }
-  | { kind: 'fresh'; profile: Profile }
-  | { kind: 'needs_reauth'; profile: Profile }
-  | { kind: 'missing' };
+/** A profile row as the lease rule reads it (step 3), with the clock its lease times are judged by. */
+export interface LeaseRead {
+  profile: Profile;
+  /** The caller's `now` on SQLite (one host); the database's clock on PostgreSQL. */
+  now: number;
+}
 
-export interface ClaimLeaseInput {
+/** The fields a lease claim compares: the row exactly as the broker judged it. */
+export interface LeaseExpectation {
+  generation: number;
+  status: ProfileStatus;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+}
+
+/**
+ * A lease claim the broker decided on (broker/lease.ts). Plain data only: it crosses a worker
+ * thread's postMessage, so it never holds a function.
+ */
+export interface LeaseClaim {
   id: string;
   owner: string;
+  /** The caller's clock; PostgreSQL sets `lease_until` from its own. */
   now: number;
   ttlMs: number;
-  /** True when the stored access token is still good beyond the refresh window: adopt it, don't claim. */
-  isFresh: (profile: Profile) => boolean;
-  /** True when the current lease owner is known to be dead (same host, pid gone). */
-  isOwnerDead: (owner: string) => boolean;
+  /** Claimed only while the row still matches (compare-and-set). */
+  expected: LeaseExpectation;
+  /** The expired or dead owner this claim replaces, recorded as `lease_taken_over`. */
+  tookOverFrom: string | null;
 }
+
+/** `changed`: the row is gone or no longer as judged; read it again and decide again. */
+export type LeaseClaimOutcome = { kind: 'claimed'; profile: Profile } | { kind: 'changed' };
 
 /** An external file that also holds a profile's tokens, kept in step by clawkeep. */
 export interface LinkedSourceRef {
@@ -198,8 +213,10 @@ export interface Store {
   /** Removes a profile and returns what was removed (the caller backs it up first). */
   removeProfile(id: string, now: number): Promise<Profile | null>;
   setStatus(id: string, status: 'ok' | 'disabled', now: number): Promise<Profile | null>;
-  /** Step 3: in one short transaction re-read the row and decide adopt / wait / fail / claim. */
-  claimLease(input: ClaimLeaseInput): Promise<LeaseDecision>;
+  /** Step 3a: the row and the lease clock, for the broker's lease rule. Never writes. */
+  readLease(id: string, now: number): Promise<LeaseRead | null>;
+  /** Step 3b: applies the broker's claim if the row is still as judged (compare-and-set). */
+  claimLease(claim: LeaseClaim): Promise<LeaseClaimOutcome>;
   /** Step 5: compare-and-set on the presented refresh token; generation +1; lease cleared; `rotated` event. */
   commitRotation(
     id: string,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tryClaimLease } from '../../src/broker/lease.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { dbName } from '../helpers/pg-fixtures.js';
@@ -32,7 +33,7 @@ async function populate(home: string): Promise<void> {
       },
       T0,
     );
-    await store.claimLease({
+    await tryClaimLease(store, {
       id: 'openai-codex:work',
       owner: 'h/1/a',
       now: T0,

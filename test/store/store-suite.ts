@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LeaseAttempt, leaseExpectation, tryClaimLease } from '../../src/broker/lease.js';
 import { keyIdOf } from '../../src/store/crypto/token-cipher.js';
-import type { ClaimLeaseInput, ProfileChange, ProfileInput, Store } from '../../src/store/types.js';
+import type { ProfileChange, ProfileInput, Store } from '../../src/store/types.js';
 
 export interface StoreSuiteOptions {
   name: string;
@@ -32,7 +33,7 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
       email: 'a@example.test',
       ...over,
     });
-    const claim = (over: Partial<ClaimLeaseInput> = {}): ClaimLeaseInput => ({
+    const claim = (over: Partial<LeaseAttempt> = {}): LeaseAttempt => ({
       id: 'openai-codex:default',
       owner: 'host/1/a',
       now: T0,
@@ -69,7 +70,7 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
 
     it('replace bumps the generation, clears needs_reauth and the lease', async () => {
       await store.insertProfile(oauth(), T0);
-      await store.claimLease(claim());
+      await tryClaimLease(store, claim());
       await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'refresh_token_reused', T0);
       const p = await store.replaceProfile(oauth({ refresh: 'fake-refresh-new' }), T0 + 1);
       expect(p).toMatchObject({
@@ -83,22 +84,56 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
 
     it('claims a lease, reports it held to others, and lets the owner reclaim', async () => {
       await store.insertProfile(oauth(), T0);
-      const a = await store.claimLease(claim());
+      const a = await tryClaimLease(store, claim());
       expect(a.kind).toBe('claimed');
-      expect((await store.claimLease(claim({ owner: 'host/2/b' }))).kind).toBe('held');
-      expect((await store.claimLease(claim())).kind).toBe('claimed');
+      expect((await tryClaimLease(store, claim({ owner: 'host/2/b' }))).kind).toBe('held');
+      expect((await tryClaimLease(store, claim())).kind).toBe('claimed');
+    });
+
+    it('applies a claim only to the row as it was judged (compare-and-set), from plain data', async () => {
+      await store.insertProfile(oauth(), T0);
+      const read = await store.readLease('openai-codex:default', T0);
+      expect(read?.profile.leaseOwner).toBeNull();
+      const judged = leaseExpectation(read!.profile);
+      // A peer claims between our read and our claim: ours must not apply.
+      const peer = await tryClaimLease(store, claim({ owner: 'host/2/b' }));
+      expect(peer.kind).toBe('claimed');
+      const stale = {
+        id: 'openai-codex:default',
+        owner: 'host/1/a',
+        now: T0,
+        ttlMs: 30_000,
+        tookOverFrom: null,
+      };
+      // structuredClone throws on a function: what the worker thread's postMessage would do.
+      expect((await store.claimLease(structuredClone({ ...stale, expected: judged }))).kind).toBe('changed');
+      expect((await store.getProfile('openai-codex:default'))?.leaseOwner).toBe('host/2/b');
+      // A rotation between read and claim moves the generation: a claim on the old one is refused too.
+      const before = leaseExpectation((await store.getProfile('openai-codex:default'))!);
+      await store.commitRotation(
+        'openai-codex:default',
+        'fake-refresh-1',
+        { access: 'fake-access-2', refresh: 'fake-refresh-2', expires: T0 + 1, issuedAt: T0 },
+        T0,
+      );
+      expect((await store.claimLease({ ...stale, expected: before })).kind).toBe('changed');
+      expect(await store.readLease('openai-codex:nope', T0)).toBeNull();
+      expect((await store.claimLease({ ...stale, id: 'openai-codex:nope', expected: before })).kind).toBe(
+        'changed',
+      );
     });
 
     it('takes over an expired lease or one whose owner is dead, never a live one', async () => {
       await store.insertProfile(oauth(), T0);
       // Real time on both backends: the database clock cannot be faked.
-      await store.claimLease(claim({ now: Date.now(), ttlMs: 400 }));
-      const live = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() }));
+      await tryClaimLease(store, claim({ now: Date.now(), ttlMs: 400 }));
+      const live = await tryClaimLease(store, claim({ owner: 'host/2/b', now: Date.now() }));
       expect(live.kind).toBe('held');
       await sleep(600);
-      const expired = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() }));
+      const expired = await tryClaimLease(store, claim({ owner: 'host/2/b', now: Date.now() }));
       expect(expired).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/1/a' });
-      const dead = await store.claimLease(
+      const dead = await tryClaimLease(
+        store,
         claim({ owner: 'host/3/c', now: Date.now(), isOwnerDead: (o) => o === 'host/2/b' }),
       );
       expect(dead).toMatchObject({ kind: 'claimed', tookOverFrom: 'host/2/b' });
@@ -108,16 +143,16 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
 
     it('answers fresh without claiming when the stored token is still good, and needs_reauth without claiming', async () => {
       await store.insertProfile(oauth(), T0);
-      expect((await store.claimLease(claim({ isFresh: () => true }))).kind).toBe('fresh');
+      expect((await tryClaimLease(store, claim({ isFresh: () => true }))).kind).toBe('fresh');
       expect((await store.getProfile('openai-codex:default'))?.leaseOwner).toBeNull();
       await store.markNeedsReauth('openai-codex:default', 'fake-refresh-1', 'invalid_grant', T0);
-      expect((await store.claimLease(claim())).kind).toBe('needs_reauth');
-      expect((await store.claimLease(claim({ id: 'openai-codex:nope' }))).kind).toBe('missing');
+      expect((await tryClaimLease(store, claim())).kind).toBe('needs_reauth');
+      expect((await tryClaimLease(store, claim({ id: 'openai-codex:nope' }))).kind).toBe('missing');
     });
 
     it('commits a rotation only over the presented refresh token (compare-and-set)', async () => {
       await store.insertProfile(oauth(), T0);
-      await store.claimLease(claim());
+      await tryClaimLease(store, claim());
       const tokens = {
         access: 'fake-access-2',
         refresh: 'fake-refresh-2',
@@ -170,7 +205,7 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
 
     it('keeps an append-only event log without tokens', async () => {
       await store.insertProfile(oauth(), T0);
-      await store.claimLease(claim());
+      await tryClaimLease(store, claim());
       await store.commitRotation(
         'openai-codex:default',
         'fake-refresh-1',
@@ -204,9 +239,9 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
     if (leaseClock === 'database') {
       it('judges leases by the database clock: a caller 30 s ahead never steals a live lease', async () => {
         await store.insertProfile(oauth(), T0);
-        const a = await store.claimLease(claim({ now: Date.now() - 30_000 }));
+        const a = await tryClaimLease(store, claim({ now: Date.now() - 30_000 }));
         expect(a.kind).toBe('claimed');
-        const skewed = await store.claimLease(claim({ owner: 'host/2/b', now: Date.now() + 30_001 }));
+        const skewed = await tryClaimLease(store, claim({ owner: 'host/2/b', now: Date.now() + 30_001 }));
         expect(skewed.kind).toBe('held');
         const until = (await store.getProfile('openai-codex:default'))!.leaseUntil!;
         expect(Math.abs(until - (Date.now() + 30_000))).toBeLessThan(5_000);
@@ -221,7 +256,7 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
         const stop = peer.watchChanges!((c) => seen.push(c));
         await (peer as Store & { listening?: () => Promise<boolean> }).listening?.();
         await store.insertProfile(oauth(), T0);
-        await store.claimLease(claim());
+        await tryClaimLease(store, claim());
         await store.commitRotation(
           'openai-codex:default',
           'fake-refresh-1',
@@ -246,8 +281,8 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
       const peer = await reopen(store);
       try {
         await store.insertProfile(oauth(), T0);
-        expect((await peer.claimLease(claim({ owner: 'host/2/b' }))).kind).toBe('claimed');
-        expect((await store.claimLease(claim())).kind).toBe('held');
+        expect((await tryClaimLease(peer, claim({ owner: 'host/2/b' }))).kind).toBe('claimed');
+        expect((await tryClaimLease(store, claim())).kind).toBe('held');
       } finally {
         await peer.close();
       }

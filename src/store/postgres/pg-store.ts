@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { KeyLookup } from '../crypto/key-store.js';
@@ -16,11 +15,12 @@ import {
   toProfile,
 } from '../row.js';
 import type {
-  ClaimLeaseInput,
   ClientRecord,
   CommitOutcome,
   EventQuery,
-  LeaseDecision,
+  LeaseClaim,
+  LeaseClaimOutcome,
+  LeaseRead,
   LinkedSourceRef,
   NewEvent,
   Profile,
@@ -169,37 +169,49 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
-    return this.#db.transaction(async (c): Promise<LeaseDecision> => {
-      const r = await c.query<ProfileRow & { db_now: string }>(
-        `SELECT *, ${DB_NOW_MS} AS db_now FROM profiles WHERE id = $1 FOR UPDATE`,
-        [input.id],
+  async readLease(id: string, _now: number): Promise<LeaseRead | null> {
+    // The database's clock judges leases: a host whose clock is off never steals a live one.
+    const r = await this.#db.query<ProfileRow & { db_now: string }>(
+      `SELECT *, ${DB_NOW_MS} AS db_now FROM profiles WHERE id = $1`,
+      [id],
+    );
+    const row = r.rows[0];
+    if (!row) return null;
+    return { profile: this.#profile(row), now: Number(row.db_now) };
+  }
+
+  async claimLease(claim: LeaseClaim): Promise<LeaseClaimOutcome> {
+    return this.#db.transaction(async (c): Promise<LeaseClaimOutcome> => {
+      const { expected } = claim;
+      const r = await c.query<ProfileRow>(
+        `UPDATE profiles SET lease_owner = $2, lease_until = ${DB_NOW_MS} + $3
+         WHERE id = $1 AND generation = $4 AND status = $5
+           AND lease_owner IS NOT DISTINCT FROM $6 AND lease_until IS NOT DISTINCT FROM $7
+         RETURNING *`,
+        [
+          claim.id,
+          claim.owner,
+          claim.ttlMs,
+          expected.generation,
+          expected.status,
+          expected.leaseOwner,
+          expected.leaseUntil,
+        ],
       );
       const row = r.rows[0];
-      if (!row) return { kind: 'missing' };
-      const profile = this.#profile(row);
-      // The database's clock judges leases: a host whose clock is off never steals a live one.
-      const dbNow = Number(row.db_now);
-      const v = decideLease(profile, { ...input, now: dbNow });
-      if (v.kind !== 'claim') return { kind: v.kind, profile };
-      const until = dbNow + input.ttlMs;
-      await c.query('UPDATE profiles SET lease_owner = $2, lease_until = $3 WHERE id = $1', [
-        input.id,
-        input.owner,
-        until,
-      ]);
-      if (v.tookOverFrom) {
+      if (!row) return { kind: 'changed' };
+      if (claim.tookOverFrom) {
         await event(
           c,
-          { profileId: input.id, kind: 'lease_taken_over', data: { from: v.tookOverFrom, to: input.owner } },
-          input.now,
+          {
+            profileId: claim.id,
+            kind: 'lease_taken_over',
+            data: { from: claim.tookOverFrom, to: claim.owner },
+          },
+          claim.now,
         );
       }
-      return {
-        kind: 'claimed',
-        profile: { ...profile, leaseOwner: input.owner, leaseUntil: until },
-        tookOverFrom: v.tookOverFrom,
-      };
+      return { kind: 'claimed', profile: this.#profile(row) };
     });
   }
 

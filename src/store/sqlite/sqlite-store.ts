@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { decideLease } from '../../broker/lease.js';
 import { ClawkeepError } from '../../errors.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import { invokedAs } from '../../util/invoked-as.js';
@@ -19,11 +18,12 @@ import {
   toProfile,
 } from '../row.js';
 import type {
-  ClaimLeaseInput,
   ClientRecord,
   CommitOutcome,
   EventQuery,
-  LeaseDecision,
+  LeaseClaim,
+  LeaseClaimOutcome,
+  LeaseRead,
   LinkedSourceRef,
   NewEvent,
   Profile,
@@ -153,28 +153,35 @@ export class SqliteStore implements Store {
     });
   }
 
-  async claimLease(input: ClaimLeaseInput): Promise<LeaseDecision> {
-    return this.#tx((): LeaseDecision => {
-      const profile = this.#read(input.id);
-      if (!profile) return { kind: 'missing' };
-      const v = decideLease(profile, input);
-      if (v.kind !== 'claim') return { kind: v.kind, profile };
-      const until = input.now + input.ttlMs;
-      this.#db
-        .prepare('UPDATE profiles SET lease_owner = ?, lease_until = ? WHERE id = ?')
-        .run(input.owner, until, input.id);
-      const tookOverFrom = v.tookOverFrom;
-      if (tookOverFrom) {
+  async readLease(id: string, now: number): Promise<LeaseRead | null> {
+    const profile = await this.getProfile(id);
+    return profile ? { profile, now } : null;
+  }
+
+  async claimLease(claim: LeaseClaim): Promise<LeaseClaimOutcome> {
+    return this.#tx((): LeaseClaimOutcome => {
+      const until = claim.now + claim.ttlMs;
+      const { expected } = claim;
+      const res = this.#db
+        .prepare(
+          `UPDATE profiles SET lease_owner = @owner, lease_until = @until
+           WHERE id = @id AND generation = @generation AND status = @status
+             AND lease_owner IS @leaseOwner AND lease_until IS @leaseUntil`,
+        )
+        .run({ id: claim.id, owner: claim.owner, until, ...expected });
+      if (res.changes !== 1) return { kind: 'changed' };
+      if (claim.tookOverFrom) {
         this.#event(
-          { profileId: input.id, kind: 'lease_taken_over', data: { from: tookOverFrom, to: input.owner } },
-          input.now,
+          {
+            profileId: claim.id,
+            kind: 'lease_taken_over',
+            data: { from: claim.tookOverFrom, to: claim.owner },
+          },
+          claim.now,
         );
       }
-      return {
-        kind: 'claimed',
-        profile: { ...profile, leaseOwner: input.owner, leaseUntil: until },
-        tookOverFrom,
-      };
+      const profile = this.#read(claim.id);
+      return profile ? { kind: 'claimed', profile } : { kind: 'changed' };
     });
   }
 
@@ -226,7 +233,14 @@ export class SqliteStore implements Store {
             email: t.email ?? null,
           });
         const profile = this.#read(id);
-        if (res.changes !== 1 || !profile) return { kind: 'conflict', profile };
+        if (res.changes !== 1 || !profile) {
+          // A retry after a lost acknowledgement (a write thread that died after COMMIT): our own
+          // earlier attempt is what the row holds.
+          if (profile && profile.refresh === t.refresh && profile.access === t.access) {
+            return { kind: 'committed', profile };
+          }
+          return { kind: 'conflict', profile };
+        }
         this.#event(
           {
             profileId: id,
