@@ -1,0 +1,18 @@
+import { describe, it } from 'vitest';
+import { expectHealthyLifetime } from './expect-figures.js';
+import { runLifetime } from './scenario.js';
+
+describe('lifetime: the shipped gateway on the default SQLite home, across rotations and restarts', () => {
+  it('answers every request, rotates each login once per rotation, never presents a spent token', async () => {
+    const figures = await runLifetime({
+      storeUrl: null,
+      durationMs: 30_000,
+      accessTtlSeconds: 8,
+      agentsPerLogin: 2,
+      agentPauseMs: 10,
+      tokenLoops: 1,
+      restarts: ['SIGTERM', 'SIGKILL'],
+    });
+    expectHealthyLifetime(figures, 3);
+  }, 180_000);
+});

@@ -1,0 +1,229 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EmulatorStats } from '../../src/emulator/stats.js';
+import { runCli } from '../helpers/processes.js';
+import { type AgentSpec, type AgentTally, newTally, runAgent } from './agents.js';
+import { CliProcess, freePort } from './processes.js';
+
+/**
+ * The lifetime scenario: clawkeep run as users run it, only ever as the built CLI in child processes,
+ * against the emulator (itself `clawkeep emulator`) with access tokens of a few seconds, so every run
+ * crosses many rotations. Agents talk to `clawkeep gateway run` while `clawkeep token` loops in other
+ * processes rotate the same logins, and the gateway is stopped (SIGTERM) and killed (SIGKILL) and
+ * restarted in the middle. The test asserts the figures; `npm run soak` prints them for long runs.
+ */
+export interface LifetimeOptions {
+  /** A PostgreSQL URL for the store, or null for the default SQLite home. */
+  storeUrl: string | null;
+  durationMs: number;
+  accessTtlSeconds: number;
+  /** Scripted agents per login. */
+  agentsPerLogin: number;
+  /** Each agent's pause between conversations (0: as fast as the gateway answers). */
+  agentPauseMs?: number;
+  /** `clawkeep token` loops per OAuth login, each a new process per call. */
+  tokenLoops: number;
+  /** Signals sent to the gateway, spread evenly over the run; each is followed by a restart. */
+  restarts: readonly NodeJS.Signals[];
+  log?: (line: string) => void;
+}
+
+export interface LifetimeFigures {
+  durationMs: number;
+  requests: number;
+  statuses: Record<number, number>;
+  conversations: number;
+  connectRetries: number;
+  fallbacks: number;
+  tokenRuns: number;
+  tokenFailures: string[];
+  restarts: string[];
+  emulator: Pick<EmulatorStats, 'refreshes' | 'rotations' | 'reuseHits' | 'graceHits' | 'accessRejected'> & {
+    tokenRequests: number;
+  };
+  /** `rotated` events in the store, per profile. */
+  rotatedEvents: Record<string, number>;
+  reauthEvents: number;
+  /** Log lines and error bodies that quote source text, a stack frame or a secret. */
+  leaks: string[];
+  errorBodies: string[];
+}
+
+export const LOGINS = {
+  codex: { id: 'openai-codex:default', api: 'chat', model: 'openai-codex/gpt-5.1-codex' },
+  claude: { id: 'anthropic:claude', api: 'messages', model: 'anthropic/claude-sonnet-4-5' },
+  key: { id: 'openai:default', api: 'chat', model: 'openai/gpt-4.1' },
+} as const;
+
+/** What source text, a stack trace or an internal value looks like in a log line or an error body. */
+const SOURCE_TEXT = [
+  /=>/,
+  /\bfunction\s*\(/,
+  /this\.#/,
+  /\n\s+at\s/,
+  /\bat\s+\S+\s+\(\S+:\d+:\d+\)/,
+  /could not be cloned/,
+];
+
+export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> {
+  const log = o.log ?? (() => {});
+  const home = mkdtempSync(join(tmpdir(), 'clawkeep-lifetime-'));
+  const emulator = new CliProcess(
+    ['emulator', '--port', '0', '--access-ttl', String(o.accessTtlSeconds)],
+    {},
+  );
+  const gateways: CliProcess[] = [];
+  try {
+    const [, emuUrl] = await emulator.waitFor(/listening on (http:\/\/\S+)/);
+    await emulator.waitFor(/counters: /);
+    const env: Record<string, string> = { CLAWKEEP_HOME: home };
+    for (const m of emulator.out.matchAll(/export (CLAWKEEP_[A-Z_]+)=(\S+)/g)) env[m[1]!] = m[2]!;
+    if (o.storeUrl) env.CLAWKEEP_STORE = o.storeUrl;
+    const secrets: string[] = [];
+    const cli = async (args: string[], input?: string) => {
+      const r = await runCli(home, args, { env, ...(input === undefined ? {} : { input }) });
+      if (r.code !== 0)
+        throw new Error(`clawkeep ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    };
+    for (const [provider, name] of [
+      ['openai-codex', 'default'],
+      ['anthropic', 'claude'],
+    ] as const) {
+      const minted = (await (
+        await fetch(`${emuUrl}/_emulator/mint`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ provider, email: `${name}@example.test` }),
+        })
+      ).json()) as { access: string; refresh: string; expires: number };
+      secrets.push(minted.access, minted.refresh);
+      await cli(['profiles', 'add-oauth', '--provider', provider, '--name', name], JSON.stringify(minted));
+    }
+    await cli(
+      ['profiles', 'add-key', '--provider', 'openai', '--name', 'default'],
+      'sk-emu-openai-lifetime\n',
+    );
+    secrets.push('sk-emu-openai-lifetime');
+    const key = (await cli(['clients', 'add', 'lifetime-agent'])).split('\n')[0]!.trim();
+    secrets.push(key);
+
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const startGateway = async () => {
+      const g = new CliProcess(
+        ['--home', home, 'gateway', 'run', '--port', String(port), '--log-format', 'json'],
+        env,
+      );
+      gateways.push(g);
+      await g.waitFor(/clawkeep gateway listening on/);
+      return g;
+    };
+    let gateway = await startGateway();
+    log(`gateway on ${baseUrl}, emulator on ${emuUrl}, store ${o.storeUrl ? 'postgres' : 'sqlite'}`);
+
+    let running = true;
+    const started = Date.now();
+    const tallies: AgentTally[] = [];
+    const agents: Promise<void>[] = [];
+    for (const login of Object.values(LOGINS)) {
+      for (let i = 0; i < o.agentsPerLogin; i++) {
+        const tally = newTally();
+        tallies.push(tally);
+        const spec: AgentSpec = { name: `${login.id}#${i}`, api: login.api, model: login.model };
+        const pauseMs = o.agentPauseMs ?? 0;
+        agents.push(runAgent(spec, { baseUrl: () => baseUrl, key, running: () => running, tally, pauseMs }));
+      }
+    }
+    let tokenRuns = 0;
+    const tokenFailures: string[] = [];
+    const tokenLoop = async (id: string) => {
+      while (running) {
+        const r = await runCli(home, ['token', id], { env });
+        tokenRuns++;
+        if (r.code !== 0 || r.stdout.trim().length < 20)
+          tokenFailures.push(`${id}: exit ${r.code} ${r.stderr}`);
+      }
+    };
+    const loops: Promise<void>[] = [];
+    for (let i = 0; i < o.tokenLoops; i++)
+      loops.push(tokenLoop(LOGINS.codex.id), tokenLoop(LOGINS.claude.id));
+
+    const restarts: string[] = [];
+    for (const [i, signal] of o.restarts.entries()) {
+      const at = started + ((i + 1) * o.durationMs) / (o.restarts.length + 1);
+      await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+      const exit = await gateway.stop(signal);
+      restarts.push(`${signal} → exit ${exit.code ?? exit.signal}`);
+      log(`gateway ${signal}: exit ${exit.code ?? exit.signal}; restarting`);
+      gateway = await startGateway();
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, started + o.durationMs - Date.now())));
+    running = false;
+    await Promise.all([...agents, ...loops]);
+    const durationMs = Date.now() - started;
+    await gateway.stop('SIGTERM');
+
+    const stats = (await (await fetch(`${emuUrl}/_emulator/stats`)).json()) as EmulatorStats;
+    const events = (await cli(['events', '--json']))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { kind: string; profileId: string | null });
+    const rotatedEvents: Record<string, number> = {};
+    for (const e of events) {
+      if (e.kind === 'rotated' && e.profileId)
+        rotatedEvents[e.profileId] = (rotatedEvents[e.profileId] ?? 0) + 1;
+    }
+    const statuses: Record<number, number> = {};
+    for (const t of tallies)
+      for (const [s, n] of Object.entries(t.statuses)) statuses[+s] = (statuses[+s] ?? 0) + n;
+    const errorBodies = tallies.flatMap((t) => t.errorBodies);
+    const texts = [...gateways.flatMap((g) => `${g.out}\n${g.err}`.split('\n')), ...errorBodies];
+    const leaks = texts.filter(
+      (line) => SOURCE_TEXT.some((re) => re.test(line)) || secrets.some((s) => line.includes(s)),
+    );
+    return {
+      durationMs,
+      requests: Object.values(statuses).reduce((a, b) => a + b, 0),
+      statuses,
+      conversations: tallies.reduce((a, t) => a + t.conversations, 0),
+      connectRetries: tallies.reduce((a, t) => a + t.connectRetries, 0),
+      fallbacks: tallies.reduce((a, t) => a + t.fallbacks, 0),
+      tokenRuns,
+      tokenFailures,
+      restarts,
+      emulator: {
+        refreshes: stats.refreshes,
+        rotations: stats.rotations,
+        reuseHits: stats.reuseHits,
+        graceHits: stats.graceHits,
+        accessRejected: stats.accessRejected,
+        tokenRequests: stats.tokenRequests,
+      },
+      rotatedEvents,
+      reauthEvents: events.filter((e) => e.kind === 'reauth_required').length,
+      leaks,
+      errorBodies: errorBodies.slice(0, 5),
+    };
+  } finally {
+    await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
+    await emulator.stop('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The figures as lines a person reads (the soak script prints them; the test logs them). */
+export function formatFigures(f: LifetimeFigures): string {
+  const rotations = Object.values(f.rotatedEvents).reduce((a, b) => a + b, 0);
+  return [
+    `duration ${(f.durationMs / 1000).toFixed(0)} s, requests ${f.requests} (${Object.entries(f.statuses)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')}), conversations ${f.conversations}, fallbacks ${f.fallbacks}`,
+    `connection retries while restarting ${f.connectRetries}; restarts ${f.restarts.join(', ') || 'none'}`,
+    `clawkeep token runs ${f.tokenRuns}, failed ${f.tokenFailures.length}`,
+    `emulator: token-endpoint calls ${f.emulator.refreshes.total}, rotations ${f.emulator.rotations}, reuse hits ${f.emulator.reuseHits}, grace hits ${f.emulator.graceHits}, access tokens refused ${JSON.stringify(f.emulator.accessRejected)}`,
+    `store: rotated events ${rotations} ${JSON.stringify(f.rotatedEvents)}, reauth_required ${f.reauthEvents}`,
+    `leaks (source text, stack frames, secrets in logs or error bodies): ${f.leaks.length}`,
+  ].join('\n');
+}
