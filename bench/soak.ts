@@ -4,6 +4,7 @@
  * login and an API key, `clawkeep token` loops in other processes, and gateway restarts (SIGTERM and
  * SIGKILL) spread over the run. Prints the figures the test asserts.
  * Usage: npm run soak -- --minutes 30 [--store sqlite|postgres] [--access-ttl 8] [--agents 2] [--restarts 4]
+ *        [--token-loops 1] [--pause-ms 20]
  */
 import { parseArgs } from 'node:util';
 import { createTestDatabase, postgresUnavailable } from '../test/helpers/postgres.js';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '2' },
     'token-loops': { type: 'string', default: '1' },
     restarts: { type: 'string', default: '4' },
+    'pause-ms': { type: 'string', default: '20' },
   },
 });
 
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     durationMs: minutes * 60_000,
     accessTtlSeconds: positive('access-ttl', values['access-ttl']),
     agentsPerLogin: positive('agents', values.agents),
+    agentPauseMs: Number(values['pause-ms']) || 0,
     tokenLoops: positive('token-loops', values['token-loops']),
     restarts,
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
