@@ -22,5 +22,6 @@ export function expectHealthyLifetime(f: LifetimeFigures, minRotationsPerLogin: 
     expect(f.rotatedEvents[id] ?? 0, id).toBeGreaterThanOrEqual(minRotationsPerLogin);
   }
   expect(f.leaks).toEqual([]);
+  for (const lane of f.lanes) expect(lane.problems, lane.name).toEqual([]);
   expect(f.restarts.length).toBeGreaterThan(0);
 }

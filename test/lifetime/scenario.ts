@@ -27,6 +27,33 @@ export interface LifetimeOptions {
   /** Signals sent to the gateway, spread evenly over the run; each is followed by a restart. */
   restarts: readonly NodeJS.Signals[];
   log?: (line: string) => void;
+  /** More users of the same logins, running beside the agents for the whole run (see Lane). */
+  lanes?: readonly Lane[];
+}
+
+/** What a lane gets: the run's home and environment, the gateway, the emulator, and when to stop. */
+export interface LaneContext {
+  /** The clawkeep home (`--home`), and the environment every `clawkeep` child runs with. */
+  home: string;
+  env: Record<string, string>;
+  gatewayUrl: string;
+  emulatorUrl: string;
+  /** A client key for the lane's own use (`clients add`); lanes that need their own make them. */
+  key: string;
+  running(): boolean;
+  log(line: string): void;
+}
+
+/**
+ * One more user of the logins during a lifetime run (real clients, a linked tool, the guardian…).
+ * Started once the gateway serves; `run` returns once `running()` is false. `finish` runs after the
+ * gateway stopped. `problems` are what the test fails on; `figures` are printed.
+ */
+export interface Lane {
+  name: string;
+  run(ctx: LaneContext): Promise<void>;
+  finish?(ctx: LaneContext): Promise<void>;
+  report(): { figures: string; problems: string[]; texts?: string[] };
 }
 
 export interface LifetimeFigures {
@@ -48,6 +75,7 @@ export interface LifetimeFigures {
   /** Log lines and error bodies that quote source text, a stack frame or a secret. */
   leaks: string[];
   errorBodies: string[];
+  lanes: { name: string; figures: string; problems: string[] }[];
 }
 
 export const LOGINS = {
@@ -146,6 +174,22 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
           tokenFailures.push(`${id}: exit ${r.code} ${r.stderr}`);
       }
     };
+    const ctx: LaneContext = {
+      home,
+      env,
+      gatewayUrl: baseUrl,
+      emulatorUrl: emuUrl!,
+      key,
+      running: () => running,
+      log,
+    };
+    const lanes = o.lanes ?? [];
+    const laneCrashes: string[] = [];
+    const laneRuns = lanes.map((lane) =>
+      lane.run(ctx).catch((err: unknown) => {
+        laneCrashes.push(`${lane.name}: ${(err as Error).stack ?? String(err)}`);
+      }),
+    );
     const loops: Promise<void>[] = [];
     for (let i = 0; i < o.tokenLoops; i++)
       loops.push(tokenLoop(LOGINS.codex.id), tokenLoop(LOGINS.claude.id));
@@ -161,9 +205,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     }
     await new Promise((r) => setTimeout(r, Math.max(0, started + o.durationMs - Date.now())));
     running = false;
-    await Promise.all([...agents, ...loops]);
+    await Promise.all([...agents, ...loops, ...laneRuns]);
     const durationMs = Date.now() - started;
     await gateway.stop('SIGTERM');
+    for (const lane of lanes) await lane.finish?.(ctx);
+    const laneReports = lanes.map((lane) => ({ name: lane.name, ...lane.report() }));
 
     const stats = (await (await fetch(`${emuUrl}/_emulator/stats`)).json()) as EmulatorStats;
     const events = (await cli(['events', '--json']))
@@ -179,7 +225,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     for (const t of tallies)
       for (const [s, n] of Object.entries(t.statuses)) statuses[+s] = (statuses[+s] ?? 0) + n;
     const errorBodies = tallies.flatMap((t) => t.errorBodies);
-    const texts = [...gateways.flatMap((g) => `${g.out}\n${g.err}`.split('\n')), ...errorBodies];
+    const texts = [
+      ...gateways.flatMap((g) => `${g.out}\n${g.err}`.split('\n')),
+      ...errorBodies,
+      ...laneReports.flatMap((r) => r.texts ?? []),
+    ];
     const leaks = texts.filter(
       (line) => SOURCE_TEXT.some((re) => re.test(line)) || secrets.some((s) => line.includes(s)),
     );
@@ -205,6 +255,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       reauthEvents: events.filter((e) => e.kind === 'reauth_required').length,
       leaks,
       errorBodies: errorBodies.slice(0, 5),
+      lanes: laneReports.map((r, i) => ({
+        name: r.name,
+        figures: r.figures,
+        problems: [...r.problems, ...laneCrashes.filter((c) => c.startsWith(`${lanes[i]!.name}:`))],
+      })),
     };
   } finally {
     await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
@@ -225,5 +280,8 @@ export function formatFigures(f: LifetimeFigures): string {
     `emulator: token-endpoint calls ${f.emulator.refreshes.total}, rotations ${f.emulator.rotations}, reuse hits ${f.emulator.reuseHits}, grace hits ${f.emulator.graceHits}, access tokens refused ${JSON.stringify(f.emulator.accessRejected)}`,
     `store: rotated events ${rotations} ${JSON.stringify(f.rotatedEvents)}, reauth_required ${f.reauthEvents}`,
     `leaks (source text, stack frames, secrets in logs or error bodies): ${f.leaks.length}`,
+    ...f.lanes.map(
+      (l) => `${l.name}: ${l.figures}${l.problems.length ? ` — ${l.problems.length} problem(s)` : ''}`,
+    ),
   ].join('\n');
 }
