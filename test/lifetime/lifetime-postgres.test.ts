@@ -1,7 +1,8 @@
 import { describe, it } from 'vitest';
 import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
 import { expectHealthyLifetime } from './expect-figures.js';
-import { runLifetime } from './scenario.js';
+import { dashboardLane, eventsFollowLane } from './observers.js';
+import { LOGINS, runLifetime } from './scenario.js';
 
 const skip = postgresUnavailable();
 if (skip) console.warn(`[skip] lifetime on PostgreSQL: ${skip}`);
@@ -16,6 +17,7 @@ describe.skipIf(skip)('lifetime: the shipped gateway on PostgreSQL, across rotat
       agentPauseMs: 10,
       tokenLoops: 1,
       restarts: ['SIGKILL', 'SIGTERM'],
+      lanes: [eventsFollowLane(), dashboardLane([LOGINS.codex.id, LOGINS.claude.id])],
     });
     expectHealthyLifetime(figures, 3);
   }, 180_000);

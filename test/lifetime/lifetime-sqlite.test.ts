@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { expectHealthyLifetime } from './expect-figures.js';
-import { runLifetime } from './scenario.js';
+import { dashboardLane, eventsFollowLane } from './observers.js';
+import { LOGINS, runLifetime } from './scenario.js';
 
 describe('lifetime: the shipped gateway on the default SQLite home, across rotations and restarts', () => {
   it('answers every request, rotates each login once per rotation, never presents a spent token', async () => {
@@ -12,6 +13,7 @@ describe('lifetime: the shipped gateway on the default SQLite home, across rotat
       agentPauseMs: 10,
       tokenLoops: 1,
       restarts: ['SIGTERM', 'SIGKILL'],
+      lanes: [eventsFollowLane(), dashboardLane([LOGINS.codex.id, LOGINS.claude.id])],
     });
     expectHealthyLifetime(figures, 3);
   }, 180_000);

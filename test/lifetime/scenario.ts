@@ -41,6 +41,8 @@ export interface LaneContext {
   /** A client key for the lane's own use (`clients add`); lanes that need their own make them. */
   key: string;
   running(): boolean;
+  /** When the gateway was down so far: from the stop signal until the new one serves (`to` Infinity while down). */
+  restartWindows(): readonly { from: number; to: number }[];
   log(line: string): void;
 }
 
@@ -174,6 +176,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
           tokenFailures.push(`${id}: exit ${r.code} ${r.stderr}`);
       }
     };
+    const restartWindows: { from: number; to: number }[] = [];
     const ctx: LaneContext = {
       home,
       env,
@@ -181,6 +184,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       emulatorUrl: emuUrl!,
       key,
       running: () => running,
+      restartWindows: () => restartWindows,
       log,
     };
     const lanes = o.lanes ?? [];
@@ -198,10 +202,13 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     for (const [i, signal] of o.restarts.entries()) {
       const at = started + ((i + 1) * o.durationMs) / (o.restarts.length + 1);
       await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+      const down = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+      restartWindows.push(down);
       const exit = await gateway.stop(signal);
       restarts.push(`${signal} → exit ${exit.code ?? exit.signal}`);
       log(`gateway ${signal}: exit ${exit.code ?? exit.signal}; restarting`);
       gateway = await startGateway();
+      down.to = Date.now();
     }
     await new Promise((r) => setTimeout(r, Math.max(0, started + o.durationMs - Date.now())));
     running = false;
