@@ -258,7 +258,7 @@ describe('Broker', () => {
 
     it('adopts a fresher linked copy instead of presenting a token the other tool already spent', async () => {
       const f = scriptedFetch([]);
-      const { linked } = fakeLinked({
+      const { linked, written } = fakeLinked({
         access: 'fake-access-other',
         refresh: 'fake-refresh-other',
         expires: now + 2 * HOUR,
@@ -269,6 +269,8 @@ describe('Broker', () => {
       expect(f.calls).toHaveLength(0);
       const events = await store.listEvents();
       expect(events.at(-1)).toMatchObject({ kind: 'adopted', data: { source: 'fake:copy', generation: 2 } });
+      // The other linked tools still held the token the adopting tool spent: written in step at once.
+      expect(written).toEqual(['fake-refresh-other']);
     });
 
     it('on a permanent failure adopts a fresher linked copy and continues with it', async () => {

@@ -412,6 +412,8 @@ export class Broker {
     if (outcome.kind === 'committed') {
       brokerChannel.publish({ kind: 'adopted', profileId: p.id, source: best.source });
       this.#cache.delete(p.id);
+      // The other linked tools still hold the token that tool just spent: bring them in step too.
+      await this.#writeBack(outcome.profile);
     }
     return true;
   }
