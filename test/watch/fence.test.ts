@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture, hasOpenClaw, openclawSees, sha16 } from '../doctor/helpers.js';
 import { runCli } from '../helpers/processes.js';
-import { startGuardian, stopGuardian, tempHome, waitFor, watchEvents, writeCodexLogin } from './helpers.js';
+import {
+  completedPasses,
+  startGuardian,
+  startMeteredGuardian,
+  stopGuardian,
+  tempHome,
+  waitFor,
+  watchEvents,
+  writeCodexLogin,
+} from './helpers.js';
 
 const ready = hasOpenClaw('2026.9.6');
 /** A Codex CLI login of the same account: `$CODEX_HOME/auth.json`. */
@@ -62,17 +71,15 @@ describe.skipIf(!ready)('abandoned OpenClaw refresh fence (real 2026.9.6 fence)'
     const codex = codexHome('fake-codex-refresh-1', Math.floor(Date.now() / 1000));
     const home = tempHome();
     const env = { CODEX_HOME: codex };
-    const start = () => {
-      const g = startGuardian(home, state, env);
-      running.push(g);
-      return g;
-    };
+    const first = startGuardian(home, state, env);
+    running.push(first);
     const reauth = () => watchEvents(home).filter((e) => e.kind === 'reauth_required');
-    let g = start();
     await waitFor('re-auth announced', () => reauth().length > 0);
-    await stopGuardian(g);
-    g = start();
-    await new Promise((r) => setTimeout(r, 2500));
+    await stopGuardian(first);
+    // Restarted: once it has been through the whole dir, an announcement would be written.
+    const { child: g, url } = await startMeteredGuardian(home, state, env);
+    running.push(g);
+    await waitFor('a pass of the restarted guardian', async () => (await completedPasses(url, state)) > 0);
     expect(reauth().length).toBe(1);
     expect(reauth()[0]!.data.code).toBe('refresh_fence');
     // Codex CLI refreshed the account meanwhile: the guardian notices and recovers the fence.

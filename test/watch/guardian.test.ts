@@ -16,7 +16,10 @@ import {
   percentile,
   READER,
   rotate,
+  sample,
+  scrape,
   startGuardian,
+  startMeteredGuardian,
   stopGuardian,
   storeRefresh,
   tempHome,
@@ -32,9 +35,8 @@ const guardian = (home: string, state: string) => {
   return g;
 };
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((g) => stopGuardian(g)));
-});
+const stopAll = () => Promise.all(running.splice(0).map((g) => stopGuardian(g)));
+afterEach(stopAll);
 
 /** Every token the writer produced is in the store or kept in a file of the agent dir (never lost). */
 function assertNothingLost(state: string, upTo: number): void {
@@ -107,7 +109,9 @@ describe('clawkeep watch (real processes)', () => {
     report('10 guardians', heals);
     expect(heals.every((h) => h.healedMs !== null)).toBe(true);
     expect(storeRefresh(state)).toBe('fake-watch-refresh-10');
-    await new Promise((r) => setTimeout(r, 1000));
+    // A pass that starts now finds nothing to heal; stopping lets every pass under way finish and
+    // write its events, and nothing after it can write any.
+    await stopAll();
     const events = watchEvents(home);
     // One first reconcile, and each fresher token written into the store once, whichever guardian did it.
     expect(events.filter((e) => e.data.cause === 'first_watch').length).toBe(1);
@@ -121,7 +125,16 @@ describe('clawkeep watch (real processes)', () => {
   it('a version transition mid-run is reconciled exactly once, after OpenClaw’s migration lock is gone', async () => {
     const state = copyFixture('split-2026.6');
     const home = tempHome();
-    for (let i = 0; i < 3; i++) guardian(home, state);
+    const urls: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const g = await startMeteredGuardian(home, state);
+      running.push(g.child);
+      urls.push(g.url);
+    }
+    const busyPasses = async () =>
+      Promise.all(
+        urls.map(async (u) => sample(await scrape(u), 'clawkeep_watch_passes_total', { outcome: 'busy' })),
+      );
     await waitFor(
       'first reconcile',
       () => watchEvents(home).some((e) => e.data.cause === 'first_watch'),
@@ -141,14 +154,20 @@ describe('clawkeep watch (real processes)', () => {
       renameSync(join(state, `${rel}.swap`), join(state, rel));
       await new Promise((r) => setTimeout(r, 400));
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every guardian has since been through a whole pass that found OpenClaw busy (the second one ended
+    // after the swap, so it began after it too): none may have reconciled the new layout under the lock.
+    const swapped = await busyPasses();
+    await waitFor('a busy pass of each guardian after the swap', async () =>
+      (await busyPasses()).every((n, i) => n >= swapped[i]! + 2),
+    );
     expect(watchEvents(home).filter((e) => e.data.cause === 'version_transition')).toEqual([]);
     const unlockedAt = Date.now();
     rmSync(join(lockDir, 'migration.lock'));
     await waitFor('transition reconciled', () =>
       watchEvents(home).some((e) => e.data.cause === 'version_transition'),
     );
-    await new Promise((r) => setTimeout(r, 2000));
+    // A pass that starts now finds the marker of the new version; stopping lets those under way finish.
+    await stopAll();
     const transitions = watchEvents(home).filter((e) => e.data.cause === 'version_transition');
     expect(transitions.length).toBe(1);
     expect(transitions[0]!.at).toBeGreaterThanOrEqual(unlockedAt);

@@ -10,15 +10,80 @@ export const WRITER = join(ROOT, 'test/watch/runtime-writer.mjs');
 export const READER = join(ROOT, 'test/watch/store-reader.mjs');
 
 /** Starts `clawkeep watch` on a state dir (short settle time, rescan far away so events do the work). */
-export function startGuardian(home: string, state: string, env: Record<string, string> = {}): ChildProcess {
+export function startGuardian(
+  home: string,
+  state: string,
+  env: Record<string, string> = {},
+  extra: string[] = [],
+): ChildProcess {
   const child = startNode(
     CLI,
-    ['--home', home, 'watch', '--openclaw-home', state, '--settle-ms', '300', '--rescan-ms', '5000'],
+    [
+      '--home',
+      home,
+      'watch',
+      '--openclaw-home',
+      state,
+      '--settle-ms',
+      '300',
+      '--rescan-ms',
+      '5000',
+      ...extra,
+    ],
     { env: { CLAWKEEP_FENCE_GRACE_MS: '0', ...env } },
   );
   child.stdout!.resume();
   child.stderr!.resume();
   return child;
+}
+
+/** `startGuardian` with `/metrics` on a free loopback port; resolves with the URL it printed. */
+export async function startMeteredGuardian(
+  home: string,
+  state: string,
+  env: Record<string, string> = {},
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = startGuardian(home, state, env, ['--metrics-port', '0', ...extra]);
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.once('close', () => reject(new Error(`guardian exited: ${err}`)));
+  });
+  return { child, url };
+}
+
+/** The value of one sample (`name{labels} value`) whose labels include all of `want`; 0 when absent. */
+export function sample(text: string, name: string, want: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as [string, string]),
+    );
+    if (Object.entries(want).every(([k, v]) => labels[k] === v)) return Number(line.split(' ').at(-1));
+  }
+  return 0;
+}
+
+export async function scrape(url: string): Promise<string> {
+  const r = await fetch(url);
+  if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+  return r.text();
+}
+
+/**
+ * Passes over `home` that went through the whole dir (not cut short to wait for OpenClaw's files to
+ * settle or its lock): once one has ended, whatever it was going to write or announce is written.
+ */
+export async function completedPasses(url: string, home: string): Promise<number> {
+  const text = await scrape(url);
+  return ['idle', 'repaired', 'announced', 'reconciled']
+    .map((outcome) => sample(text, 'clawkeep_watch_passes_total', { home, outcome }))
+    .reduce((a, b) => a + b, 0);
 }
 
 export function stopGuardian(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -55,11 +120,15 @@ export function watchEvents(
   }
 }
 
-export async function waitFor(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  ok: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
-      if (ok()) return;
+      if (await ok()) return;
     } catch {
       // not yet readable
     }

@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyFixture } from '../doctor/helpers.js';
-import { CLI, runCli, startNode } from '../helpers/processes.js';
+import { runCli } from '../helpers/processes.js';
 import {
+  completedPasses,
   rotate,
+  sample,
+  startMeteredGuardian,
   stopGuardian,
   storeRefresh,
   tempHome,
@@ -21,55 +24,16 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((g) => stopGuardian(g)));
 });
 
-/** Starts `clawkeep watch` with metrics on a free loopback port; resolves with the URL it printed. */
+/** A metered guardian with no linked Codex login (unless `codex` names one). */
 async function startWithMetrics(
   home: string,
   state: string,
   extra: string[] = [],
-  codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-none-')), // no linked Codex login
+  codex = mkdtempSync(join(tmpdir(), 'clawkeep-codex-none-')),
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = startNode(
-    CLI,
-    [
-      '--home',
-      home,
-      'watch',
-      '--openclaw-home',
-      state,
-      '--settle-ms',
-      '300',
-      '--rescan-ms',
-      '5000',
-      '--metrics-port',
-      '0',
-      ...extra,
-    ],
-    { env: { CLAWKEEP_FENCE_GRACE_MS: '0', CODEX_HOME: codex } },
-  );
-  running.push(child);
-  child.stdout!.resume();
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once('close', () => reject(new Error(`guardian exited: ${err}`)));
-  });
-  return { child, url };
-}
-
-/** The value of one sample (`name{labels} value`) whose labels include all of `want`; 0 when absent. */
-function sample(text: string, name: string, want: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const labels = Object.fromEntries(
-      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as [string, string]),
-    );
-    if (Object.entries(want).every(([k, v]) => labels[k] === v)) return Number(line.split(' ').at(-1));
-  }
-  return 0;
+  const g = await startMeteredGuardian(home, state, { CODEX_HOME: codex }, extra);
+  running.push(g.child);
+  return g;
 }
 
 const scrape = async (url: string) => {
@@ -137,7 +101,9 @@ describe('clawkeep watch: metrics (real processes)', () => {
     await stopGuardian(g.child);
 
     g = await startWithMetrics(home, state, [], codex);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Once the restarted guardian has been through the whole dir, an announcement would be counted.
+    const url = g.url;
+    await waitFor('a pass of the restarted guardian', async () => (await completedPasses(url, state)) > 0);
     text = await scrape(g.url);
     // Read back from the store: still one cause needing a person, and nothing announced again.
     expect(sample(text, 'clawkeep_watch_needs_person')).toBe(1);
