@@ -247,16 +247,27 @@ describe('gateway abuse, each against a gateway process serving another client',
       let closed = 0;
       let connected = 0;
       const sockets: Socket[] = [];
-      // In batches of 50, each awaited until connected: 400 SYNs at once can overflow the kernel's
-      // accept backlog on a loaded machine, and a dropped SYN is retried for up to a minute, which
-      // would measure the kernel, not the gateway.
+      const allClosed: Promise<void>[] = [];
+      // In batches of 50, each awaited until connected, so the kernel's accept queue (Node's backlog of
+      // 511, or a lower net.core.somaxconn) is not asked to hold all 400 while the gateway is descheduled.
       for (let batch = 0; batch < 8; batch++) {
         await Promise.all(
           Array.from({ length: 50 }, () => {
             const s = connect(Number(port), '127.0.0.1');
             sockets.push(s);
             s.on('error', () => {});
-            s.on('close', () => closed++);
+            // Read what arrives: when the gateway's event loop lags, Node's own header timeout may
+            // answer 408 before closing, and a socket holding unread bytes never sees the end of the
+            // stream, so it never closes here (the gateway's side had closed it: CLOSE_WAIT here).
+            s.resume();
+            allClosed.push(
+              new Promise((resolve) =>
+                s.once('close', () => {
+                  closed++;
+                  resolve();
+                }),
+              ),
+            );
             return new Promise<void>((resolve) => {
               s.once('connect', () => {
                 connected++;
@@ -267,15 +278,18 @@ describe('gateway abuse, each against a gateway process serving another client',
           }),
         );
       }
-      // Each is closed 2 s after it was accepted (headersTimeoutMs).
-      for (let i = 0; i < 800 && closed < sockets.length; i++) await sleep(50);
+      // Each is closed 2 s after it was accepted (headersTimeoutMs); the deadline only bounds a failure.
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(allClosed),
+        new Promise((r) => {
+          deadline = setTimeout(r, 40_000);
+        }),
+      ]);
+      clearTimeout(deadline);
       for (const s of sockets) s.destroy();
       expect(connected).toBe(sockets.length);
-      // Known and open: on a loaded CI machine 45-56 of 400 accepted idle sockets stayed open past 40 s
-      // (3 of 5 runs); locally all close in ~2 s. Printed, and bounded so a missing timer still fails.
-      if (closed < connected)
-        console.warn(`idle-socket flood: ${connected - closed} accepted sockets still open after 40 s`);
-      expect(closed).toBeGreaterThanOrEqual(Math.floor(connected * 0.75));
+      expect(closed).toBe(sockets.length);
       return `${sockets.length} idle sockets, ${closed} closed by the gateway`;
     });
   }, 90_000);

@@ -78,10 +78,15 @@ describe('gateway abuse: every client input bounded before it costs anything', (
 
   it('caps requests in flight per client key with 429 and Retry-After; others are still served', async () => {
     await t.ctl.addFault({ target: 'model', provider: 'openai-codex', latencyMs: 1500 });
+    await t.ctl.clearRequests();
     const slow = [1, 2].map(() =>
       post(JSON.stringify({ model: 'chain:main', messages: [{ role: 'user', content: 'x' }] })),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Both are in flight once the upstream holds them (it records a request before its latency).
+    for (const until = Date.now() + 20_000; (await upstreamCalls()) < 2; ) {
+      if (Date.now() > until) throw new Error('the two slow requests never reached the upstream');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const third = await post(
       JSON.stringify({ model: 'chain:main', messages: [{ role: 'user', content: 'x' }] }),
     );
@@ -153,13 +158,31 @@ describe('an idle-socket flood', () => {
     try {
       const { port } = new URL(t.gateway.url);
       let closed = 0;
+      const connected: Promise<void>[] = [];
+      const allClosed: Promise<void>[] = [];
       const sockets = Array.from({ length: 150 }, () => {
         const s = connect(Number(port), '127.0.0.1');
         s.on('error', () => {});
-        s.on('close', () => closed++);
+        // Read what arrives: Node's own header timeout may answer 408 before closing, and a socket
+        // left holding unread bytes never sees the end of the stream, so never closes.
+        s.resume();
+        allClosed.push(
+          new Promise((resolve) =>
+            s.once('close', () => {
+              closed++;
+              resolve();
+            }),
+          ),
+        );
+        connected.push(
+          new Promise((resolve) => {
+            s.once('connect', resolve);
+            s.once('close', resolve);
+          }),
+        );
         return s;
       });
-      await new Promise((r) => setTimeout(r, 200));
+      await Promise.all(connected);
       // A keyed request in the middle of the flood is served.
       const res = await fetch(`${t.gateway.url}/v1/chat/completions`, {
         method: 'POST',
@@ -168,9 +191,18 @@ describe('an idle-socket flood', () => {
       });
       expect(res.status).toBe(200);
       await res.text();
-      await new Promise((r) => setTimeout(r, 3300));
+      // Each is closed about a second after it was accepted; the deadline only bounds a failure.
+      const t0 = Date.now();
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(allClosed),
+        new Promise((r) => {
+          deadline = setTimeout(r, 20_000);
+        }),
+      ]);
+      clearTimeout(deadline);
       console.log(
-        `idle flood: ${closed} of ${sockets.length} idle sockets closed by the gateway within 3.5 s`,
+        `idle flood: ${closed} of ${sockets.length} idle sockets closed by the gateway (waited ${Date.now() - t0} ms after the keyed request)`,
       );
       expect(closed).toBe(sockets.length);
       for (const s of sockets) s.destroy();
