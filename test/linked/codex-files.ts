@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Emulator } from '../../src/emulator/index.js';
+import { readJwtClaims } from '../../src/util/jwt.js';
 
 const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 const REDIRECT = 'http://localhost:1455/auth/callback';
@@ -52,4 +54,14 @@ export function writeCodexAuth(
   };
   writeFileSync(path, JSON.stringify(doc, null, 2), { mode: 0o600 });
   return path;
+}
+
+/**
+ * Resolves once the clock has left the second `jwt` was issued in: JWT `iat` has a one-second
+ * resolution, so a token issued from then on is visibly newer.
+ */
+export async function pastIssueSecond(jwt: string): Promise<void> {
+  const iat = readJwtClaims(jwt)?.iat;
+  if (typeof iat !== 'number') throw new Error('not a JWT with an iat');
+  while (Math.floor(Date.now() / 1000) <= iat) await sleep(1000 - (Date.now() % 1000));
 }

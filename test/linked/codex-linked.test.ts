@@ -1,15 +1,51 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { CLI, collect, ROOT, runCli, runNode, startNode } from '../helpers/processes.js';
 import { ageProfile, rawDb, readRow } from '../helpers/store-fixtures.js';
-import { codexLogin, writeCodexAuth } from './codex-files.js';
+import { codexLogin, pastIssueSecond, writeCodexAuth } from './codex-files.js';
 
 const SIM = `${ROOT}test/linked/codex-cli-sim.mjs`;
 const ID = 'openai-codex:default';
+
+/**
+ * A token endpoint in front of `target` that holds each request: `arrived` resolves when one comes
+ * in (its refresh token is presented), and it reaches `target` only after `release()`.
+ */
+async function holdTokenRequests(target: string) {
+  let arrive!: () => void;
+  const arrived = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    arrive();
+    await released;
+    const up = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+      body: Buffer.concat(chunks),
+    });
+    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await up.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+    arrived,
+    release,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /**
  * Codex CLI and clawkeep holding one ChatGPT login: auth.json is a linked source. A separate OS process
@@ -17,7 +53,6 @@ const ID = 'openai-codex:default';
  */
 describe('linked source: a Codex CLI process and clawkeep share one login', () => {
   let emu: Emulator;
-  let control: EmulatorControl;
   let dir: string;
   let home: string;
   let authJson: string;
@@ -38,14 +73,13 @@ describe('linked source: a Codex CLI process and clawkeep share one login', () =
 
   beforeEach(async () => {
     emu = await startEmulator({ reuse: { kind: 'strict' } });
-    control = new EmulatorControl(emu.url);
     dir = mkdtempSync(join(tmpdir(), 'clawkeep-linked-'));
     home = join(dir, 'home');
     authJson = writeCodexAuth(join(dir, 'codex'), await codexLogin(emu, 'ada@example.com'));
     const imported = await cli(['import', 'codex', '--codex-home', join(dir, 'codex'), '--yes']);
     expect(imported.code, imported.stderr).toBe(0);
-    // JWT iat has a one-second resolution: let the next token be visibly newer than the imported one.
-    await sleep(1100);
+    // Let the next token be visibly newer than the imported one.
+    await pastIssueSecond(readAuth().tokens.access_token);
   });
   afterEach(async () => {
     await emu.close();
@@ -53,22 +87,24 @@ describe('linked source: a Codex CLI process and clawkeep share one login', () =
   });
 
   it('Codex rotates on its own; clawkeep hits reuse, adopts the fresher auth.json copy and continues', async () => {
-    // clawkeep's refresh is held 5 s at the provider: room for Codex's (a process start and one request)
-    // to land first even on a loaded machine (1.5 s was not, once).
-    await control.addFault({ target: 'token', provider: 'openai-codex', latencyMs: 5000 });
+    // clawkeep's refresh request is held on its way to the provider until Codex has rotated: the
+    // order this test is about, made by the test rather than left to how fast two processes start.
+    const gate = await holdTokenRequests(emu.env().CLAWKEEP_OPENAI_CODEX_TOKEN_URL!);
     ageProfile(home, ID);
-    const before = (await emu.stats()).tokenRequests;
-    const clawkeep = startNode(CLI, ['--home', home, 'token', ID], { env: emu.env() });
+    const clawkeep = startNode(CLI, ['--home', home, 'token', ID], {
+      env: { ...emu.env(), CLAWKEEP_OPENAI_CODEX_TOKEN_URL: gate.url },
+    });
     const done = collect(clawkeep);
-    // clawkeep has presented the refresh token it holds; Codex, undelayed, spends that token first.
-    for (let i = 0; i < 200 && (await emu.stats()).tokenRequests === before; i++) await sleep(10);
-    await control.clearFaults();
+    // clawkeep has presented the refresh token it holds (it exits first only if it never does).
+    const early = await Promise.race([gate.arrived.then(() => null), done]);
+    expect(early, 'clawkeep finished without presenting its refresh token').toBeNull();
+    // Codex spends that token first.
     const codex = await codexRefresh();
     expect(codex.code, codex.stdout).toBe(0);
-    // The order this test is about: Codex rotated while clawkeep's request was still on the wire.
-    expect(clawkeep.exitCode, 'clawkeep finished before Codex rotated').toBeNull();
+    gate.release();
 
     const r = await done;
+    await gate.close();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(readAuth().tokens.access_token);
     const stats = await emu.stats();
@@ -118,13 +154,13 @@ describe('linked source: a Codex CLI process and clawkeep share one login', () =
       const adopt = await cli(['token', ID]);
       expect(adopt.code, adopt.stderr).toBe(0);
       expect(adopt.stdout.trim()).toBe(readAuth().tokens.access_token);
-      // Later it rotates itself and writes the result back for Codex.
-      await sleep(1100);
+      // Later it rotates itself (a visibly newer token) and writes the result back for Codex.
+      await pastIssueSecond(readAuth().tokens.access_token);
       ageProfile(home, ID);
       const rotate = await cli(['token', ID]);
       expect(rotate.code, rotate.stderr).toBe(0);
       expect(readAuth().tokens.refresh_token).toBe(readRow(home, ID)!.refresh);
-      await sleep(1100);
+      await pastIssueSecond(String(readRow(home, ID)!.access));
     }
     const stats = await emu.stats();
     expect(stats.reuseHits).toBe(0);
