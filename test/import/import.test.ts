@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/processes.js';
 import { rawDb, readRow as readStoredRow } from '../helpers/store-fixtures.js';
-import { codexLogin, writeCodexAuth } from '../linked/codex-files.js';
+import { codexLogin, pastIssueSecond, writeCodexAuth } from '../linked/codex-files.js';
 
 function readRow(home: string, id: string) {
   return existsSync(join(home, 'clawkeep.sqlite')) ? readStoredRow(home, id) : undefined;
@@ -94,7 +94,7 @@ describe('clawkeep import codex | claude | pi', () => {
     const codex = join(dir, 'codex');
     writeCodexAuth(codex, older);
     expect((await cli(['import', 'codex', '--codex-home', codex, '--yes', '--name', 'main'])).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100)); // JWT iat has 1 s resolution
+    await pastIssueSecond(older.access_token); // the next login is visibly newer
     const newer = await codexLogin(emu, 'ada@example.com');
     const file = writeCodexAuth(codex, newer);
     const up = await cli(['import', 'codex', '--codex-home', codex, '--yes']);
