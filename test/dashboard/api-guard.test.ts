@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../src/dashboard/api.js';
 import { mintSignInToken } from '../../src/dashboard/signin.js';
+import { createClient } from '../../src/gateway/clients.js';
+import { openStore } from '../../src/store/open-store.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** One concrete request per API route (and the extra endpoints); the test fails if a route has none. */
@@ -175,9 +177,32 @@ describe('dashboard API guard', () => {
       profile: 'anthropic:key',
       fallback: null,
     });
-    // As `clawkeep clients rm clawkeep-dashboard` in another process; the gateway notices within 5 s.
-    await t.store.removeClient('clawkeep-dashboard', Date.now());
-    await new Promise((r) => setTimeout(r, 5200));
+    // As `clawkeep clients rm clawkeep-dashboard` in another process: another connection to the store.
+    // The gateway hears of it by the store's change signal; a listener subscribed after the gateway's
+    // is called after it, so once it has heard of a change, so has the gateway.
+    const heard = () =>
+      new Promise<void>((resolve) => {
+        const stop = t.store.watchChanges!((c) => {
+          if (c.scope !== 'clients') return;
+          stop();
+          resolve();
+        });
+      });
+    const other = openStore({ home: t.home }).store;
+    try {
+      // The signal compares with what the gateway's connection last saw committed elsewhere, and its own
+      // writes (the probe key made just now) are not signalled: a first change from the other connection
+      // brings that view up to date, so the removal is then a change of its own.
+      let change = heard();
+      await createClient(other, 'view-sync', null);
+      await change;
+      change = heard();
+      expect(await other.removeClient('clawkeep-dashboard', Date.now())).not.toBeNull();
+      await change;
+      await other.removeClient('view-sync', Date.now());
+    } finally {
+      await other.close();
+    }
     expect(await tryRoute()).toMatchObject({ status: 200, profile: 'anthropic:key' });
     expect((await t.store.listClients()).filter((c) => c.name === 'clawkeep-dashboard')).toHaveLength(1);
   });
