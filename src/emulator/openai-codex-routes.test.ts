@@ -341,7 +341,8 @@ describe('openai-codex emulator, time-based policies', () => {
     const emu = await startEmulator({ accessTtlSeconds: 1 });
     try {
       const p = await new EmulatorControl(emu.url).mint({ provider: 'openai-codex' });
-      await new Promise((r) => setTimeout(r, 2100));
+      // Until the clock reaches the token's expiry (the emulator reads the same clock).
+      while (Date.now() < p.expires) await new Promise((r) => setTimeout(r, p.expires - Date.now()));
       const res = await fetch(`${emu.url}/openai-codex/backend-api/codex/responses`, {
         method: 'POST',
         headers: { authorization: `Bearer ${p.access}`, 'chatgpt-account-id': p.accountId },
