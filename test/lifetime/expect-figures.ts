@@ -15,9 +15,10 @@ export function expectHealthyLifetime(f: LifetimeFigures, minRotationsPerLogin: 
   expect(f.emulator.graceHits).toBe(0);
   expect(f.emulator.accessRejected).toEqual({ expired: 0, revoked: 0, invalid: 0 });
   expect(f.reauthEvents).toBe(0);
-  // Every rotation is in the store's events, and each login crossed several.
+  // Every rotation is in the store's events (other tools' rotations as adoptions), and each login crossed several.
   const logged = Object.values(f.rotatedEvents).reduce((a, b) => a + b, 0);
-  expect(logged).toBe(f.emulator.rotations);
+  expect(logged + f.externalRotations).toBe(f.emulator.rotations);
+  expect(f.adoptedEvents).toBe(f.externalRotations);
   for (const id of [LOGINS.codex.id, LOGINS.claude.id]) {
     expect(f.rotatedEvents[id] ?? 0, id).toBeGreaterThanOrEqual(minRotationsPerLogin);
   }

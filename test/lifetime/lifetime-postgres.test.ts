@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
 import { expectHealthyLifetime } from './expect-figures.js';
+import { linkedToolsLane } from './linked-tools.js';
 import { dashboardLane, eventsFollowLane } from './observers.js';
 import { LOGINS, runLifetime } from './scenario.js';
 
@@ -17,7 +18,11 @@ describe.skipIf(skip)('lifetime: the shipped gateway on PostgreSQL, across rotat
       agentPauseMs: 10,
       tokenLoops: 1,
       restarts: ['SIGKILL', 'SIGTERM'],
-      lanes: [eventsFollowLane(), dashboardLane([LOGINS.codex.id, LOGINS.claude.id])],
+      lanes: [
+        eventsFollowLane(),
+        dashboardLane([LOGINS.codex.id, LOGINS.claude.id]),
+        linkedToolsLane({ accessTtlSeconds: 8 }),
+      ],
     });
     expectHealthyLifetime(figures, 3);
   }, 180_000);

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { expectHealthyLifetime } from './expect-figures.js';
+import { linkedToolsLane } from './linked-tools.js';
 import { dashboardLane, eventsFollowLane } from './observers.js';
 import { LOGINS, runLifetime } from './scenario.js';
 
@@ -13,7 +14,11 @@ describe('lifetime: the shipped gateway on the default SQLite home, across rotat
       agentPauseMs: 10,
       tokenLoops: 1,
       restarts: ['SIGTERM', 'SIGKILL'],
-      lanes: [eventsFollowLane(), dashboardLane([LOGINS.codex.id, LOGINS.claude.id])],
+      lanes: [
+        eventsFollowLane(),
+        dashboardLane([LOGINS.codex.id, LOGINS.claude.id]),
+        linkedToolsLane({ accessTtlSeconds: 8 }),
+      ],
     });
     expectHealthyLifetime(figures, 3);
   }, 180_000);

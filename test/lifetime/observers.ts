@@ -77,7 +77,7 @@ export function dashboardLane(profileIds: readonly string[]): Lane {
       while (ctx.running()) {
         try {
           if (!cookie) {
-            cookie = await signIn(ctx);
+            cookie = await ctx.withGatewayUp(() => signIn(ctx));
             signIns++;
           }
           const res = await fetch(`${ctx.gatewayUrl}/ui/api/profiles`, { headers: { cookie } });

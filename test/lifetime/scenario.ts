@@ -41,8 +41,12 @@ export interface LaneContext {
   /** A client key for the lane's own use (`clients add`); lanes that need their own make them. */
   key: string;
   running(): boolean;
+  /** When the run is due to end (epoch ms). */
+  endsAt: number;
   /** When the gateway was down so far: from the stop signal until the new one serves (`to` Infinity while down). */
   restartWindows(): readonly { from: number; to: number }[];
+  /** Runs `fn` while the gateway serves: it waits out a restart, and the next restart waits for it. */
+  withGatewayUp<T>(fn: () => Promise<T>): Promise<T>;
   log(line: string): void;
 }
 
@@ -53,9 +57,29 @@ export interface LaneContext {
  */
 export interface Lane {
   name: string;
+  /** Before the gateway starts, with the tokens each OAuth login was signed in with (profile id → tokens). */
+  prepare?(
+    ctx: Omit<LaneContext, 'gatewayUrl' | 'key' | 'running' | 'restartWindows' | 'endsAt' | 'withGatewayUp'>,
+    logins: Record<string, MintedLogin>,
+  ): Promise<void>;
   run(ctx: LaneContext): Promise<void>;
   finish?(ctx: LaneContext): Promise<void>;
-  report(): { figures: string; problems: string[]; texts?: string[] };
+  report(): {
+    figures: string;
+    problems: string[];
+    texts?: string[];
+    /** Rotations other tools made at the provider, which clawkeep adopts instead of making. */
+    externalRotations?: number;
+  };
+}
+
+/** A login as the emulator minted it. */
+export interface MintedLogin {
+  access: string;
+  refresh: string;
+  expires: number;
+  accountId: string;
+  email: string;
 }
 
 export interface LifetimeFigures {
@@ -73,6 +97,10 @@ export interface LifetimeFigures {
   };
   /** `rotated` events in the store, per profile. */
   rotatedEvents: Record<string, number>;
+  /** `adopted` events: credentials clawkeep took from a linked tool that rotated on its own. */
+  adoptedEvents: number;
+  /** Rotations other tools made (lanes say), adopted by clawkeep. */
+  externalRotations: number;
   reauthEvents: number;
   /** Log lines and error bodies that quote source text, a stack frame or a secret. */
   leaks: string[];
@@ -111,6 +139,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     for (const m of emulator.out.matchAll(/export (CLAWKEEP_[A-Z_]+)=(\S+)/g)) env[m[1]!] = m[2]!;
     if (o.storeUrl) env.CLAWKEEP_STORE = o.storeUrl;
     const secrets: string[] = [];
+    const minted: Record<string, MintedLogin> = {};
     const cli = async (args: string[], input?: string) => {
       const r = await runCli(home, args, { env, ...(input === undefined ? {} : { input }) });
       if (r.code !== 0)
@@ -121,15 +150,16 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       ['openai-codex', 'default'],
       ['anthropic', 'claude'],
     ] as const) {
-      const minted = (await (
+      const login = (await (
         await fetch(`${emuUrl}/_emulator/mint`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ provider, email: `${name}@example.test` }),
         })
-      ).json()) as { access: string; refresh: string; expires: number };
-      secrets.push(minted.access, minted.refresh);
-      await cli(['profiles', 'add-oauth', '--provider', provider, '--name', name], JSON.stringify(minted));
+      ).json()) as MintedLogin;
+      minted[`${provider}:${name}`] = login;
+      secrets.push(login.access, login.refresh);
+      await cli(['profiles', 'add-oauth', '--provider', provider, '--name', name], JSON.stringify(login));
     }
     await cli(
       ['profiles', 'add-key', '--provider', 'openai', '--name', 'default'],
@@ -139,6 +169,8 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     const key = (await cli(['clients', 'add', 'lifetime-agent'])).split('\n')[0]!.trim();
     secrets.push(key);
 
+    const lanes = o.lanes ?? [];
+    for (const lane of lanes) await lane.prepare?.({ home, env, emulatorUrl: emuUrl!, log }, minted);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const startGateway = async () => {
@@ -177,6 +209,20 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       }
     };
     const restartWindows: { from: number; to: number }[] = [];
+    // Work a lane must not have cut by a restart (a `dashboard` run would start a gateway of its own).
+    const holds = new Set<Promise<unknown>>();
+    let up: Promise<void> = Promise.resolve();
+    const withGatewayUp = async <T>(fn: () => Promise<T>): Promise<T> => {
+      await up;
+      const p = fn();
+      const settled = p.catch(() => undefined);
+      holds.add(settled);
+      try {
+        return await p;
+      } finally {
+        holds.delete(settled);
+      }
+    };
     const ctx: LaneContext = {
       home,
       env,
@@ -184,10 +230,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       emulatorUrl: emuUrl!,
       key,
       running: () => running,
+      endsAt: started + o.durationMs,
       restartWindows: () => restartWindows,
+      withGatewayUp,
       log,
     };
-    const lanes = o.lanes ?? [];
     const laneCrashes: string[] = [];
     const laneRuns = lanes.map((lane) =>
       lane.run(ctx).catch((err: unknown) => {
@@ -202,6 +249,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     for (const [i, signal] of o.restarts.entries()) {
       const at = started + ((i + 1) * o.durationMs) / (o.restarts.length + 1);
       await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+      let back = () => {};
+      up = new Promise<void>((resolve) => {
+        back = resolve;
+      });
+      await Promise.all(holds);
       const down = { from: Date.now(), to: Number.POSITIVE_INFINITY };
       restartWindows.push(down);
       const exit = await gateway.stop(signal);
@@ -209,6 +261,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       log(`gateway ${signal}: exit ${exit.code ?? exit.signal}; restarting`);
       gateway = await startGateway();
       down.to = Date.now();
+      back();
     }
     await new Promise((r) => setTimeout(r, Math.max(0, started + o.durationMs - Date.now())));
     running = false;
@@ -260,6 +313,8 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       },
       rotatedEvents,
       reauthEvents: events.filter((e) => e.kind === 'reauth_required').length,
+      adoptedEvents: events.filter((e) => e.kind === 'adopted').length,
+      externalRotations: laneReports.reduce((a, r) => a + (r.externalRotations ?? 0), 0),
       leaks,
       errorBodies: errorBodies.slice(0, 5),
       lanes: laneReports.map((r, i) => ({
@@ -285,7 +340,7 @@ export function formatFigures(f: LifetimeFigures): string {
     `connection retries while restarting ${f.connectRetries}; restarts ${f.restarts.join(', ') || 'none'}`,
     `clawkeep token runs ${f.tokenRuns}, failed ${f.tokenFailures.length}`,
     `emulator: token-endpoint calls ${f.emulator.refreshes.total}, rotations ${f.emulator.rotations}, reuse hits ${f.emulator.reuseHits}, grace hits ${f.emulator.graceHits}, access tokens refused ${JSON.stringify(f.emulator.accessRejected)}`,
-    `store: rotated events ${rotations} ${JSON.stringify(f.rotatedEvents)}, reauth_required ${f.reauthEvents}`,
+    `store: rotated events ${rotations} ${JSON.stringify(f.rotatedEvents)}, adopted ${f.adoptedEvents} (other tools rotated ${f.externalRotations}), reauth_required ${f.reauthEvents}`,
     `leaks (source text, stack frames, secrets in logs or error bodies): ${f.leaks.length}`,
     ...f.lanes.map(
       (l) => `${l.name}: ${l.figures}${l.problems.length ? ` — ${l.problems.length} problem(s)` : ''}`,
