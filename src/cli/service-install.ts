@@ -1,6 +1,6 @@
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { installServiceUnit } from '../gateway/service-unit.js';
+import { installServiceUnit } from '../runtime/service-unit.js';
 import type { Io } from './output.js';
 
 /** The unit text for each service manager; the caller picks its own generator. */

@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EmulatorControl, startEmulator } from '../emulator/index.js';
 import { createClient } from '../gateway/clients.js';
 import { ConfigSchema } from '../gateway/config.js';
-import { createLogger } from '../gateway/log.js';
 import { startGateway } from '../gateway/server.js';
+import { createLogger } from '../runtime/log.js';
 import { openStore } from '../store/open-store.js';
 import { invokedAs } from '../util/invoked-as.js';
 

@@ -1,6 +1,6 @@
+import { notifyWebhook } from '../runtime/webhook.js';
 import type { Failure, Skip } from './attempt.js';
 import type { GatewayDeps } from './deps.js';
-import { notifyWebhook } from './webhook.js';
 
 /**
  * Makes every fallback loud: event, warn log, metric, webhook. Only targets that were tried and

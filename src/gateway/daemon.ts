@@ -3,10 +3,10 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClawkeepError } from '../errors.js';
+import { type PidRecord, readRunning } from '../runtime/pidfile.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { isPidAlive } from '../util/pid.js';
 import { loadConfig } from './config.js';
-import { type PidRecord, readRunning } from './pidfile.js';
 
 export const LOG_FILE = 'gateway.log';
 

@@ -54,7 +54,7 @@ describe('guards', () => {
 
 describe('webhook logging', () => {
   it('logs only the origin of a webhook URL', async () => {
-    const { webhookOrigin } = await import('./webhook.js');
+    const { webhookOrigin } = await import('../runtime/webhook.js');
     expect(webhookOrigin('https://hooks.example.test/services/T000/B000/fake-secret-path?token=fake')).toBe(
       'https://hooks.example.test',
     );

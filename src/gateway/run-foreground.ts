@@ -2,14 +2,14 @@ import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
 import { createLinkedSources } from '../linked/index.js';
 import { sweepAllLeftovers } from '../linked/leftovers.js';
+import { explainListenError } from '../runtime/listen-error.js';
+import { createLogger, type LogFormat } from '../runtime/log.js';
+import { claimPidFile } from '../runtime/pidfile.js';
 import type { PermissionFix } from '../store/home.js';
 import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
 import { untilStopSignal } from '../util/stop-signal.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
-import { explainListenError } from './listen-error.js';
-import { createLogger, type LogFormat } from './log.js';
-import { claimPidFile } from './pidfile.js';
 import { startGateway } from './server.js';
 
 /** What `gateway run` tells the person who started it, as it happens. */

@@ -1,6 +1,6 @@
+import { checkPortFree } from '../runtime/listen-error.js';
 import { startDetached } from './daemon.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
-import { checkPortFree } from './listen-error.js';
 
 /**
  * `gateway start`: refuses early, in one line, when the port is taken (a detached process could not

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { createLogger } from './log.js';
+import { createLogger } from '../runtime/log.js';
 import { GatewayMetrics } from './metrics.js';
 import { reportStoreHealth } from './store-health.js';
 

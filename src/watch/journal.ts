@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Finding } from '../doctor/types.js';
-import { notifyWebhook } from '../gateway/webhook.js';
+import { notifyWebhook } from '../runtime/webhook.js';
 import type { EventKind, Store } from '../store/types.js';
 import type { WatchMetrics } from './metrics.js';
 

@@ -1,5 +1,5 @@
 import { ClawkeepError } from '../errors.js';
-import { createLogger } from '../gateway/log.js';
+import { createLogger } from '../runtime/log.js';
 import { openStore } from '../store/open-store.js';
 import { untilStopSignal } from '../util/stop-signal.js';
 import { Guardian } from './guardian.js';

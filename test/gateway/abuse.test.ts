@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/gateway/clients.js';
 import { ConfigSchema } from '../../src/gateway/config.js';
-import { createLogger } from '../../src/gateway/log.js';
 import { startGateway } from '../../src/gateway/server.js';
+import { createLogger } from '../../src/runtime/log.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Issue 14: bodies, model names, metric labels, the Host header, per-client concurrency, binding off loopback. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
-import { PID_FILE } from '../../src/gateway/pidfile.js';
+import { PID_FILE } from '../../src/runtime/pidfile.js';
 import { CLI, collect, runCli, startNode } from '../helpers/processes.js';
 
 describe('gateway stop is graceful', () => {

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
 import { createClient } from '../../src/gateway/clients.js';
 import { ConfigSchema } from '../../src/gateway/config.js';
-import { createLogger } from '../../src/gateway/log.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/server.js';
+import { createLogger } from '../../src/runtime/log.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 

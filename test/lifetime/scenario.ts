@@ -272,7 +272,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     const laneReports = lanes.map((lane) => ({ name: lane.name, ...lane.report() }));
 
     const stats = (await (await fetch(`${emuUrl}/_emulator/stats`)).json()) as EmulatorStats;
-    const events = (await cli(['events', '--json']))
+    const events = (await cli(['events', '--json', '--limit', '100000000']))
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as { kind: string; profileId: string | null });

@@ -3,7 +3,7 @@ import { INSECURE_REMOTE_ENV, remoteRefusal } from '../../dashboard/remote.js';
 import { mintSignInToken } from '../../dashboard/signin.js';
 import { ClawkeepError } from '../../errors.js';
 import { loadConfig } from '../../gateway/config.js';
-import { readRunning } from '../../gateway/pidfile.js';
+import { readRunning } from '../../runtime/pidfile.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { hasBrowser, openInBrowser } from '../browser.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseReusePolicy, startEmulator } from '../../emulator/index.js';
 import { ClawkeepError } from '../../errors.js';
-import { explainListenError } from '../../gateway/listen-error.js';
+import { explainListenError } from '../../runtime/listen-error.js';
 import { untilStopSignal } from '../../util/stop-signal.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
 import type { Io } from '../output.js';

@@ -1,5 +1,5 @@
+import { notifyWebhook } from '../../runtime/webhook.js';
 import type { GatewayDeps } from '../deps.js';
-import { notifyWebhook } from '../webhook.js';
 import type { QuotaCrossing } from './alerts.js';
 import { parseQuotaHeaders } from './parse-headers.js';
 
