@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { loadConfig } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
-import { loadConfig } from '../gateway/config.js';
 import { chainsOf } from '../gateway/routing.js';
 import type { Store } from '../store/types.js';
 import { type ConnectResult, connectClient, type UndoResult, undoConnect } from './connect.js';

@@ -1,6 +1,6 @@
+import type { GatewayConfig } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
-import type { GatewayConfig } from '../gateway/config.js';
 import { chainsOf } from '../gateway/routing.js';
 import type { ClientRecord, Store } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';

@@ -6,7 +6,6 @@ import { hostIdentity } from '../broker/owner.js';
 import { hasBrowser } from '../cli/browser.js';
 import { emulatorEnv } from '../emulator/server.js';
 import { isClawkeepError } from '../errors.js';
-import { loadConfig } from '../gateway/config.js';
 import { callbackSpec } from '../login/callback-spec.js';
 import { fenceGraceMs } from '../openclaw/fence.js';
 import {
@@ -18,6 +17,7 @@ import {
 import { resolveHome } from '../store/home.js';
 import { resolveStoreLocation } from '../store/location.js';
 import { ENV_SCHEMA, readEnv, readEnvVar, readProviderEnv } from './env.js';
+import { loadConfig } from './schema.js';
 
 function failure(fn: () => unknown): { message: string; hint: string | null } {
   try {

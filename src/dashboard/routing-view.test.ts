@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../gateway/config.js';
+import { ConfigSchema } from '../config/schema.js';
 import { Cooldowns } from '../gateway/cooldowns.js';
 import type { Profile } from '../store/types.js';
 import { describeRouting } from './routing-view.js';

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../gateway/config.js';
+import type { GatewayConfig } from '../config/schema.js';
 import type { Cooldowns } from '../gateway/cooldowns.js';
 import { chainsOf, resolveRoute, strategyOf } from '../gateway/routing.js';
 import type { Profile } from '../store/types.js';

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import { type PidRecord, readRunning } from '../runtime/pidfile.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { isPidAlive } from '../util/pid.js';
-import { loadConfig } from './config.js';
 
 export const LOG_FILE = 'gateway.log';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
+import type { GatewayConfig } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import type { ModelAdapter } from './adapter.js';
-import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
 import type { EventBuffer } from './event-buffer.js';
 import type { MetricLabels } from './labels.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/schema.js';
 
 /** `--port` / `--host` as the command parsed them. */
 export interface ListenOverrides {

@@ -1,5 +1,5 @@
+import type { GatewayConfig } from '../config/schema.js';
 import { listProviders } from '../providers/registry.js';
-import type { GatewayConfig } from './config.js';
 import { chainsOf } from './routing.js';
 
 interface Listed {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema } from './config.js';
+import { ConfigSchema } from '../config/schema.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
 
 const config = ConfigSchema.parse({

@@ -1,6 +1,6 @@
+import type { GatewayConfig, TargetSpecInput } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import { providersForModel } from '../providers/registry.js';
-import type { GatewayConfig, TargetSpecInput } from './config.js';
 import { type PoolPlan, QuotaAwarePool, type QuotaSource } from './pool.js';
 
 /** One step of a chain: a provider/model and the profiles allowed to serve it. */

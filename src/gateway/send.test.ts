@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Broker, Credential } from '../broker/broker.js';
+import { ConfigSchema } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import { createLogger } from '../runtime/log.js';
 import type { Candidate } from './attempt.js';
-import { ConfigSchema } from './config.js';
 import { Cooldowns } from './cooldowns.js';
 import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Broker, Credential } from '../broker/broker.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { describeCause, isClawkeepError } from '../errors.js';
 import {
   type Attempt,
@@ -9,7 +10,6 @@ import {
   failureOf,
   type Send,
 } from './attempt.js';
-import type { GatewayConfig } from './config.js';
 import type { Cooldowns } from './cooldowns.js';
 import { BROKER_ERROR_RULES, cooldownFor } from './fallback-rules.js';
 import type { MetricLabels } from './labels.js';

@@ -1,6 +1,6 @@
 import { gatewayUrlOf } from '../clients/gateway-url.js';
+import { loadConfig } from '../config/schema.js';
 import { createClient } from '../gateway/clients.js';
-import { loadConfig } from '../gateway/config.js';
 import type { Store } from '../store/types.js';
 import { openclawConfigPath, openclawGatewayConfig, writeOpenClawConfig } from './openclaw-config.js';
 

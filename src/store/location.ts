@@ -2,20 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { readEnvVar } from '../config/env.js';
+import { findConfigFile } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import { isPostgresUrl, redactUrl } from './postgres/url.js';
 
 const require = createRequire(import.meta.url);
-
-// The gateway's config file names (gateway/config.ts); read here without loading its schema.
-const CONFIG_FILES = ['config.yaml', 'config.yml', 'config.json'] as const;
-
-function findConfigFile(home: string, env: NodeJS.ProcessEnv): string | null {
-  const configured = readEnvVar('CLAWKEEP_CONFIG', env);
-  if (configured) return configured;
-  for (const f of CONFIG_FILES) if (existsSync(join(home, f))) return join(home, f);
-  return null;
-}
 
 export const STORE_FILE = 'clawkeep.sqlite';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/schema.js';
 import { createClient } from '../../src/gateway/clients.js';
-import { ConfigSchema } from '../../src/gateway/config.js';
 import { startGateway } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';

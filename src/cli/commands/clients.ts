@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addClient, revokeClient, viewClient } from '../../clients/keys.js';
+import { loadConfig } from '../../config/schema.js';
 import { ClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { confirmOrYes } from '../confirm.js';
 import { type GlobalOptions, withStore } from '../context.js';

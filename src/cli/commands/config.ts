@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkConfig } from '../../config/check.js';
+import { checkConfig } from '../../gateway/config-check.js';
 import { resolveHome } from '../../store/home.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { type Io, printJson } from '../output.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/schema.js';
 import { INSECURE_REMOTE_ENV, remoteRefusal } from '../../dashboard/remote.js';
 import { mintSignInToken } from '../../dashboard/signin.js';
 import { ClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
 import { readRunning } from '../../runtime/pidfile.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';

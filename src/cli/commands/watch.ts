@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/schema.js';
 import { ClawkeepError } from '../../errors.js';
-import { loadConfig } from '../../gateway/config.js';
 import { checkWatchableStateDir, locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';

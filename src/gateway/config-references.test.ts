@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../gateway/config.js';
-import { checkConfigReferences } from './references.js';
+import { ConfigSchema } from '../config/schema.js';
+import { checkConfigReferences } from './config-references.js';
 
 const parse = (raw: unknown) => ConfigSchema.parse(raw);
 

@@ -1,6 +1,6 @@
-import type { GatewayConfig } from '../gateway/config.js';
-import { chainsOf } from '../gateway/routing.js';
+import type { GatewayConfig } from '../config/schema.js';
 import { listProviders } from '../providers/registry.js';
+import { chainsOf } from './routing.js';
 
 export interface ConfigIssue {
   /** Where: a config key path (`chains.main[1].profile`) or a store record (`client agent`). */

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
+import { readEnv } from './env.js';
 
 /** Profile order of a target: see `Strategy` in routing.ts. */
 const STRATEGIES = ['ordered', 'fill-first', 'round-robin', 'quota-aware'] as const;

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { type GatewayConfig, loadConfig, type TargetSpecInput } from '../config/schema.js';
 import { isClawkeepError } from '../errors.js';
-import { type GatewayConfig, loadConfig, type TargetSpecInput } from '../gateway/config.js';
-import { chainsOf } from '../gateway/routing.js';
 import { STORE_FILE } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
-import { type ConfigIssue, checkConfigReferences, type StoreFacts } from './references.js';
+import { type ConfigIssue, checkConfigReferences, type StoreFacts } from './config-references.js';
+import { chainsOf } from './routing.js';
 
 export type ConfigCheck =
   | { loaded: false; error: Error & { toJSON(): unknown } }
