@@ -6,6 +6,7 @@ import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
 import { isStoreIoError } from '../store/io-errors.js';
 import { profileNotFound } from '../store/profile-id.js';
+import { type JournalIo, journalDirFor, RotationJournal } from '../store/rotation-journal.js';
 import type { Profile, ProfileChange, ReauthReason, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { invokedAs } from '../util/invoked-as.js';
@@ -15,7 +16,6 @@ import { tryClaimLease } from './lease.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
 import { PendingRotations } from './pending-rotations.js';
-import { type JournalIo, journalDirFor, RotationJournal } from './rotation-journal.js';
 import { SingleFlight } from './single-flight.js';
 import { refreshAt } from './window.js';
 

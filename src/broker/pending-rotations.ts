@@ -1,9 +1,9 @@
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { isStoreIoError } from '../store/io-errors.js';
+import type { PendingRecord, Reservation, RotationJournal } from '../store/rotation-journal.js';
 import type { Profile, RotatedTokens, Store } from '../store/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { commitRetryDelayMs, decideCommitFailure, judgePending } from './pending-rules.js';
-import type { PendingRecord, Reservation, RotationJournal } from './rotation-journal.js';
 
 /** A rotation the store has not taken yet, kept in memory (and in the journal when it could be written). */
 interface Held {

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { pendingRotationsDir } from '../broker/rotation-journal.js';
 import { isPidAlive } from '../util/pid.js';
+import { pendingRotationsDir } from './rotation-journal.js';
 
 /**
  * Files a crashed clawkeep process leaves behind: `<file>[.clawkeep].tmp-<pid>-<hex>` (a private temp file of an

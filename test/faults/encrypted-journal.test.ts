@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PENDING_DIR } from '../../src/broker/rotation-journal.js';
 import { runDoctor } from '../../src/doctor/index.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { encryptStore, rotateStoreKey } from '../../src/store/crypto/encryption.js';
 import { keyFilePath } from '../../src/store/crypto/key-store.js';
 import { openStore } from '../../src/store/open-store.js';
+import { PENDING_DIR } from '../../src/store/rotation-journal.js';
 import { fingerprint } from '../../src/util/fingerprint.js';
 import { FaultPlan, faultyStore } from './faulty.js';
 import { brokerFor, emulatorStats, PROFILE, pendingFiles, seedHome } from './harness.js';

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
-import type { JournalIo } from '../../src/broker/rotation-journal.js';
 import { toStoreIoError } from '../../src/store/io-errors.js';
+import type { JournalIo } from '../../src/store/rotation-journal.js';
 import type { Store } from '../../src/store/types.js';
 
 /** Decides, for each write a rotation makes (`store.commitRotation`, `fs.fsyncSync`…), whether it fails. */

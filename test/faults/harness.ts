@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Broker, type BrokerOptions } from '../../src/broker/broker.js';
-import { PENDING_DIR } from '../../src/broker/rotation-journal.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { ClawkeepError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open-store.js';
+import { PENDING_DIR } from '../../src/store/rotation-journal.js';
 import type { Store } from '../../src/store/types.js';
 import { mint } from '../helpers/emulator.js';
 

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { judgePending } from '../../broker/pending-rules.js';
-import { pendingRotationsDir, RotationJournal } from '../../broker/rotation-journal.js';
 import { TokenCodec } from '../../store/crypto/token-codec.js';
 import { openStore } from '../../store/open-store.js';
+import { pendingRotationsDir, RotationJournal } from '../../store/rotation-journal.js';
 import { fingerprint } from '../../util/fingerprint.js';
 import type { Check, DoctorContext, Finding, FixResult } from '../types.js';
 import { isPidDead } from '../util.js';

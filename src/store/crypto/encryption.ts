@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { journalDirFor, RotationJournal } from '../../broker/rotation-journal.js';
 import { ClawkeepError } from '../../errors.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { isPidAlive } from '../../util/pid.js';
 import { backupsDir } from '../profile-admin.js';
+import { journalDirFor, RotationJournal } from '../rotation-journal.js';
 import type { Store } from '../types.js';
 import {
   envKey,

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
-import { sealedKeyId } from '../store/crypto/token-cipher.js';
-import type { TokenCodec } from '../store/crypto/token-codec.js';
-import { toStoreIoError } from '../store/io-errors.js';
-import type { RotatedTokens } from '../store/types.js';
 import { assertNoSymlinkBelow, fsyncDir, replaceFileAtomicallySync } from '../util/files.js';
+import { sealedKeyId } from './crypto/token-cipher.js';
+import type { TokenCodec } from './crypto/token-codec.js';
+import { toStoreIoError } from './io-errors.js';
+import type { RotatedTokens } from './types.js';
 
 /** The journal's folder inside a clawkeep home, beside the store file. */
 export const PENDING_DIR = 'pending-rotations';
