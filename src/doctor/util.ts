@@ -1,7 +1,6 @@
 import type { OpenClawProfile } from '../openclaw/types.js';
 import { fingerprint } from '../util/fingerprint.js';
 import { quoteArg } from '../util/invoked-as.js';
-import { isPidAlive } from '../util/pid.js';
 import type { AgentView, DoctorContext, Finding } from './types.js';
 
 /** The fingerprint that identifies a copy: its refresh token, else access token or key. */
@@ -18,9 +17,4 @@ export function fixCommand(ctx: DoctorContext, home?: string): string {
 /** The agent view a finding names, read fresh (fixes never trust what diagnosis saw). */
 export function findView(ctx: DoctorContext, f: Finding): AgentView | null {
   return f.home && f.agentId ? ctx.freshAgent(f.home, f.agentId) : null;
-}
-
-/** True when the process is certainly gone (ESRCH); EPERM means it lives under another user. */
-export function isPidDead(pid: number): boolean {
-  return pid !== process.pid && !isPidAlive(pid);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readJsonObject, readJsonStore } from '../openclaw/json-files.js';
-import { parseOAuthInput } from '../store/oauth-input.js';
+import { parseOAuthInput } from '../profiles/oauth-input.js';
 import { readCodexCopy } from './codex-auth-json.js';
 import { readJsonDoc } from './json-file.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPidDead } from '../doctor/util.js';
+import { isPidDead } from '../util/pid.js';
 import { readLock } from './scan.js';
 import { openOpenClawDb } from './sqlite-stores.js';
 

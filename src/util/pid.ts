@@ -7,3 +7,8 @@ export function isPidAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
+
+/** True when the process is certainly gone (ESRCH), and never for this one. */
+export function isPidDead(pid: number): boolean {
+  return pid !== process.pid && !isPidAlive(pid);
+}

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
+import { parseOAuthInput } from '../../profiles/oauth-input.js';
 import { getProvider } from '../../providers/registry.js';
-import { parseOAuthInput } from '../../store/oauth-input.js';
 import {
   backupsDir,
   removeProfileWithBackup,

@@ -4,8 +4,8 @@ import { TokenCodec } from '../../store/crypto/token-codec.js';
 import { openStore } from '../../store/open-store.js';
 import { pendingRotationsDir, RotationJournal } from '../../store/rotation-journal.js';
 import { fingerprint } from '../../util/fingerprint.js';
+import { isPidDead } from '../../util/pid.js';
 import type { Check, DoctorContext, Finding, FixResult } from '../types.js';
-import { isPidDead } from '../util.js';
 
 /** A reservation (padding only, no token) older than this whose process is gone is a leftover. */
 const RESERVATION_STALE_MS = 60_000;

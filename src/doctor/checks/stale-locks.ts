@@ -1,8 +1,9 @@
 import { unlinkSync } from 'node:fs';
 import { readLock } from '../../openclaw/scan.js';
 import type { LockFile } from '../../openclaw/types.js';
+import { isPidDead } from '../../util/pid.js';
 import type { Check, Finding } from '../types.js';
-import { fixCommand, isPidDead } from '../util.js';
+import { fixCommand } from '../util.js';
 
 /** OpenClaw treats a lock as stale when its pid is dead or it is older than this. */
 export const LOCK_STALE_MS = 30 * 60_000;

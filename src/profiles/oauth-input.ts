@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ClawkeepError } from '../errors.js';
 import { readOpenAiIdentity } from '../providers/openai-codex.js';
+import type { ProfileInput } from '../store/types.js';
 import { jsonErrorPosition } from '../util/json-error.js';
 import { readJwtClaims } from '../util/jwt.js';
-import type { ProfileInput } from './types.js';
 
 const OAuthJson = z.object({
   access: z.string().min(1),
