@@ -26,7 +26,7 @@ try {
       if (res.request().resourceType() === 'script')
         bytes += (await res.body().catch(() => Buffer.alloc(0))).length;
     });
-    const link = t.gateway.dashboard.mintSignInUrl();
+    const link = t.dashboard.mintSignInUrl();
     const started = Date.now();
     await page.goto(link);
     // Interactive: the Overview is rendered from the API and its navigation answers a click.

@@ -1,6 +1,6 @@
 import { Broker } from '../broker/broker.js';
+import { sweepAllLeftovers } from '../clients/leftovers.js';
 import { createLinkedSources } from '../linked/index.js';
-import { sweepAllLeftovers } from '../linked/leftovers.js';
 import { resolveHome } from '../store/home.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';

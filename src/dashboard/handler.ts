@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawkeepError } from '../errors.js';
+import type { MountFactory } from '../gateway/mount.js';
 import { createLinkedSources } from '../linked/index.js';
 import { resolveHome } from '../store/home.js';
 import { API_ROUTES, type ApiContext, type DashboardDeps } from './api.js';
@@ -35,8 +36,13 @@ export interface Dashboard {
   close(): void;
 }
 
-export function isDashboardPath(path: string): boolean {
-  return path === '/ui' || path.startsWith('/ui/');
+/** The dashboard as the gateway serves it, at /ui (the composition root passes it to `startGateway`). */
+export function dashboardMount(onCreated?: (d: Dashboard) => void): MountFactory {
+  return (host) => {
+    const dashboard = createDashboard(host);
+    onCreated?.(dashboard);
+    return { prefix: '/ui', handle: dashboard.handle, close: dashboard.close };
+  };
 }
 
 /** The web dashboard: a session-guarded page, its assets, a JSON API and a live event stream. */

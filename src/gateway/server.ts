@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { Broker } from '../broker/broker.js';
 import type { LinkedSources } from '../broker/linked.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { createDashboard, type Dashboard, isDashboardPath } from '../dashboard/handler.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
 import type { Store } from '../store/types.js';
@@ -23,6 +22,7 @@ import { MetricLabels } from './labels.js';
 import { GatewayMetrics } from './metrics.js';
 import { handleModelRequest } from './model-request.js';
 import { anthropicModelList, listModelIds, openaiModelList } from './models-list.js';
+import { findMount, type Mount, type MountFactory, type MountHost } from './mount.js';
 import { ProfileDirectory } from './profile-directory.js';
 import { QuotaBook } from './quota/book.js';
 import { announceQuotaCrossing } from './quota/observe.js';
@@ -42,6 +42,8 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
   /** The clawkeep home (dashboard sign-in links, backups); default $CLAWKEEP_HOME or ~/.clawkeep. */
   home?: string;
+  /** Apps served under a path prefix (the dashboard at /ui), wired in by the composition root. */
+  mounts?: readonly MountFactory[];
 }
 
 export interface RunningGateway {
@@ -49,8 +51,8 @@ export interface RunningGateway {
   server: Server;
   metrics: GatewayMetrics;
   cooldowns: Cooldowns;
-  /** The web dashboard at /ui. */
-  dashboard: Dashboard;
+  /** The apps served under path prefixes (the dashboard at /ui). */
+  mounts: readonly Mount[];
   /** Writes buffered events now (tests, shutdown). */
   /** Each login's last quota reading. */
   quotas: QuotaBook;
@@ -122,7 +124,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   };
   let url = '';
   // A revoked key must stop working at once: the dashboard drops every cached key on revoke.
-  const dashboard = createDashboard({ ...o, env, cooldowns, gatewayUrl: () => url, onClientRevoked });
+  const mountHost: MountHost = { ...o, env, cooldowns, gatewayUrl: () => url, onClientRevoked };
+  const mounts = (o.mounts ?? []).map((build) => build(mountHost));
   function onClientRevoked() {
     auth = new ClientAuth(o.store);
   }
@@ -191,7 +194,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       );
     }
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
-    if (isDashboardPath(path)) return dashboard.handle(req, res);
+    const mount = findMount(mounts, path);
+    if (mount) return mount.handle(req, res);
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
@@ -337,7 +341,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     server,
     metrics,
     cooldowns,
-    dashboard,
+    mounts,
     quotas,
     async flushEvents() {
       await Promise.all([quotas.flush(), usage.flush()]);
@@ -349,7 +353,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       unreportStore();
       keepAlive.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      dashboard.close();
+      for (const m of mounts) m.close();
       server.closeIdleConnections();
       if (inFlight > 0) {
         await Promise.race([

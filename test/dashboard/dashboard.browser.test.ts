@@ -75,7 +75,7 @@ describe('dashboard in Chromium', () => {
     expect(refused?.status()).toBe(401);
     await expect(page.getByRole('heading', { name: 'Sign in to clawkeep' }).isVisible()).resolves.toBe(true);
 
-    const link = t.gateway.dashboard.mintSignInUrl();
+    const link = t.dashboard.mintSignInUrl();
     await page.goto(link);
     expect(new URL(page.url()).pathname).toBe('/ui/');
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();

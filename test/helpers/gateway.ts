@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ConfigSchema } from '../../src/config/schema.js';
+import { type Dashboard, dashboardMount } from '../../src/dashboard/handler.js';
 import { type Emulator, EmulatorControl, startEmulator } from '../../src/emulator/index.js';
 import { createClient } from '../../src/gateway/clients.js';
 import { type RunningGateway, startGateway } from '../../src/gateway/server.js';
@@ -24,6 +25,8 @@ export interface TestGateway {
   home: string;
   store: Store;
   gateway: RunningGateway;
+  /** The dashboard the gateway serves at /ui. */
+  dashboard: Dashboard;
   key: string;
   logs: string[];
   /** Every secret the scenario handled, for leak scans. */
@@ -74,7 +77,9 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
     defaultChain: 'main',
     ...config,
   });
+  let dashboard: Dashboard | null = null;
   const gateway = await startGateway({
+    mounts: [dashboardMount((d) => (dashboard = d))],
     store,
     config: parsed,
     log: createLogger('info', sink),
@@ -87,6 +92,7 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
     home,
     store,
     gateway,
+    dashboard: dashboard!,
     key,
     logs,
     secrets: [

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { gatewayStatus, stopGateway } from '../../gateway/daemon.js';
-import type { ListenOverrides } from '../../gateway/listen-config.js';
-import { chooseLogFormat, runGatewayForeground } from '../../gateway/run-foreground.js';
-import { startGatewayInBackground } from '../../gateway/start-background.js';
 import { launchdPlist, systemdUnit } from '../../runtime/service-unit.js';
+import { gatewayStatus, stopGateway } from '../../serve/daemon.js';
+import type { ListenOverrides } from '../../serve/listen-config.js';
+import { chooseLogFormat, runGatewayForeground } from '../../serve/run-foreground.js';
+import { startGatewayInBackground } from '../../serve/start-background.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import type { GlobalOptions } from '../context.js';

@@ -1,6 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import { connectedConfigDirs } from '../../clients/connect-records.js';
-import { linkedDirs } from '../../linked/leftovers.js';
+import { linkedDirs } from '../../clients/leftovers.js';
 import { findLeftovers, homeTempDirs, isAbandoned, type LeftoverDir } from '../../store/leftovers.js';
 import { isPidAlive } from '../../util/pid.js';
 import type { Check, DoctorContext, Finding } from '../types.js';

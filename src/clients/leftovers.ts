@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
-import { connectedConfigDirs } from '../clients/connect-records.js';
 import { type LeftoverDir, sweepDirs, sweepLeftovers } from '../store/leftovers.js';
 import type { LinkedSourceRef, Store } from '../store/types.js';
 import { writeDirsOf } from '../util/files.js';
+import { connectedConfigDirs } from './connect-records.js';
 
 /**
  * The dirs where writing a linked source leaves its temp file: the file's dir, and the dir of the

@@ -1,7 +1,9 @@
+import { sweepAllLeftovers } from '../clients/leftovers.js';
 import { readEnv } from '../config/env.js';
+import { dashboardMount } from '../dashboard/handler.js';
 import { ClawkeepError } from '../errors.js';
+import { startGateway } from '../gateway/server.js';
 import { createLinkedSources } from '../linked/index.js';
-import { sweepAllLeftovers } from '../linked/leftovers.js';
 import { explainListenError } from '../runtime/listen-error.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { claimPidFile } from '../runtime/pidfile.js';
@@ -10,7 +12,6 @@ import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
 import { untilStopSignal } from '../util/stop-signal.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
-import { startGateway } from './server.js';
 
 /** What `gateway run` tells the person who started it, as it happens. */
 export interface ForegroundReport {
@@ -66,6 +67,7 @@ export async function runGatewayForeground(
       log,
       linked: createLinkedSources(store),
       home: h,
+      mounts: [dashboardMount()],
     }).catch((err: unknown) => {
       throw explainListenError(err, { host, port, home: h });
     });
