@@ -52,10 +52,15 @@ async function main(): Promise<void> {
     agentPauseMs: Number(values['pause-ms']) || 0,
     tokenLoops: positive('token-loops', values['token-loops']),
     restarts,
+    keepHome: true,
     log: (line) => console.log(`[${new Date().toISOString()}] ${line}`),
   });
   console.log(formatFigures(figures));
   if (figures.leaks.length > 0) console.log(`first leaks:\n${figures.leaks.slice(0, 5).join('\n')}`);
+  if (figures.tokenFailures.length > 0)
+    console.log(`first token failures:\n${figures.tokenFailures.slice(0, 3).join('\n')}`);
+  if (figures.errorBodies.length > 0)
+    console.log(`first error bodies:\n${figures.errorBodies.slice(0, 3).join('\n')}`);
   process.exit(0);
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorStats } from '../../src/emulator/stats.js';
@@ -29,6 +29,8 @@ export interface LifetimeOptions {
   log?: (line: string) => void;
   /** More users of the same logins, running beside the agents for the whole run (see Lane). */
   lanes?: readonly Lane[];
+  /** Keep the home (store, events) and each gateway's output as `gateway-N.log` there, for a post-mortem. */
+  keepHome?: boolean;
 }
 
 /** What a lane gets: the run's home and environment, the gateway, the emulator, and when to stop. */
@@ -102,6 +104,10 @@ export interface LifetimeFigures {
   /** Rotations other tools made (lanes say), adopted by clawkeep. */
   externalRotations: number;
   reauthEvents: number;
+  /** Each re-auth the store recorded: which login, when, why. */
+  reauths: { profileId: string | null; at: number; reason: unknown }[];
+  /** Where the home was kept (keepHome), else null. */
+  keptHome: string | null;
   /** Log lines and error bodies that quote source text, a stack frame or a secret. */
   leaks: string[];
   errorBodies: string[];
@@ -275,7 +281,15 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     const events = (await cli(['events', '--json', '--limit', '100000000']))
       .split('\n')
       .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { kind: string; profileId: string | null });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            kind: string;
+            profileId: string | null;
+            at: number;
+            data: Record<string, unknown>;
+          },
+      );
     const rotatedEvents: Record<string, number> = {};
     for (const e of events) {
       if (e.kind === 'rotated' && e.profileId)
@@ -313,6 +327,10 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       },
       rotatedEvents,
       reauthEvents: events.filter((e) => e.kind === 'reauth_required').length,
+      reauths: events
+        .filter((e) => e.kind === 'reauth_required')
+        .map((e) => ({ profileId: e.profileId, at: e.at, reason: e.data.reason })),
+      keptHome: o.keepHome ? home : null,
       adoptedEvents: events.filter((e) => e.kind === 'adopted').length,
       externalRotations: laneReports.reduce((a, r) => a + (r.externalRotations ?? 0), 0),
       leaks,
@@ -326,7 +344,10 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
   } finally {
     await Promise.all(gateways.map((g) => g.stop('SIGKILL')));
     await emulator.stop('SIGTERM');
-    rmSync(home, { recursive: true, force: true });
+    if (o.keepHome) {
+      for (const [i, g] of gateways.entries())
+        writeFileSync(join(home, `gateway-${i}.log`), `${g.out}\n${g.err}`);
+    } else rmSync(home, { recursive: true, force: true });
   }
 }
 
@@ -342,6 +363,10 @@ export function formatFigures(f: LifetimeFigures): string {
     `emulator: token-endpoint calls ${f.emulator.refreshes.total}, rotations ${f.emulator.rotations}, reuse hits ${f.emulator.reuseHits}, grace hits ${f.emulator.graceHits}, access tokens refused ${JSON.stringify(f.emulator.accessRejected)}`,
     `store: rotated events ${rotations} ${JSON.stringify(f.rotatedEvents)}, adopted ${f.adoptedEvents} (other tools rotated ${f.externalRotations}), reauth_required ${f.reauthEvents}`,
     `leaks (source text, stack frames, secrets in logs or error bodies): ${f.leaks.length}`,
+    ...f.reauths.map(
+      (r) => `re-auth required: ${r.profileId} at ${new Date(r.at).toISOString()} (${String(r.reason)})`,
+    ),
+    ...(f.keptHome ? [`home kept for a post-mortem: ${f.keptHome}`] : []),
     ...f.lanes.map(
       (l) => `${l.name}: ${l.figures}${l.problems.length ? ` — ${l.problems.length} problem(s)` : ''}`,
     ),
