@@ -2,16 +2,28 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { replaceFileAtomicallySync, writeBackupFile } from '../util/files.js';
 
-/** A systemd user unit that runs the gateway in the foreground and restarts it on failure. */
-export function systemdUnit(o: { node: string; cli: string; home: string }): string {
+/** A clawkeep subcommand kept running by the user's service manager (systemd user unit, launchd agent). */
+export interface ServiceSpec {
+  /** `gateway`, `watch`: names the unit (`clawkeep-<name>.service`) and the launchd label. */
+  name: string;
+  description: string;
+  node: string;
+  cli: string;
+  home: string;
+  /** Arguments after `clawkeep` (`['watch', '--openclaw-home', dir]`). */
+  args: string[];
+}
+
+/** A systemd user unit that runs the command in the foreground and restarts it on failure. */
+export function systemdUnitFor(s: ServiceSpec): string {
   return `[Unit]
-Description=clawkeep gateway (model-provider credentials for AI agents)
+Description=${systemdEscape(s.description)}
 After=network-online.target
 
 [Service]
 Type=simple
-Environment=CLAWKEEP_HOME=${o.home}
-ExecStart=${o.node} ${o.cli} gateway run
+Environment=${systemdQuote(`CLAWKEEP_HOME=${s.home}`)}
+ExecStart=${[s.node, s.cli, ...s.args].map((a) => systemdQuote(a, true)).join(' ')}
 Restart=on-failure
 RestartSec=2
 TimeoutStopSec=30
@@ -23,22 +35,47 @@ WantedBy=default.target
 }
 
 /** A launchd agent plist (macOS) doing the same. */
-export function launchdPlist(o: { node: string; cli: string; home: string }): string {
+export function launchdPlistFor(s: ServiceSpec): string {
+  const args = [s.node, s.cli, ...s.args].map((a) => `<string>${xml(a)}</string>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
 <dict>
-  <key>Label</key><string>dev.clawkeep.gateway</string>
+  <key>Label</key><string>dev.clawkeep.${xml(s.name)}</string>
   <key>ProgramArguments</key>
-  <array><string>${o.node}</string><string>${o.cli}</string><string>gateway</string><string>run</string></array>
-  <key>EnvironmentVariables</key><dict><key>CLAWKEEP_HOME</key><string>${o.home}</string></dict>
+  <array>${args}</array>
+  <key>EnvironmentVariables</key><dict><key>CLAWKEEP_HOME</key><string>${xml(s.home)}</string></dict>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key><true/>
-  <key>StandardOutPath</key><string>${o.home}/gateway.log</string>
-  <key>StandardErrorPath</key><string>${o.home}/gateway.log</string>
+  <key>StandardOutPath</key><string>${xml(`${s.home}/${s.name}.log`)}</string>
+  <key>StandardErrorPath</key><string>${xml(`${s.home}/${s.name}.log`)}</string>
 </dict>
 </plist>
 `;
+}
+
+/** `%` starts a systemd specifier (`%h`) in every setting: a literal one is `%%`. */
+function systemdEscape(value: string): string {
+  return value.replace(/%/g, '%%');
+}
+
+/**
+ * One word of a systemd setting (systemd.syntax(7)): bare when plain, else double-quoted with `\`
+ * and `"` escaped. In a command line `$` expands a variable too: a literal one is `$$`.
+ */
+function systemdQuote(word: string, command = false): string {
+  let w = systemdEscape(word);
+  if (command) w = w.replace(/\$/g, '$$$$');
+  return /^[A-Za-z0-9_@+=:,./-]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+function xml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 export interface InstallResult {

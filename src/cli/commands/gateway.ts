@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { launchdPlist, systemdUnit } from '../../runtime/service-unit.js';
+import { launchdPlistFor, type ServiceSpec, systemdUnitFor } from '../../runtime/service-unit.js';
 import { gatewayStatus, stopGateway } from '../../serve/daemon.js';
 import type { ListenOverrides } from '../../serve/listen-config.js';
 import { chooseLogFormat, runGatewayForeground } from '../../serve/run-foreground.js';
@@ -71,10 +71,17 @@ export function registerGateway(program: Command, io: Io, setExit: (code: number
     )
     .option('--write', 'write it (again: updates the same file, keeping a backup of the old one)')
     .action(async (o: { write?: boolean }) => {
-      const spec = { node: process.execPath, cli: CLI_PATH, home: home() };
+      const spec: ServiceSpec = {
+        name: 'gateway',
+        description: 'clawkeep gateway (model-provider credentials for AI agents)',
+        node: process.execPath,
+        cli: CLI_PATH,
+        home: home(),
+        args: ['gateway', 'run'],
+      };
       installService(
         io,
-        { name: 'gateway', systemd: () => systemdUnit(spec), launchd: () => launchdPlist(spec) },
+        { name: 'gateway', systemd: () => systemdUnitFor(spec), launchd: () => launchdPlistFor(spec) },
         Boolean(o.write),
       );
     });

@@ -6,7 +6,7 @@ import { ClawkeepError } from '../../errors.js';
 import { checkWatchableStateDir, locateOpenClawHomes } from '../../openclaw/locate.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
-import { launchdPlistFor, systemdUnitFor } from '../../util/service-unit.js';
+import { launchdPlistFor, systemdUnitFor } from '../../runtime/service-unit.js';
 import { runWatchForeground } from '../../watch/run-foreground.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
