@@ -251,6 +251,23 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     for (let i = 0; i < o.tokenLoops; i++)
       loops.push(tokenLoop(LOGINS.codex.id), tokenLoop(LOGINS.claude.id));
 
+    /**
+     * A SIGKILL that lands while a refresh request is on the wire loses that rotation for good: the
+     * provider spent the token and its answer dies with the process (single-use tokens leave no way
+     * back; the journal covers every later moment). That is measured apart, by the crash tests;
+     * here the kill waits until no login holds a lease or is within reach of its refresh window.
+     */
+    const windowMs = Math.min(300_000, o.accessTtlSeconds * 100);
+    const untilNoRefreshOnTheWire = async () => {
+      for (;;) {
+        const r = await runCli(home, ['profiles', 'list', '--json'], { env });
+        const rows = JSON.parse(r.stdout) as { type: string; expires: number | null; lease: unknown }[];
+        const oauth = rows.filter((p) => p.type === 'oauth');
+        const calm = oauth.every((p) => p.lease === null && Date.now() < (p.expires ?? 0) - windowMs - 1500);
+        if (calm) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     const restarts: string[] = [];
     for (const [i, signal] of o.restarts.entries()) {
       const at = started + ((i + 1) * o.durationMs) / (o.restarts.length + 1);
@@ -260,6 +277,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
         back = resolve;
       });
       await Promise.all(holds);
+      if (signal === 'SIGKILL') await untilNoRefreshOnTheWire();
       const down = { from: Date.now(), to: Number.POSITIVE_INFINITY };
       restartWindows.push(down);
       const exit = await gateway.stop(signal);
