@@ -42,7 +42,9 @@ describe('architecture: the layers of docs/architecture.md', () => {
         const to = folderOf(target);
         if (to === from || !rank.has(to)) continue;
         if (rank.get(to)! > rank.get(from)!)
-          upward.push(`${relative(ROOT, file)} imports ${to}/, listed after ${from}/ in docs/architecture.md`);
+          upward.push(
+            `${relative(ROOT, file)} imports ${to}/, listed after ${from}/ in docs/architecture.md`,
+          );
       }
     }
     expect(upward).toEqual([]);

@@ -247,7 +247,8 @@ export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nobody listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -42,3 +42,19 @@ export function integrityCheck(home: string): string {
     db.close();
   }
 }
+
+/** The token columns of a SQLite store's row exactly as the file keeps them (sealed or plain). */
+export function readSqliteTokens(
+  path: string,
+  id: string,
+): { access: string | null; refresh: string | null } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT access, refresh FROM profiles WHERE id = ?').get(id) as {
+      access: string | null;
+      refresh: string | null;
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import { formatFigures, type LifetimeFigures, LOGINS } from './scenario.js';
+import { linkedToolsLane } from './linked-tools.js';
+import { dashboardLane, eventsFollowLane } from './observers.js';
+import { formatFigures, type LifetimeFigures, LOGINS, runLifetime } from './scenario.js';
 
 /** What a lifetime run must show, on any store: the figures the issue names, each with its reason. */
 export function expectHealthyLifetime(f: LifetimeFigures, minRotationsPerLogin: number): void {
@@ -25,4 +27,30 @@ export function expectHealthyLifetime(f: LifetimeFigures, minRotationsPerLogin: 
   expect(f.leaks).toEqual([]);
   for (const lane of f.lanes) expect(lane.problems, lane.name).toEqual([]);
   expect(f.restarts.length).toBeGreaterThan(0);
+}
+
+/**
+ * The compressed run inside `npm test`: 30 s of 8 s access tokens (a few rotations per login), two
+ * agents per login, a `clawkeep token` loop per OAuth login, `events --follow`, the dashboard, linked
+ * Codex CLI and OpenClaw under `watch`, and one graceful and one hard restart of the gateway.
+ */
+export async function runCompressedLifetime(
+  storeUrl: string | null,
+  restarts: NodeJS.Signals[],
+): Promise<void> {
+  const figures = await runLifetime({
+    storeUrl,
+    durationMs: 30_000,
+    accessTtlSeconds: 8,
+    agentsPerLogin: 2,
+    agentPauseMs: 10,
+    tokenLoops: 1,
+    restarts,
+    lanes: [
+      eventsFollowLane(),
+      dashboardLane([LOGINS.codex.id, LOGINS.claude.id]),
+      linkedToolsLane({ accessTtlSeconds: 8 }),
+    ],
+  });
+  expectHealthyLifetime(figures, 3);
 }

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorStats } from '../../src/emulator/stats.js';
+import { freePort } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
 import { type AgentSpec, type AgentTally, newTally, runAgent } from './agents.js';
-import { CliProcess, freePort } from './processes.js';
+import { CliProcess } from './processes.js';
 
 /**
  * The lifetime scenario: clawkeep run as users run it, only ever as the built CLI in child processes,

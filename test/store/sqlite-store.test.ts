@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
+import { readSqliteTokens } from '../helpers/store-fixtures.js';
 import { runStoreSuite } from './store-suite.js';
 
 const dirs: string[] = [];
@@ -20,15 +20,5 @@ runStoreSuite({
   },
   reopen: async (store) => openStore({ home: dirname(store.location) }).store,
   leaseClock: 'caller',
-  readRaw: async (store, id) => {
-    const db = new Database(store.location, { readonly: true });
-    try {
-      return db.prepare('SELECT access, refresh FROM profiles WHERE id = ?').get(id) as {
-        access: string | null;
-        refresh: string | null;
-      };
-    } finally {
-      db.close();
-    }
-  },
+  readRaw: async (store, id) => readSqliteTokens(store.location, id),
 });

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll } from 'vitest';
 import { openStore, STORE_FILE } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { withWriteWorker } from '../../src/store/worker/write-worker-store.js';
+import { readSqliteTokens } from '../helpers/store-fixtures.js';
 import { runStoreSuite } from './store-suite.js';
 
 // The store the gateway runs on: reads on the main thread, every write through a worker thread's
@@ -28,15 +28,5 @@ runStoreSuite({
   },
   reopen: async (store) => workerStore(dirname(store.location)),
   leaseClock: 'caller',
-  readRaw: async (store, id) => {
-    const db = new Database(store.location, { readonly: true });
-    try {
-      return db.prepare('SELECT access, refresh FROM profiles WHERE id = ?').get(id) as {
-        access: string | null;
-        refresh: string | null;
-      };
-    } finally {
-      db.close();
-    }
-  },
+  readRaw: async (store, id) => readSqliteTokens(store.location, id),
 });
