@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/processes.js';
  * (`untilStopSignal`); `dashboard` is listed too, as users keep its page open on the running gateway.
  */
 const LONG_RUNNING: Record<string, { command: string; spawnedAs: RegExp }> = {
-  'src/gateway/run-foreground.ts': { command: 'gateway run', spawnedAs: /'gateway',\s*'run'/ },
+  'src/serve/run-foreground.ts': { command: 'gateway run', spawnedAs: /'gateway',\s*'run'/ },
   'src/watch/run-foreground.ts': { command: 'watch', spawnedAs: /'watch',\s*'--openclaw-home'/ },
   'src/cli/commands/emulator.ts': { command: 'emulator', spawnedAs: /\['emulator',/ },
   'src/cli/commands/events.ts': { command: 'events --follow', spawnedAs: /'events',\s*'--follow'/ },
