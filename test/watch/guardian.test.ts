@@ -120,7 +120,7 @@ describe('clawkeep watch (real processes)', () => {
       .map((e) => (e.data.fingerprints as Record<string, string>).fresher);
     expect(new Set(splitFps).size).toBe(splitFps.length);
     assertNothingLost(state, 10);
-  }, 120_000);
+  }, 180_000);
 
   it('a version transition mid-run is reconciled exactly once, after OpenClaw’s migration lock is gone', async () => {
     const state = copyFixture('split-2026.6');

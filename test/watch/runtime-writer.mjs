@@ -2,7 +2,7 @@
 // rotates the Codex login COUNT times, each time writing the new tokens into the leftover file
 // atomically (temp + rename, as OpenClaw's own JSON writer), then reads the store OpenClaw's gateway
 // reads (openclaw-agent.sqlite, or state/openclaw.sqlite) until it holds the new refresh token.
-// Prints one JSON line per rotation: {"k":…, "healedMs":…} (healedMs null: not healed within 10 s).
+// Prints one JSON line per rotation: {"k":…, "healedMs":…} (healedMs null: not healed within healTimeoutMs, default 10 s).
 // Usage: node runtime-writer.mjs <state> <count> <intervalMs> [startK] [healTimeoutMs]
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
