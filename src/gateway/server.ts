@@ -159,7 +159,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   server.headersTimeout = gw.headersTimeoutMs;
   server.requestTimeout = 300_000;
   server.maxConnections = gw.maxConnections;
-  // headersTimeout starts at a request's first byte: a socket that never sends one is closed here.
+  // Node's own header check runs once a second (it may answer an idle socket 408 first); this timer
+  // closes a socket that sends nothing at exactly headersTimeoutMs, whatever the loop's delay.
   server.on('connection', (socket) => {
     const idle = setTimeout(() => socket.destroy(), gw.headersTimeoutMs);
     idle.unref();
