@@ -4,6 +4,7 @@ import { readEnv } from '../config/env.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { refreshOAuthToken } from '../providers/refresh.js';
 import { getProvider } from '../providers/registry.js';
+import type { RefreshFailure } from '../providers/types.js';
 import { isStoreIoError } from '../store/io-errors.js';
 import { profileNotFound } from '../store/profile-id.js';
 import { type JournalIo, journalDirFor, RotationJournal } from '../store/rotation-journal.js';
@@ -16,6 +17,7 @@ import { tryClaimLease } from './lease.js';
 import type { LinkedCopy, LinkedSources } from './linked.js';
 import { isOwnerDead, makeOwnerId } from './owner.js';
 import { PendingRotations } from './pending-rotations.js';
+import { Rotation, type RotationOutcome } from './rotation.js';
 import { SingleFlight } from './single-flight.js';
 import { refreshAt } from './window.js';
 
@@ -314,64 +316,57 @@ export class Broker {
     }
     const provider = getProvider(p.provider);
     // Space for the commit is set aside before the token is spent; no space, no presentation.
-    let reservation: Awaited<ReturnType<PendingRotations['reserve']>>;
-    try {
-      reservation = await this.#pending.reserve(p.id);
-    } catch (err) {
-      await this.#releaseQuietly(p.id);
-      throw err;
-    }
-    if (brokerChannel.hasSubscribers) brokerChannel.publish({ kind: 'refresh_request', profileId: p.id });
-    let result: Awaited<ReturnType<typeof refreshOAuthToken>>;
-    try {
-      result = await refreshOAuthToken(provider, presented, {
+    const present = (refresh: string) => {
+      if (brokerChannel.hasSubscribers) brokerChannel.publish({ kind: 'refresh_request', profileId: p.id });
+      return refreshOAuthToken(provider, refresh, {
         timeoutMs: this.#refreshTimeoutMs,
         now: this.#now,
         env: this.#env,
         ...(this.#fetch ? { fetch: this.#fetch } : {}),
       });
+    };
+    const rotation = new Rotation(this.#pending, p, presented);
+    let outcome: RotationOutcome;
+    try {
+      outcome = await rotation.run(present, (ok) => {
+        if (brokerChannel.hasSubscribers)
+          brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok });
+      });
     } catch (err) {
-      removeQuietly(reservation);
+      // Nothing presented (no space for the commit): another caller may rotate at once.
+      if (!rotation.spent) await this.#releaseQuietly(p.id);
       throw err;
     }
-    if (result.ok) {
-      const record = this.#pending.record(p, presented, result.tokens);
-      if (!this.#pending.journal(reservation, record)) removeQuietly(reservation);
-      if (brokerChannel.hasSubscribers)
-        brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: true });
-      const outcome = await this.#pending.commit(
-        p,
-        presented,
-        record,
-        reservation?.written ? reservation : null,
-      );
-      this.#backoff.delete(p.id);
-      if (outcome.kind === 'held') {
-        brokerChannel.publish({ kind: 'commit_held', profileId: p.id, code: outcome.error.code });
+    switch (outcome.kind) {
+      case 'held':
+        this.#backoff.delete(p.id);
+        brokerChannel.publish({ kind: 'commit_held', profileId: p.id, code: outcome.code });
         // Cached like a committed rotation: the background retry commits and refreshes the cache.
         return this.#adopt(outcome.profile);
-      }
-      if (outcome.kind === 'committed') {
+      case 'committed':
+        this.#backoff.delete(p.id);
         brokerChannel.publish({ kind: 'rotated', profileId: p.id, generation: outcome.profile.generation });
         await this.#writeBack(outcome.profile);
         return this.#adopt(outcome.profile);
-      }
-      removeQuietly(reservation);
-      // The credential was replaced (login, import) while we refreshed: the stored one wins.
-      await this.#store.appendEvent(
-        {
-          profileId: p.id,
-          kind: 'rotation_discarded',
-          data: { refreshFp: fingerprint(result.tokens.refresh) },
-        },
-        this.#now(),
-      );
-      return null;
+      case 'discarded':
+        this.#backoff.delete(p.id);
+        // The credential was replaced (login, import) while we refreshed: the stored one wins.
+        await this.#store.appendEvent(
+          {
+            profileId: p.id,
+            kind: 'rotation_discarded',
+            data: { refreshFp: fingerprint(outcome.tokens.refresh) },
+          },
+          this.#now(),
+        );
+        return null;
+      case 'failed':
+        return this.#refreshFailed(p, presented, outcome.failure);
     }
-    if (brokerChannel.hasSubscribers)
-      brokerChannel.publish({ kind: 'refresh_response', profileId: p.id, ok: false });
-    removeQuietly(reservation);
-    const f = result.failure;
+  }
+
+  /** Steps 6 and 7: the token endpoint refused (permanent) or failed (transient). */
+  async #refreshFailed(p: Profile, presented: string, f: RefreshFailure): Promise<Credential | null> {
     if (f.kind === 'permanent') {
       if (await this.#adoptFresherLinked(p)) return null;
       return this.#failPermanently(p, presented, f.reason);
@@ -537,13 +532,5 @@ export class Broker {
     };
     this.#cache.set(p.id, entry);
     return entry;
-  }
-}
-
-function removeQuietly(reservation: { remove(): void } | null): void {
-  try {
-    reservation?.remove();
-  } catch {
-    // A reservation holds no tokens; the doctor sweeps leftovers.
   }
 }
