@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { memoryLogger } from '../../test/helpers/log-sink.js';
 import type { Broker, Credential } from '../broker/broker.js';
 import { ConfigSchema } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
-import { createLogger } from '../runtime/log.js';
 import type { Candidate } from './attempt.js';
 import { Cooldowns } from './cooldowns.js';
 import { MetricLabels } from './labels.js';
@@ -17,16 +16,7 @@ const candidate = {
 } as unknown as Candidate;
 
 function layers(fail: () => unknown) {
-  const lines: string[] = [];
-  const log = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  );
+  const { log, lines } = memoryLogger();
   const metrics = new GatewayMetrics();
   const cooldowns = new Cooldowns();
   const config = ConfigSchema.parse({});

@@ -1,21 +1,11 @@
 import { channel } from 'node:diagnostics_channel';
-import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { createLogger } from '../runtime/log.js';
+import { memoryLogger } from '../../test/helpers/log-sink.js';
 import { GatewayMetrics } from './metrics.js';
 import { reportStoreHealth } from './store-health.js';
 
 it('says so when the store write thread died: one error line and a count, until unsubscribed', async () => {
-  const lines: string[] = [];
-  const log = createLogger(
-    'info',
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  );
+  const { log, lines } = memoryLogger();
   const metrics = new GatewayMetrics();
   const stop = reportStoreHealth({ log, metrics });
   const died = { kind: 'write_worker_died', exitCode: 1, cause: 'exit code 1', failedWrites: 2 };
