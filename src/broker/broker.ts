@@ -337,19 +337,17 @@ export class Broker {
       if (!rotation.spent) await this.#releaseQuietly(p.id);
       throw err;
     }
+    if (outcome.kind !== 'failed') this.#backoff.delete(p.id);
     switch (outcome.kind) {
       case 'held':
-        this.#backoff.delete(p.id);
         brokerChannel.publish({ kind: 'commit_held', profileId: p.id, code: outcome.code });
         // Cached like a committed rotation: the background retry commits and refreshes the cache.
         return this.#adopt(outcome.profile);
       case 'committed':
-        this.#backoff.delete(p.id);
         brokerChannel.publish({ kind: 'rotated', profileId: p.id, generation: outcome.profile.generation });
         await this.#writeBack(outcome.profile);
         return this.#adopt(outcome.profile);
       case 'discarded':
-        this.#backoff.delete(p.id);
         // The credential was replaced (login, import) while we refreshed: the stored one wins.
         await this.#store.appendEvent(
           {

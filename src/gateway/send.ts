@@ -102,13 +102,14 @@ export async function runChain<T>(candidates: readonly Candidate[], send: Send<T
  * unless clawkeep wrote it (a runtime error can quote source text).
  */
 function brokerFailure(c: Candidate, err: unknown, deps: CredentialDeps): Failure {
-  const code = isClawkeepError(err) ? err.code : null;
-  const reason = code === null ? undefined : BROKER_ERROR_RULES[code];
-  if (reason !== undefined && isClawkeepError(err)) {
-    return failureOf(c, reason, `${err.code}${err.details.reason ? ` [${String(err.details.reason)}]` : ''}`);
+  if (isClawkeepError(err)) {
+    const reason = BROKER_ERROR_RULES[err.code];
+    const detail = `${err.code}${err.details.reason ? ` [${String(err.details.reason)}]` : ''}`;
+    if (reason !== undefined) return failureOf(c, reason, detail);
   }
   const cause = describeCause(err);
-  deps.metrics.internalErrors.inc({ stage: 'refresh', cause: code ?? 'unexpected' });
+  const label = isClawkeepError(err) ? err.code : 'unexpected';
+  deps.metrics.internalErrors.inc({ stage: 'refresh', cause: label });
   deps.log.error(
     { profileId: c.profileId, target: c.label, cause, where: whereOf(err) },
     'refresh failed inside clawkeep; the login keeps no cooldown and is tried again on the next request',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE } from '../../src/store/open-store.js';
+import { allSettledWithin } from '../helpers/net.js';
 import { CLI, collect, ROOT, type RunResult, runCli, runNode, startNode } from '../helpers/processes.js';
 
 /**
@@ -279,14 +280,7 @@ describe('gateway abuse, each against a gateway process serving another client',
         );
       }
       // Each is closed 2 s after it was accepted (headersTimeoutMs); the deadline only bounds a failure.
-      let deadline: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(allClosed),
-        new Promise((r) => {
-          deadline = setTimeout(r, 40_000);
-        }),
-      ]);
-      clearTimeout(deadline);
+      await allSettledWithin(allClosed, 40_000);
       for (const s of sockets) s.destroy();
       expect(connected).toBe(sockets.length);
       expect(closed).toBe(sockets.length);

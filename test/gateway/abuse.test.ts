@@ -4,6 +4,7 @@ import { createClient } from '../../src/gateway/clients.js';
 import { startGateway } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { allSettledWithin } from '../helpers/net.js';
 
 /** Issue 14: bodies, model names, metric labels, the Host header, per-client concurrency, binding off loopback. */
 describe('gateway abuse: every client input bounded before it costs anything', () => {
@@ -193,14 +194,7 @@ describe('an idle-socket flood', () => {
       await res.text();
       // Each is closed about a second after it was accepted; the deadline only bounds a failure.
       const t0 = Date.now();
-      let deadline: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(allClosed),
-        new Promise((r) => {
-          deadline = setTimeout(r, 20_000);
-        }),
-      ]);
-      clearTimeout(deadline);
+      await allSettledWithin(allClosed, 20_000);
       console.log(
         `idle flood: ${closed} of ${sockets.length} idle sockets closed by the gateway (waited ${Date.now() - t0} ms after the keyed request)`,
       );

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { freePort } from './net.js';
 
 /**
  * A real, throwaway PostgreSQL for the tests: initdb + pg_ctl from the system's PostgreSQL, on
@@ -245,18 +246,6 @@ export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
     },
     close: () => stopServer(runDir),
   };
-}
-
-/** A loopback port nobody listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Stops the run's server (if one was started) and removes its directory. */

@@ -31,7 +31,7 @@ export function eventsFollowLane(): Lane {
     name: 'events --follow',
     async run(ctx) {
       follow = new CliProcess(['--home', ctx.home, 'events', '--follow', '--json'], ctx.env);
-      while (ctx.running()) await new Promise((r) => setTimeout(r, 200));
+      await ctx.stopped;
     },
     async finish(ctx) {
       if (!follow) return;

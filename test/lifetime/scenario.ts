@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorStats } from '../../src/emulator/stats.js';
-import { freePort } from '../helpers/postgres.js';
+import { freePort } from '../helpers/net.js';
 import { runCli } from '../helpers/processes.js';
 import { type AgentSpec, type AgentTally, newTally, runAgent } from './agents.js';
 import { CliProcess } from './processes.js';
@@ -44,6 +44,8 @@ export interface LaneContext {
   /** A client key for the lane's own use (`clients add`); lanes that need their own make them. */
   key: string;
   running(): boolean;
+  /** Settles when the run ends (`running()` turns false). */
+  stopped: Promise<void>;
   /** When the run is due to end (epoch ms). */
   endsAt: number;
   /** When the gateway was down so far: from the stop signal until the new one serves (`to` Infinity while down). */
@@ -62,7 +64,10 @@ export interface Lane {
   name: string;
   /** Before the gateway starts, with the tokens each OAuth login was signed in with (profile id → tokens). */
   prepare?(
-    ctx: Omit<LaneContext, 'gatewayUrl' | 'key' | 'running' | 'restartWindows' | 'endsAt' | 'withGatewayUp'>,
+    ctx: Omit<
+      LaneContext,
+      'gatewayUrl' | 'key' | 'running' | 'stopped' | 'restartWindows' | 'endsAt' | 'withGatewayUp'
+    >,
     logins: Record<string, MintedLogin>,
   ): Promise<void>;
   run(ctx: LaneContext): Promise<void>;
@@ -193,6 +198,10 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     log(`gateway on ${baseUrl}, emulator on ${emuUrl}, store ${o.storeUrl ? 'postgres' : 'sqlite'}`);
 
     let running = true;
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
     const started = Date.now();
     const tallies: AgentTally[] = [];
     const agents: Promise<void>[] = [];
@@ -237,6 +246,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       emulatorUrl: emuUrl!,
       key,
       running: () => running,
+      stopped,
       endsAt: started + o.durationMs,
       restartWindows: () => restartWindows,
       withGatewayUp,
@@ -290,6 +300,7 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
     }
     await new Promise((r) => setTimeout(r, Math.max(0, started + o.durationMs - Date.now())));
     running = false;
+    stop();
     await Promise.all([...agents, ...loops, ...laneRuns]);
     const durationMs = Date.now() - started;
     await gateway.stop('SIGTERM');

@@ -82,9 +82,4 @@ export function occupy(port: number): Promise<Server> {
 }
 
 /** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const s = await occupy(0);
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort } from '../helpers/net.js';
