@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, STORE_FILE } from '../../src/store/open-store.js';
-import { allSettledWithin } from '../helpers/net.js';
+import { allSettledWithin, idleSocket } from '../helpers/net.js';
 import { CLI, collect, ROOT, type RunResult, runCli, runNode, startNode } from '../helpers/processes.js';
 
 /**
@@ -254,27 +254,15 @@ describe('gateway abuse, each against a gateway process serving another client',
       for (let batch = 0; batch < 8; batch++) {
         await Promise.all(
           Array.from({ length: 50 }, () => {
-            const s = connect(Number(port), '127.0.0.1');
-            sockets.push(s);
-            s.on('error', () => {});
-            // Read what arrives: when the gateway's event loop lags, Node's own header timeout may
-            // answer 408 before closing, and a socket holding unread bytes never sees the end of the
-            // stream, so it never closes here (the gateway's side had closed it: CLOSE_WAIT here).
-            s.resume();
+            const s = idleSocket(Number(port));
+            sockets.push(s.socket);
             allClosed.push(
-              new Promise((resolve) =>
-                s.once('close', () => {
-                  closed++;
-                  resolve();
-                }),
-              ),
+              s.closed.then(() => {
+                closed++;
+              }),
             );
-            return new Promise<void>((resolve) => {
-              s.once('connect', () => {
-                connected++;
-                resolve();
-              });
-              s.once('close', () => resolve());
+            return s.connected.then((ok) => {
+              if (ok) connected++;
             });
           }),
         );

@@ -4,7 +4,7 @@ import { createClient } from '../../src/gateway/clients.js';
 import { startGateway } from '../../src/gateway/server.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { allSettledWithin } from '../helpers/net.js';
+import { allSettledWithin, idleSocket } from '../helpers/net.js';
 
 /** Issue 14: bodies, model names, metric labels, the Host header, per-client concurrency, binding off loopback. */
 describe('gateway abuse: every client input bounded before it costs anything', () => {
@@ -162,26 +162,14 @@ describe('an idle-socket flood', () => {
       const connected: Promise<void>[] = [];
       const allClosed: Promise<void>[] = [];
       const sockets = Array.from({ length: 150 }, () => {
-        const s = connect(Number(port), '127.0.0.1');
-        s.on('error', () => {});
-        // Read what arrives: Node's own header timeout may answer 408 before closing, and a socket
-        // left holding unread bytes never sees the end of the stream, so never closes.
-        s.resume();
+        const s = idleSocket(Number(port));
         allClosed.push(
-          new Promise((resolve) =>
-            s.once('close', () => {
-              closed++;
-              resolve();
-            }),
-          ),
-        );
-        connected.push(
-          new Promise((resolve) => {
-            s.once('connect', resolve);
-            s.once('close', resolve);
+          s.closed.then(() => {
+            closed++;
           }),
         );
-        return s;
+        connected.push(s.connected.then(() => undefined));
+        return s.socket;
       });
       await Promise.all(connected);
       // A keyed request in the middle of the flood is served.

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** A loopback port nobody listens on now. */
 export function freePort(): Promise<number> {
@@ -28,4 +28,25 @@ export async function allSettledWithin(
     }),
   ]);
   clearTimeout(timer);
+}
+
+/**
+ * A socket that connects to a loopback port and sends nothing (an idle-socket flood). It reads what
+ * arrives: Node's own header timeout may answer 408 before closing, and a socket holding unread bytes
+ * never sees the end of the stream, so it would never close. `connected` also settles on an early close.
+ */
+export function idleSocket(port: number): {
+  socket: Socket;
+  connected: Promise<boolean>;
+  closed: Promise<void>;
+} {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  socket.resume();
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const connected = new Promise<boolean>((resolve) => {
+    socket.once('connect', () => resolve(true));
+    socket.once('close', () => resolve(false));
+  });
+  return { socket, connected, closed };
 }
