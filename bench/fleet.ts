@@ -19,7 +19,7 @@ import { PostgresStore } from '../src/store/postgres/pg-store.js';
 import type { Store } from '../src/store/types.js';
 import { mint } from '../test/helpers/emulator.js';
 import { agePgProfile } from '../test/helpers/pg-fixtures.js';
-import { createTestDatabase, postgresUnavailable } from '../test/helpers/postgres.js';
+import { createTestDatabase } from '../test/helpers/postgres.js';
 import { runCli } from '../test/helpers/processes.js';
 import { ageProfile } from '../test/helpers/store-fixtures.js';
 import { runStorm } from '../test/helpers/storm.js';
@@ -40,12 +40,6 @@ const CALLERS = Number(values.callers);
 const ROTATIONS = Number(values.rotations);
 const HANDOFFS = Number(values.handoffs);
 const SAMPLES = Number(values.samples);
-
-const unavailable = postgresUnavailable();
-if (unavailable) {
-  console.error(`bench/fleet: ${unavailable}`);
-  process.exit(2);
-}
 
 interface Stats {
   refreshes: { total: number };

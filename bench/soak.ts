@@ -7,7 +7,7 @@
  *        [--token-loops 1] [--pause-ms 20]
  */
 import { parseArgs } from 'node:util';
-import { createTestDatabase, postgresUnavailable } from '../test/helpers/postgres.js';
+import { createTestDatabase } from '../test/helpers/postgres.js';
 import { formatFigures, runLifetime } from '../test/lifetime/scenario.js';
 
 const { values } = parseArgs({
@@ -37,7 +37,6 @@ async function main(): Promise<void> {
     console.error(`soak: --store ${values.store}: expected sqlite or postgres`);
     process.exit(2);
   }
-  if (values.store === 'postgres' && postgresUnavailable()) process.exit(2);
   const storeUrl = values.store === 'postgres' ? await createTestDatabase('soak') : null;
   const n = positive('restarts', values.restarts);
   const restarts = Array.from(

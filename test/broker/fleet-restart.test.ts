@@ -6,12 +6,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { mint } from '../helpers/emulator.js';
-import { type DedicatedPostgres, postgresUnavailable, startDedicatedPostgres } from '../helpers/postgres.js';
+import { type DedicatedPostgres, startDedicatedPostgres } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
 import { runStorm } from '../helpers/storm.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`fleet restart test skipped: ${skip}`);
 
 const HOSTS = 4;
 const PER_HOST = 2;
@@ -26,7 +23,7 @@ interface Stats {
   revokedFamilies: string[];
 }
 
-describe.skipIf(!!skip)('fleet storm with PostgreSQL restarted mid-storm', () => {
+describe('fleet storm with PostgreSQL restarted mid-storm', () => {
   let server: DedicatedPostgres;
   let emulator: Emulator;
   let home: string;

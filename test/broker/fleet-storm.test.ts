@@ -5,12 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { mint } from '../helpers/emulator.js';
 import { agePgProfile, readPgRow } from '../helpers/pg-fixtures.js';
-import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
 import { runStorm } from '../helpers/storm.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`fleet storm skipped: ${skip}`);
 
 const HOSTS = 4;
 const PER_HOST = 2;
@@ -24,7 +21,7 @@ interface Stats {
 }
 
 for (const reuse of ['strict', 'family'] as const) {
-  describe.skipIf(!!skip)(`fleet storm on one PostgreSQL against the emulator (${reuse})`, () => {
+  describe(`fleet storm on one PostgreSQL against the emulator (${reuse})`, () => {
     let emulator: Emulator;
     let home: string;
     let url: string;

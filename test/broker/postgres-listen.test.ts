@@ -2,17 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
-import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`PostgreSQL broker tests skipped: ${skip}`);
+import { createTestDatabase } from '../helpers/postgres.js';
 
 const stores: PostgresStore[] = [];
 afterAll(async () => {
   for (const s of stores) await s.close();
 });
 
-describe.skipIf(!!skip)('broker on PostgreSQL: LISTEN brings peers’ rotations into memory', () => {
+describe('broker on PostgreSQL: LISTEN brings peers’ rotations into memory', () => {
   it('a rotation committed by another host replaces this host’s cached token without a call', async () => {
     const url = await createTestDatabase();
     const here = new PostgresStore({ url });

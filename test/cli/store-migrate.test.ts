@@ -7,11 +7,8 @@ import { tryClaimLease } from '../../src/broker/lease.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { dbName } from '../helpers/pg-fixtures.js';
-import { adminQuery, createTestDatabase, postgresUnavailable, testPostgres } from '../helpers/postgres.js';
+import { adminQuery, createTestDatabase, testPostgres } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`store migrate tests skipped: ${skip}`);
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const T0 = Date.now();
@@ -87,7 +84,7 @@ async function populate(home: string): Promise<void> {
   }
 }
 
-describe.skipIf(!!skip)('clawkeep store migrate / status', () => {
+describe('clawkeep store migrate / status', () => {
   let dir: string;
   let password: string;
   beforeAll(async () => {

@@ -2,17 +2,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminQuery, createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { adminQuery, createTestDatabase } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`store selection tests skipped: ${skip}`);
 
 const dbName = (url: string): string => new URL(url).pathname.slice(1);
 const storedIds = async (url: string): Promise<string[]> =>
   (await adminQuery('SELECT id FROM profiles ORDER BY id', dbName(url))).rows.map((r) => r.id as string);
 
-describe.skipIf(!!skip)('choosing the store: CLAWKEEP_STORE, --store, config "store"', () => {
+describe('choosing the store: CLAWKEEP_STORE, --store, config "store"', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'clawkeep-storesel-'));

@@ -55,14 +55,12 @@ export const UPSTREAM_PATHS = {
   openai: '/openai/v1/',
 } as const;
 
-/**
- * Why `client`'s suite is skipped here (printed), or null when it runs. CI installs every client
- * (.ci/run), so under CI a missing client fails the suite instead of skipping it.
- */
+/** Null when `client` is installed; throws otherwise (the suite never skips a client). */
 export function skipReason(client: ClientName): string | null {
   const reason = missingReason(client);
-  if (reason && process.env.CI) throw new Error(`test/clients ${client}: ${reason} (CI never skips)`);
-  if (reason) console.warn(`[skip] test/clients ${client}: ${reason}`);
+  // The tests' prepare step (test/setup/prepare.ts) installs every client: a missing one is a failure.
+  if (reason)
+    throw new Error(`test/clients ${client}: ${reason}: run npm run test:prepare (npm test runs it first)`);
   return reason;
 }
 

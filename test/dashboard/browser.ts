@@ -1,23 +1,19 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-export const CHROMIUM = process.env.CLAWKEEP_CHROMIUM ?? '/usr/bin/chromium';
+import { ensureBrowser } from '../setup/chromium.js';
 
 /**
- * Debian's chromium in a fresh user-data-dir, headless. Throws with the fix when it is missing:
- * browser tests fail loudly rather than skip (CI installs it in .ci/run).
+ * A headless Chromium in a fresh user-data-dir: CHROME_PATH's, the system's, or the one
+ * @sparticuz/chromium ships (test/setup/chromium.ts). Browser tests never skip.
  */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the dashboard browser tests need Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI does this in .ci/run) or point CLAWKEEP_CHROMIUM at a Chromium binary`,
-    );
-  }
+  const browser = await ensureBrowser();
   const userDataDir = mkdtempSync(join(tmpdir(), 'clawkeep-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
     headless: true,
     args: [
       '--no-sandbox',

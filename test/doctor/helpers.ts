@@ -14,9 +14,15 @@ export function openclawPackage(version: string): string {
   return join(CACHE, `openclaw-${version}/node_modules/openclaw`);
 }
 
-/** True when install-openclaw.sh has put Node 24 and this release in the cache. */
+/**
+ * True when install-openclaw.sh has put Node 24 and this release in the cache. The tests' prepare
+ * step (test/setup/prepare.ts) always installs them, so a missing release fails the test, never skips it.
+ */
 export function hasOpenClaw(version: string): boolean {
-  return existsSync(NODE24) && existsSync(join(openclawPackage(version), 'package.json'));
+  if (existsSync(NODE24) && existsSync(join(openclawPackage(version), 'package.json'))) return true;
+  throw new Error(
+    `OpenClaw ${version} or Node 24 is not under .cache/openclaw: run npm run test:prepare (npm test runs it first)`,
+  );
 }
 
 /** A private copy of a checked-in fixture state dir. */

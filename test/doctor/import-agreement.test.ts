@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
 import { copyFixture, hasOpenClaw, openclawSees, snapshot } from './helpers.js';
 
@@ -15,9 +15,6 @@ interface JsonReport {
   checks: Array<{ id: string; findings: JsonFinding[] }>;
   fixes?: Array<{ finding: JsonFinding; result: { status: string } }>;
 }
-
-const pgSkip = postgresUnavailable();
-if (pgSkip) console.warn(`the PostgreSQL takeover test is skipped: ${pgSkip}`);
 
 const problems = (r: JsonReport) => r.checks.flatMap((c) => c.findings).filter((f) => f.severity !== 'ok');
 
@@ -143,26 +140,23 @@ describe('import openclaw --move and doctor --fix agree (real processes)', () =>
     rmSync(state, { recursive: true, force: true });
   });
 
-  it.skipIf(pgSkip !== null)(
-    'on a PostgreSQL store (a fleet) the same rule holds: taken over, nothing written back',
-    async () => {
-      const state = copyFixture('split-2026.6');
-      const home = join(state, '.clawkeep-home');
-      const env = { CLAWKEEP_STORE: await createTestDatabase('takeover') };
-      const imp = await runCli(home, ['import', 'openclaw', '--openclaw-home', state, '--move', '--yes'], {
-        env,
-      });
-      expect(imp.code, imp.stderr).toBe(0);
-      const moved = credentials(state);
-      const diag = await doctorJson(home, state, [], env);
-      const split = diag.checks.find((c) => c.id === 'split-store')!.findings;
-      expect(split.map((f) => f.code).sort()).toEqual(['taken_over', 'taken_over']);
-      const fix = await doctorJson(home, state, ['--fix'], env);
-      expect(fix.fixes?.map((f) => f.finding.code)).toEqual(['loose_permissions']);
-      expect(credentials(state)).toEqual(moved);
-      rmSync(state, { recursive: true, force: true });
-    },
-  );
+  it('on a PostgreSQL store (a fleet) the same rule holds: taken over, nothing written back', async () => {
+    const state = copyFixture('split-2026.6');
+    const home = join(state, '.clawkeep-home');
+    const env = { CLAWKEEP_STORE: await createTestDatabase('takeover') };
+    const imp = await runCli(home, ['import', 'openclaw', '--openclaw-home', state, '--move', '--yes'], {
+      env,
+    });
+    expect(imp.code, imp.stderr).toBe(0);
+    const moved = credentials(state);
+    const diag = await doctorJson(home, state, [], env);
+    const split = diag.checks.find((c) => c.id === 'split-store')!.findings;
+    expect(split.map((f) => f.code).sort()).toEqual(['taken_over', 'taken_over']);
+    const fix = await doctorJson(home, state, ['--fix'], env);
+    expect(fix.fixes?.map((f) => f.finding.code)).toEqual(['loose_permissions']);
+    expect(credentials(state)).toEqual(moved);
+    rmSync(state, { recursive: true, force: true });
+  });
 
   it("with clawkeep's PostgreSQL store unreachable, a credential missing from OpenClaw is reported, never written back", async () => {
     const state = copyFixture('split-2026.6');

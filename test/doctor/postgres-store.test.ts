@@ -3,14 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { runCli } from '../helpers/processes.js';
 
-const skip = postgresUnavailable();
-if (skip) console.warn(`doctor on PostgreSQL skipped: ${skip}`);
-
 /** Issue 9: `clawkeep doctor` checks the store a fleet uses, not a SQLite file the home does not hold. */
-describe.skipIf(skip !== null)('doctor on a PostgreSQL store', () => {
+describe('doctor on a PostgreSQL store', () => {
   let home: string;
   let url: string;
 

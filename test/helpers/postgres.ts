@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -14,13 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { pgBinaries, runPg } from '../setup/postgres-bin.js';
 import { freePort } from './net.js';
 
 /**
- * A real, throwaway PostgreSQL for the tests: initdb + pg_ctl from the system's PostgreSQL, on
+ * A real, throwaway PostgreSQL for the tests: initdb + pg_ctl (test/setup/postgres-bin.ts finds them), on
  * loopback, on a free port, in a temp dir, started once per test run (the first test that asks
  * starts it; the vitest globalSetup in postgres-global.ts stops it and removes the dir at the end).
- * As root it runs as the unprivileged `postgres` user (initdb refuses root).
+ * As root it runs as an unprivileged user (initdb refuses root).
  */
 export interface TestPostgres {
   host: string;
@@ -38,31 +39,7 @@ export interface TestPostgres {
 
 /** Set by the globalSetup; workers share one server through it. */
 export const RUN_DIR_ENV = 'CLAWKEEP_TEST_PG_RUN_DIR';
-/** Local opt-out when PostgreSQL is not installed: PostgreSQL tests then skip and say why. CI never sets it. */
-export const SKIP_ENV = 'CLAWKEEP_TEST_SKIP_POSTGRES';
 const ADMIN = 'clawkeep_test';
-
-export function findPgBin(): string | null {
-  const candidates = [
-    process.env.CLAWKEEP_TEST_PG_BIN,
-    '/usr/lib/postgresql/15/bin',
-    ...['17', '16', '14'].map((v) => `/usr/lib/postgresql/${v}/bin`),
-  ].filter((d): d is string => !!d);
-  for (const d of candidates) if (existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))) return d;
-  const cfg = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
-  const d = cfg.status === 0 ? cfg.stdout.trim() : '';
-  return d && existsSync(join(d, 'initdb')) ? d : null;
-}
-
-/** Why PostgreSQL tests cannot run here, or null when they can. Throws (fails the run) unless opted out. */
-export function postgresUnavailable(): string | null {
-  if (findPgBin()) return null;
-  const why =
-    'PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin or via pg_config. ' +
-    'Install them (apt-get install -y postgresql; .ci/run does) or set CLAWKEEP_TEST_PG_BIN.';
-  if (process.env[SKIP_ENV] === '1') return `${why} Skipping: ${SKIP_ENV}=1.`;
-  throw new Error(`${why} To skip PostgreSQL tests locally, set ${SKIP_ENV}=1 (CI never does).`);
-}
 
 let shared: Promise<TestPostgres> | null = null;
 
@@ -102,26 +79,24 @@ async function obtain(): Promise<TestPostgres> {
   return JSON.parse(readFileSync(info, 'utf8')) as TestPostgres;
 }
 
-const isRoot = (): boolean => process.getuid?.() === 0;
-
-/** Runs a PostgreSQL binary, as `postgres` when we are root. */
+/** Runs a PostgreSQL binary, as the server user when we are root. */
 function pgRun(bin: string, args: string[]): string {
-  const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  const r = runPg(pgBinaries(), bin, args);
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${r.stderr || r.stdout || r.error}`);
   return r.stdout;
 }
 
+/** Hands a directory to the server user (as root). */
 function own(path: string): void {
-  if (!isRoot()) return;
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  const { runAs } = pgBinaries();
+  if (!runAs) return;
+  const uid = Number(execFileSync('id', ['-u', runAs], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', runAs], { encoding: 'utf8' }).trim());
   chownSync(path, uid, gid);
 }
 
 async function startServer(runDir: string): Promise<TestPostgres> {
-  const binDir = findPgBin();
-  if (!binDir) throw new Error(postgresUnavailable() ?? 'no PostgreSQL binaries');
+  const { binDir } = pgBinaries();
   // The server user must be able to reach its data dir inside our temp dir.
   chmodSync(runDir, 0o755);
   const dataDir = join(runDir, 'data');
@@ -236,7 +211,8 @@ export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
         server.serverOptions,
         'restart',
       ];
-      const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', ctl, ...args]] : [ctl, args];
+      const { runAs } = pgBinaries();
+      const [cmd, argv] = runAs ? ['runuser', ['-u', runAs, '--', ctl, ...args]] : [ctl, args];
       return new Promise((resolve, reject) => {
         execFile(cmd, argv, (err, _out, stderr) =>
           err ? reject(new Error(`pg_ctl restart: ${stderr}`)) : resolve(),

@@ -6,16 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isClawkeepError } from '../../src/errors.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
-import {
-  adminQuery,
-  createTestDatabase,
-  postgresUnavailable,
-  type TestPostgres,
-  testPostgres,
-} from '../helpers/postgres.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`PostgreSQL connection tests skipped: ${skip}`);
+import { adminQuery, createTestDatabase, type TestPostgres, testPostgres } from '../helpers/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clawkeep-pgconn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +31,7 @@ function expectNoSecret(err: unknown, secret: string): void {
 
 const dbName = (url: string): string => new URL(url).pathname.slice(1);
 
-describe.skipIf(!!skip)('PostgreSQL store: connecting, migrating, refusing', () => {
+describe('PostgreSQL store: connecting, migrating, refusing', () => {
   let pg: TestPostgres;
 
   it('names an unreachable server with a fix and without the password', async () => {

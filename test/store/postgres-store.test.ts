@@ -1,11 +1,8 @@
 import { afterAll } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/pg-store.js';
 import type { Store } from '../../src/store/types.js';
-import { createTestDatabase, postgresUnavailable } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 import { runStoreSuite } from './store-suite.js';
-
-const skip = postgresUnavailable();
-if (skip) console.warn(`PostgreSQL store suite skipped: ${skip}`);
 
 const urls = new Map<Store, string>();
 const opened: Store[] = [];
@@ -20,18 +17,16 @@ const open = (url: string): Store => {
   return s;
 };
 
-if (!skip) {
-  runStoreSuite({
-    name: 'postgres',
-    createStore: async () => open(await createTestDatabase()),
-    reopen: async (store) => open(urls.get(store)!),
-    leaseClock: 'database',
-    readRaw: async (store, id) => {
-      const r = await (store as PostgresStore).query<{ access: string | null; refresh: string | null }>(
-        'SELECT access, refresh FROM profiles WHERE id = $1',
-        [id],
-      );
-      return r.rows[0]!;
-    },
-  });
-}
+runStoreSuite({
+  name: 'postgres',
+  createStore: async () => open(await createTestDatabase()),
+  reopen: async (store) => open(urls.get(store)!),
+  leaseClock: 'database',
+  readRaw: async (store, id) => {
+    const r = await (store as PostgresStore).query<{ access: string | null; refresh: string | null }>(
+      'SELECT access, refresh FROM profiles WHERE id = $1',
+      [id],
+    );
+    return r.rows[0]!;
+  },
+});
