@@ -20,6 +20,7 @@ import { registerToken } from './commands/token.js';
 import { registerUsage } from './commands/usage.js';
 import { registerWatch } from './commands/watch.js';
 import { registerCompletion } from './completion.js';
+import { commandPath, givesJson } from './json-flag.js';
 import { exitQuietlyOnEpipe, type Io, processIo } from './output.js';
 import { EXIT, reportError } from './report-error.js';
 
@@ -44,18 +45,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
       'store: postgres://user@host/db or a SQLite file (default $CLAWKEEP_STORE, config "store", <home>/clawkeep.sqlite)',
     )
     .option('--debug', 'print the stack trace of unexpected errors (also CLAWKEEP_DEBUG=1)')
-    .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s.trimEnd()),
-      // With --json the error is reported once, as JSON on stdout; commander's own lines are dropped.
       writeErr: (s) => {
         if (!o.jsonErrors?.()) io.err(s.trimEnd());
       },
-      outputError: (s, write) => {
-        if (!o.jsonErrors?.()) write(s);
-      },
+      // Commander's errors are thrown (exitOverride) and printed by reportError, in clawkeep's shape.
+      outputError: () => {},
     });
   registerProfiles(program, io, setExit);
   registerEvents(program, io);
@@ -81,10 +79,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   if (io === processIo) exitQuietlyOnEpipe();
   let code: number = EXIT.ok;
-  // The command commander reached last; its parsed `--json` (not a `--json` anywhere in argv, which
-  // may be another option's value) decides how an error is printed.
+  // The command commander reached last; a `--json` given to it (not one anywhere in argv, which may be
+  // another option's value) decides how an error is printed.
   let reached: Command | null = null;
-  const jsonErrors = () => reached?.opts<{ json?: unknown }>().json === true;
+  const jsonErrors = () =>
+    reached !== null &&
+    (reached.opts<{ json?: unknown }>().json === true || givesJson(commandPath(reached), argv.slice(2)));
   const program = buildProgram(
     io,
     (c) => {
@@ -113,8 +113,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return code;
   } catch (err) {
     if (err instanceof CommanderError && err.exitCode === 0) return EXIT.ok; // --help, --version
+    // A command that needs a subcommand (`clawkeep profiles`) printed its help to stderr instead.
+    if (err instanceof CommanderError && err.code === 'commander.help') return EXIT.error;
     const debug = program.opts<{ debug?: boolean }>().debug === true || isDebugEnv();
-    return reportError(io, err, { json: jsonErrors(), debug });
+    const command = reached
+      ? commandPath(reached)
+          .slice(1)
+          .map((c) => c.name())
+          .join(' ')
+      : '';
+    return reportError(io, err, { json: jsonErrors(), debug, command });
   } finally {
     if (savedStore === undefined) delete process.env.CLAWKEEP_STORE;
     else process.env.CLAWKEEP_STORE = savedStore;

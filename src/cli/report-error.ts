@@ -14,13 +14,27 @@ export interface ErrorReport {
   stack?: string;
 }
 
+/** The one JSON shape of an error, in `{"error": …}` and wherever a result carries one. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+export interface DescribeOptions {
+  /** The failing command as typed, e.g. `profiles list`: a usage error's hint points at its --help. */
+  command?: string;
+}
+
 /** How a thrown error is shown: a stable code, one message, a hint; the stack only when debugging. */
-export function describeError(err: unknown): ErrorReport {
+export function describeError(err: unknown, o: DescribeOptions = {}): ErrorReport {
+  const help = `see: ${[invokedAs(), o.command, '--help'].filter(Boolean).join(' ')}`;
   if (err instanceof CommanderError) {
     return {
       code: 'usage',
-      message: err.message.replace(/^error: /, ''),
-      hint: 'add --help for usage',
+      // commander writes `error: unknown option '--jsn'\n(Did you mean --json?)`: one line, no prefix.
+      message: err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '),
+      hint: help,
       exitCode: err.exitCode === 0 ? EXIT.ok : EXIT.error,
     };
   }
@@ -28,7 +42,7 @@ export function describeError(err: unknown): ErrorReport {
     return {
       code: err.code,
       message: err.message,
-      hint: err.hint,
+      hint: err.hint ?? (err.code === 'usage' ? help : null),
       exitCode: err.code === 'reauth_required' ? EXIT.problem : EXIT.error,
       ...(err.stack ? { stack: err.stack } : {}),
     };
@@ -44,17 +58,29 @@ export function describeError(err: unknown): ErrorReport {
   };
 }
 
-/** Prints an error: `{"error":{code,message,hint}}` on stdout with --json, else lines on stderr. */
-export function reportError(io: Io, err: unknown, o: { json: boolean; debug: boolean }): number {
-  const r = describeError(err);
+/** `{code, message, hint}` of any error: what `--json` prints under `error`. */
+export function errorBody(err: unknown, o: DescribeOptions = {}): ErrorBody {
+  const r = describeError(err, o);
+  return { code: r.code, message: r.message, hint: r.hint };
+}
+
+/**
+ * Prints an error, the one place that decides its shape: with --json `{"error":{code,message,hint}}`
+ * on stdout, else `clawkeep: <message> [<code>]` and a `hint:` line on stderr. Returns the exit code.
+ */
+export function reportError(
+  io: Io,
+  err: unknown,
+  o: { json: boolean; debug: boolean } & DescribeOptions,
+): number {
+  const r = describeError(err, o);
   if (o.json) {
     io.out(JSON.stringify({ error: { code: r.code, message: r.message, hint: r.hint } }, null, 2));
-  } else if (!(err instanceof CommanderError)) {
-    // Commander already printed its own message (and a suggestion) to stderr.
+  } else {
     const label = r.code === 'unexpected' ? 'unexpected error: ' : '';
     io.err(`clawkeep: ${label}${r.message} [${r.code}]`);
     if (r.hint && !r.message.includes(r.hint)) io.err(`hint: ${r.hint}`);
   }
-  if (o.debug && r.stack && !(err instanceof CommanderError)) io.err(r.stack);
+  if (o.debug && r.stack) io.err(r.stack);
   return r.exitCode;
 }

@@ -3,6 +3,7 @@ import { checkConfig } from '../../gateway/config-check.js';
 import { resolveHome } from '../../store/home.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import { type Io, printJson } from '../output.js';
+import { errorBody } from '../report-error.js';
 
 export function registerConfig(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -18,7 +19,7 @@ export function registerConfig(program: Command, io: Io, setExit: (code: number)
       const r = await checkConfig(resolveHome(g.home), (fn) => withStore(io, g, fn));
       if (!r.loaded || !r.valid) setExit(1);
       if (!r.loaded) {
-        if (o.json) return printJson(io, { valid: false, error: r.error.toJSON() });
+        if (o.json) return printJson(io, { valid: false, error: errorBody(r.error) });
         return io.out(`✗ ${r.error.message}`);
       }
       const { config, file, chains, issues } = r;
