@@ -60,7 +60,10 @@ const ConfigShape = z
         maxConcurrentPerClient: z.number().int().positive().default(64),
         /** A socket that sends no complete request headers in this time is closed (idle-socket floods). */
         headersTimeoutMs: z.number().int().positive().default(10_000),
-        /** Open sockets at most; past it new ones are refused. */
+        /**
+         * Open client sockets at most, lowered to fit the descriptor limit; at the cap, the oldest socket
+         * that has sent no complete request is closed to make room (src/gateway/connection-cap.ts).
+         */
         maxConnections: z.number().int().positive().default(4096),
         /** Extra Host names the gateway answers to (it always answers loopback names). */
         allowedHosts: z.array(z.string().min(1)).default([]),

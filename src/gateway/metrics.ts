@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConnectionState } from './connection-cap.js';
 
 /** The gateway's Prometheus metrics, in a registry of its own. */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  #readConnections: () => Readonly<Record<ConnectionState, number>> = () => ({ no_request: 0, serving: 0 });
   readonly requests = new Counter({
     name: 'clawkeep_requests_total',
     help: 'Model requests by client, chain, final target and HTTP status',
@@ -57,4 +59,34 @@ export class GatewayMetrics {
     labelNames: ['stage', 'cause'] as const,
     registers: [this.registry],
   });
+  readonly connections = new Gauge({
+    name: 'clawkeep_connections',
+    help: 'Client sockets open, by state: no_request (nothing complete sent yet), serving',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [state, n] of Object.entries(this.#readConnections())) this.connections.set({ state }, n);
+    },
+  });
+  readonly connectionsMax = new Gauge({
+    name: 'clawkeep_connections_max',
+    help: 'Client sockets open at most: gateway.maxConnections, lowered to fit the descriptor limit',
+    registers: [this.registry],
+  });
+  readonly connectionsShed = new Counter({
+    name: 'clawkeep_connections_shed_total',
+    help: 'Client sockets closed at the cap, by the state they were in (refused: every socket was serving)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly descriptorLimit = new Gauge({
+    name: 'clawkeep_descriptor_limit',
+    help: "The process's soft open-file limit (RLIMIT_NOFILE) the connection cap was sized from",
+    registers: [this.registry],
+  });
+
+  /** Where `clawkeep_connections` reads its counts at each scrape. */
+  readConnectionsFrom(read: () => Readonly<Record<ConnectionState, number>>): void {
+    this.#readConnections = read;
+  }
 }

@@ -6,12 +6,14 @@ import type { LinkedSources } from '../broker/linked.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
+import { readDescriptorLimit } from '../runtime/descriptor-limit.js';
 import type { Store } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { MODEL_ADAPTERS } from './adapters.js';
 import { expandCandidates } from './candidates.js';
 import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
 import { ClientAuth } from './clients.js';
+import { ConnectionCap, sizeConnections } from './connection-cap.js';
 import { Cooldowns } from './cooldowns.js';
 import { countTokens } from './count-tokens.js';
 import type { GatewayDeps } from './deps.js';
@@ -29,7 +31,7 @@ import { announceQuotaCrossing } from './quota/observe.js';
 import { readJsonBody } from './request-body.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
 import { reportStoreHealth } from './store-health.js';
-import { closeUpstreamPool } from './upstream-http.js';
+import { closeUpstreamPool, sizeUpstreamPool } from './upstream-http.js';
 import { UsageMeter } from './usage/usage-meter.js';
 
 const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
@@ -139,10 +141,25 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
+  // The cap fits the descriptor limit Node raised to the hard one at start, so accept() never meets
+  // EMFILE (libuv then accepts and drops every pending socket, keyed clients' too).
+  const descriptors = readDescriptorLimit();
+  if (descriptors && descriptors.soft < descriptors.hard)
+    o.log.warn(descriptors, 'the soft descriptor limit is below the hard one: connections are capped lower');
+  const budget = sizeConnections(descriptors?.soft ?? null, gw.maxConnections);
+  sizeUpstreamPool(budget.upstreamPerOrigin);
+  const connections = new ConnectionCap(budget.clients, (reason) => metrics.connectionsShed.inc({ reason }));
+  metrics.readConnectionsFrom(() => connections.counts());
+  metrics.connectionsMax.set(budget.clients);
+  if (descriptors && Number.isFinite(descriptors.soft)) metrics.descriptorLimit.set(descriptors.soft);
+  o.log.info({ descriptors: descriptors?.soft ?? null, maxConnections: budget.clients }, 'connection cap');
+
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     inFlight++;
     metrics.inFlight.inc();
+    connections.requestStarted(req.socket);
     res.on('close', () => {
+      connections.requestEnded(req.socket);
       inFlight--;
       metrics.inFlight.dec();
       if (inFlight === 0) draining?.();
@@ -155,13 +172,13 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   });
   server.keepAliveTimeout = 65_000;
   // An idle-socket flood must not starve keyed requests: sockets that send no request headers in
-  // time are closed, and past the connection cap new sockets are refused rather than queued.
+  // time are closed, and at the connection cap the oldest of them makes room for a new socket.
   server.headersTimeout = gw.headersTimeoutMs;
   server.requestTimeout = 300_000;
-  server.maxConnections = gw.maxConnections;
   // Node's own header check runs once a second (it may answer an idle socket 408 first); this timer
   // closes a socket that sends nothing at exactly headersTimeoutMs, whatever the loop's delay.
   server.on('connection', (socket) => {
+    if (!connections.admit(socket)) return;
     const idle = setTimeout(() => socket.destroy(), gw.headersTimeoutMs);
     idle.unref();
     socket.once('data', () => clearTimeout(idle));

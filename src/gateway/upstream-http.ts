@@ -1,13 +1,28 @@
 import { Agent, type Dispatcher, errors, request } from 'undici';
 import { parseRetryAfter } from '../providers/classify.js';
+import { UPSTREAM_PER_ORIGIN } from './connection-cap.js';
 import type { FallbackReason } from './fallback-rules.js';
 
-let agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+let perOrigin = UPSTREAM_PER_ORIGIN;
+let agent = newAgent();
+
+function newAgent(): Agent {
+  return new Agent({ keepAliveTimeout: 30_000, connections: perOrigin, pipelining: 1 });
+}
+
+/** Caps pooled upstream sockets per origin to the descriptors the gateway keeps for them (at start). */
+export function sizeUpstreamPool(connections: number): void {
+  if (connections === perOrigin) return;
+  perOrigin = connections;
+  const old = agent;
+  agent = newAgent();
+  void old.close();
+}
 
 /** Closes pooled upstream connections (gateway shutdown), so the process can exit at once. */
 export async function closeUpstreamPool(): Promise<void> {
   const old = agent;
-  agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, pipelining: 1 });
+  agent = newAgent();
   await old.close();
 }
 
