@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashClientKey } from '../gateway/clients.js';
+import { createClient, hashClientKey } from '../gateway/clients.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
-import { connectClient, connectRecordPath, undoConnect } from './connect.js';
+import { connectClient, connectRecordPath, previewConnect, undoConnect } from './connect.js';
 import { connectorFor } from './registry.js';
 import { getAt } from './settings-edit.js';
 
@@ -56,12 +56,7 @@ describe('connectClient', () => {
   it('codex: adds the provider, makes it active, keeps every other key, backs up the old file', async () => {
     const path = join(dir, 'codex', 'config.toml');
     put(path, CODEX_CONFIG);
-    const r = await connectClient(
-      store,
-      home,
-      { connector: connectorFor('codex'), path, gatewayUrl: GW },
-      true,
-    );
+    const r = await connectClient(store, home, { connector: connectorFor('codex'), path, gatewayUrl: GW });
 
     const doc = parseToml(readFileSync(path, 'utf8'));
     const at = (...p: string[]) => getAt(doc, p).value;
@@ -88,12 +83,11 @@ describe('connectClient', () => {
     const path = join(dir, 'claude', 'settings.json');
     const before = { permissions: { allow: ['Bash(ls:*)'] }, env: { DISABLE_TELEMETRY: '1' } };
     put(path, `${JSON.stringify(before, null, 2)}\n`);
-    const r = await connectClient(
-      store,
-      home,
-      { connector: connectorFor('claude-code'), path, gatewayUrl: `${GW}/` },
-      true,
-    );
+    const r = await connectClient(store, home, {
+      connector: connectorFor('claude-code'),
+      path,
+      gatewayUrl: `${GW}/`,
+    });
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
       permissions: { allow: ['Bash(ls:*)'] },
       env: { DISABLE_TELEMETRY: '1', ANTHROPIC_BASE_URL: GW, ANTHROPIC_AUTH_TOKEN: r.key },
@@ -108,12 +102,12 @@ describe('connectClient', () => {
     '%s: creates the file when there is none, with the default model and the chains',
     async (id, at, url) => {
       const path = join(dir, id, 'config.json');
-      const r = await connectClient(
-        store,
-        home,
-        { connector: connectorFor(id), path, gatewayUrl: GW, extraModels: ['chain:main'] },
-        true,
-      );
+      const r = await connectClient(store, home, {
+        connector: connectorFor(id),
+        path,
+        gatewayUrl: GW,
+        extraModels: ['chain:main'],
+      });
       expect(r.backup).toBeNull();
       expect(getAt(JSON.parse(readFileSync(path, 'utf8')), at).value).toBe(url);
       expect(readFileSync(path, 'utf8')).toContain(r.key);
@@ -123,12 +117,12 @@ describe('connectClient', () => {
 
   it('pi with --api messages points at the gateway root (pi appends /v1/messages)', async () => {
     const path = join(dir, 'pi', 'models.json');
-    await connectClient(
-      store,
-      home,
-      { connector: connectorFor('pi'), path, gatewayUrl: GW, api: 'messages' },
-      true,
-    );
+    await connectClient(store, home, {
+      connector: connectorFor('pi'),
+      path,
+      gatewayUrl: GW,
+      api: 'messages',
+    });
     const p = JSON.parse(readFileSync(path, 'utf8')).providers.clawkeep;
     expect(p).toMatchObject({ baseUrl: GW, api: 'anthropic-messages' });
   });
@@ -136,12 +130,7 @@ describe('connectClient', () => {
   it('refuses an API the client does not speak, before creating a key', async () => {
     const path = join(dir, 'codex', 'config.toml');
     await expect(
-      connectClient(
-        store,
-        home,
-        { connector: connectorFor('codex'), path, gatewayUrl: GW, api: 'chat' },
-        true,
-      ),
+      connectClient(store, home, { connector: connectorFor('codex'), path, gatewayUrl: GW, api: 'chat' }),
     ).rejects.toThrow(/--api chat: Codex CLI speaks responses/);
     expect(await store.listClients()).toEqual([]);
   });
@@ -150,36 +139,47 @@ describe('connectClient', () => {
     const path = join(dir, 'claude', 'settings.json');
     put(path, '{ // mine\n "env": {} }');
     await expect(
-      connectClient(store, home, { connector: connectorFor('claude-code'), path, gatewayUrl: GW }, true),
+      connectClient(store, home, { connector: connectorFor('claude-code'), path, gatewayUrl: GW }),
     ).rejects.toThrow(path);
     expect(readFileSync(path, 'utf8')).toBe('{ // mine\n "env": {} }');
     expect(await store.listClients()).toEqual([]);
   });
 
-  it('refuses to connect twice; a second client gets its own key name', async () => {
+  it('refuses to connect twice; a key name already taken gets a suffix', async () => {
     const path = join(dir, 'codex', 'config.toml');
     const c = connectorFor('codex');
-    await connectClient(store, home, { connector: c, path, gatewayUrl: GW }, true);
-    await expect(connectClient(store, home, { connector: c, path, gatewayUrl: GW }, true)).rejects.toThrow(
+    await createClient(store, 'codex', null);
+    const r = await connectClient(store, home, { connector: c, path, gatewayUrl: GW });
+    expect(r.clientName).toBe('codex-2');
+    await expect(connectClient(store, home, { connector: c, path, gatewayUrl: GW })).rejects.toThrow(
       /already connected.*--undo/,
     );
-    const printed = await connectClient(store, home, { connector: c, path, gatewayUrl: GW }, false);
-    expect(printed.clientName).toBe('codex-2');
   });
+});
 
-  it('--print: writes nothing and returns only the settings, with the key', async () => {
+describe('previewConnect (--print)', () => {
+  it('renders the settings with a placeholder naming the command that creates the key; creates nothing', async () => {
     const path = join(dir, 'opencode', 'opencode.json');
-    const r = await connectClient(
-      store,
-      home,
-      { connector: connectorFor('opencode'), path, gatewayUrl: GW, model: 'chain:main' },
-      false,
-    );
+    const p = previewConnect({
+      connector: connectorFor('opencode'),
+      path,
+      gatewayUrl: GW,
+      model: 'chain:main',
+      chain: 'main',
+    });
     expect(existsSync(path)).toBe(false);
     expect(existsSync(connectRecordPath(home, 'opencode'))).toBe(false);
-    const snippet = JSON.parse(r.snippet);
+    expect(await store.listClients()).toEqual([]);
+    const snippet = JSON.parse(p.snippet);
     expect(snippet.model).toBe('clawkeep/chain:main');
-    expect(snippet.provider.clawkeep.options.apiKey).toBe(r.key);
+    expect(snippet.provider.clawkeep.options.apiKey).toBe(p.keyPlaceholder);
+    expect(p.keyPlaceholder).toMatch(/^<client key: (npx )?clawkeep clients add opencode --chain main>$/);
+  });
+
+  it('refuses an API the client does not speak', () => {
+    expect(() =>
+      previewConnect({ connector: connectorFor('claude-code'), path: 'x', gatewayUrl: GW, api: 'chat' }),
+    ).toThrow(/--api chat: Claude Code speaks messages/);
   });
 });
 
@@ -188,7 +188,7 @@ describe('undoConnect', () => {
     const path = join(dir, 'codex', 'config.toml');
     put(path, CODEX_CONFIG, 0o640);
     const c = connectorFor('codex');
-    const r = await connectClient(store, home, { connector: c, path, gatewayUrl: GW }, true);
+    const r = await connectClient(store, home, { connector: c, path, gatewayUrl: GW });
     const u = await undoConnect(store, home, 'codex', c);
     expect(u.action).toBe('restored');
     expect(readFileSync(path, 'utf8')).toBe(CODEX_CONFIG);
@@ -203,7 +203,7 @@ describe('undoConnect', () => {
     const path = join(dir, 'claude', 'settings.json');
     put(path, JSON.stringify({ env: { ANTHROPIC_BASE_URL: 'https://corp-proxy' } }));
     const c = connectorFor('claude-code');
-    await connectClient(store, home, { connector: c, path, gatewayUrl: GW }, true);
+    await connectClient(store, home, { connector: c, path, gatewayUrl: GW });
     const edited = JSON.parse(readFileSync(path, 'utf8'));
     edited.theme = 'light';
     writeFileSync(path, JSON.stringify(edited, null, 2));
@@ -219,7 +219,7 @@ describe('undoConnect', () => {
   it('a file connect created is moved aside, not deleted', async () => {
     const path = join(dir, 'pi', 'models.json');
     const c = connectorFor('pi');
-    await connectClient(store, home, { connector: c, path, gatewayUrl: GW }, true);
+    await connectClient(store, home, { connector: c, path, gatewayUrl: GW });
     const u = await undoConnect(store, home, 'pi', c);
     expect(u.action).toBe('moved-aside');
     expect(existsSync(path)).toBe(false);

@@ -5,7 +5,7 @@ import { ClawkeepError } from '../errors.js';
 import { createClient } from '../gateway/clients.js';
 import type { Store } from '../store/types.js';
 import { replaceFileAtomically, writeBackupFile, writeNewPrivateFile } from '../util/files.js';
-import { invokedAs } from '../util/invoked-as.js';
+import { invokedAs, quoteArg } from '../util/invoked-as.js';
 import { formatConfig, parseConfig } from './config-text.js';
 import { connectRecordPath } from './connect-records.js';
 import { applySettings, type PreviousValue, revertSettings } from './settings-edit.js';
@@ -47,9 +47,16 @@ export interface ConnectResult {
   key: string;
   path: string;
   backup: string | null;
-  /** The settings as a document of their own, in the client's format (what `--print` shows). */
+  record: ConnectRecord;
+}
+
+/** What `connect --print` shows: the settings, with a placeholder where the client key goes. */
+export interface ConnectPreview {
+  path: string;
+  /** The settings as a document of their own, in the client's format. */
   snippet: string;
-  record: ConnectRecord | null;
+  /** The placeholder standing for the key: it names the command that creates one. */
+  keyPlaceholder: string;
 }
 
 /** Where `connect` keeps its records inside the clawkeep home. */
@@ -89,22 +96,41 @@ function resolveApi(connector: ClientConnector, api: ClientApi | undefined): Cli
   return chosen;
 }
 
+/** The settings that point the client at the gateway with `key`. */
+function settingsFor(input: ConnectInput, key: string): Setting[] {
+  const firstModel = input.model ?? 'default';
+  return input.connector.settings({
+    gatewayUrl: input.gatewayUrl.replace(/\/+$/, ''),
+    key,
+    models: [firstModel, ...(input.extraModels ?? []).filter((m) => m !== firstModel)],
+    api: resolveApi(input.connector, input.api),
+    ...(input.model ? { model: input.model } : {}),
+  });
+}
+
+/**
+ * `connect --print`: the settings `connectClient` would write, as a document of their own, with a
+ * placeholder naming the command that creates a key. A preview creates no key and reads or writes
+ * no file, so previewing first leaves nothing behind.
+ */
+export function previewConnect(input: ConnectInput): ConnectPreview {
+  const chain = input.chain ? ` --chain ${quoteArg(input.chain)}` : '';
+  const keyPlaceholder = `<client key: ${invokedAs()} clients add ${input.connector.id}${chain}>`;
+  const doc = { doc: {}, indent: 2 };
+  applySettings(doc.doc, settingsFor(input, keyPlaceholder));
+  return { path: input.path, snippet: formatConfig(input.connector.format, doc), keyPlaceholder };
+}
+
 /**
  * Creates a client key and points the client's config at the gateway: the file is parsed first
  * (nothing is created for a file that cannot be edited), backed up (0600, never over an earlier
  * backup), written atomically with mode 0600 (it now holds a key), and recorded for `--undo`.
- * With `write: false` only the key is created and the settings are returned for the user to paste.
  */
-export async function connectClient(
-  store: Store,
-  home: string,
-  input: ConnectInput,
-  write: boolean,
-): Promise<ConnectResult> {
+export async function connectClient(store: Store, home: string, input: ConnectInput): Promise<ConnectResult> {
   const { connector, path } = input;
   const now = input.now ?? Date.now();
   const recordPath = connectRecordPath(home, connector.id);
-  if (write && existsSync(recordPath)) {
+  if (existsSync(recordPath)) {
     const prev = JSON.parse(readFileSync(recordPath, 'utf8')) as ConnectRecord;
     throw new ClawkeepError(
       'usage',
@@ -112,27 +138,14 @@ export async function connectClient(
       { details: { client: connector.id } },
     );
   }
-  const api = resolveApi(connector, input.api);
-  if (write) connector.checkConfigPath?.(path);
-  const before = write ? readText(path) : null;
+  resolveApi(connector, input.api);
+  connector.checkConfigPath?.(path);
+  const before = readText(path);
   const parsed = parseConfig(connector.format, path, before);
 
   const clientName = await freeClientName(store, connector.id);
   const { key } = await createClient(store, clientName, input.chain ?? null, now);
-  const firstModel = input.model ?? 'default';
-  const models = [firstModel, ...(input.extraModels ?? []).filter((m) => m !== firstModel)];
-  const settings = connector.settings({
-    gatewayUrl: input.gatewayUrl.replace(/\/+$/, ''),
-    key,
-    models,
-    api,
-    ...(input.model ? { model: input.model } : {}),
-  });
-  const snippetDoc = { doc: {}, indent: 2 };
-  applySettings(snippetDoc.doc, settings);
-  const snippet = formatConfig(connector.format, snippetDoc);
-  if (!write) return { clientName, key, path, backup: null, snippet, record: null };
-
+  const settings = settingsFor(input, key);
   const previous = applySettings(parsed.doc, settings);
   const after = formatConfig(connector.format, parsed);
   const mode = before === null ? null : statSync(path).mode & 0o777;
@@ -151,7 +164,7 @@ export async function connectClient(
     connectedAt: now,
   };
   writeNewPrivateFile(recordPath, `${JSON.stringify(record, null, 2)}\n`);
-  return { clientName, key, path, backup, snippet, record };
+  return { clientName, key, path, backup, record };
 }
 
 export interface UndoResult {

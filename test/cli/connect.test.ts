@@ -49,15 +49,36 @@ describe('clawkeep connect', () => {
     expect(JSON.parse((await cli(['clients', 'list', '--json'])).stdout)).toEqual([]);
   });
 
-  it('--print shows the Codex provider entry with the key and writes nothing', async () => {
+  it('--print previews the Codex provider entry and changes nothing: no key, no file, no store', async () => {
     const r = await cli(['connect', 'codex', '--print', '--model', 'chain:main']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('model_provider = "clawkeep"');
     expect(r.stdout).toContain('[model_providers.clawkeep]');
-    expect(r.stdout).toMatch(/experimental_bearer_token = "ck_/);
+    expect(r.stdout).toContain(
+      `experimental_bearer_token = "<client key: clawkeep --home ${home} clients add codex>"`,
+    );
     expect(r.stdout).toContain('model = "chain:main"');
-    expect(r.stderr).toContain('client codex created');
+    expect(r.stdout).not.toMatch(/ck_/);
+    expect(r.stderr).toContain('preview: no client key was created and no file was written');
+    expect(r.stderr).toContain(`apply it: clawkeep --home ${home} connect codex --model chain:main`);
     expect(existsSync(join(user, '.codex'))).toBe(false);
+    expect(existsSync(home), 'the preview created the clawkeep home').toBe(false);
+  });
+
+  it('previews leave no orphan keys: the real connect then gets the plain name, and --undo leaves no key', async () => {
+    for (const client of ['codex', 'claude-code']) {
+      const p = await cli(['connect', client, '--print']);
+      expect(p.code, p.stderr).toBe(0);
+    }
+    expect(existsSync(home), 'the previews created the clawkeep home').toBe(false);
+    const r = await cli(['connect', 'codex']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('with client codex\n');
+    const names = async () =>
+      JSON.parse((await cli(['clients', 'list', '--json'])).stdout).map((c: { name: string }) => c.name);
+    expect(await names()).toEqual(['codex']);
+    expect((await cli(['connect', 'codex', '--undo'])).code).toBe(0);
+    expect(await names()).toEqual([]);
   });
 
   it.each([

@@ -97,19 +97,14 @@ export async function runCase(tg: TestGateway, c: ClientCase): Promise<CaseResul
     }
     const connector = connectorFor(c.client);
     const path = connector.configPath(env, home);
-    const connected = await connectClient(
-      tg.store,
-      join(home, 'clawkeep-records'),
-      {
-        connector,
-        path,
-        gatewayUrl: tg.gateway.url,
-        ...(c.api ? { api: c.api } : {}),
-        ...(c.model ? { model: c.model } : {}),
-        chain: c.chain,
-      },
-      true,
-    );
+    const connected = await connectClient(tg.store, join(home, 'clawkeep-records'), {
+      connector,
+      path,
+      gatewayUrl: tg.gateway.url,
+      ...(c.api ? { api: c.api } : {}),
+      ...(c.model ? { model: c.model } : {}),
+      chain: c.chain,
+    });
     const configText = readFileSync(path, 'utf8').split(connected.key).join('<key>');
     await clearUpstream(tg.emulator.url);
     const run = oneShot(

@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { connectAgent, disconnectAgent } from '../../clients/connect-agent.js';
+import {
+  type ConnectRequest,
+  connectAgent,
+  disconnectAgent,
+  previewAgent,
+} from '../../clients/connect-agent.js';
 import { type ClientApi, CONNECT_CLIENT_IDS, connectorFor } from '../../clients/index.js';
 import { ClawkeepError } from '../../errors.js';
-import { invokedAs } from '../../util/invoked-as.js';
+import { resolveHome } from '../../store/home.js';
+import { invokedAs, quoteArg } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
 import type { Io } from '../output.js';
 
@@ -24,7 +30,7 @@ export function registerConnect(program: Command, io: Io): void {
     .description(
       `point an agent at the gateway: creates a client key and writes its config (${CONNECT_CLIENT_IDS.join(', ')})`,
     )
-    .option('--print', 'show the settings to add by hand instead of writing the file')
+    .option('--print', 'preview the settings to add by hand: creates no key and writes nothing')
     .option('--undo', 'restore the config as it was before connect and revoke its client key')
     .option('--config <path>', "the client's config file (default: where the client looks for it)")
     .option('--api <api>', 'wire API for clients that speak several: chat, responses or messages')
@@ -38,6 +44,26 @@ export function registerConnect(program: Command, io: Io): void {
       if (o.undo && o.print) throw new ClawkeepError('usage', '--undo and --print do not go together');
       if (o.api !== undefined && !APIS.includes(o.api as ClientApi)) {
         throw new ClawkeepError('usage', `--api ${o.api}: use one of ${APIS.join(', ')}`);
+      }
+      const request: ConnectRequest = {
+        client: id,
+        ...(o.config ? { configPath: o.config } : {}),
+        ...(o.api ? { api: o.api as ClientApi } : {}),
+        ...(o.model ? { model: o.model } : {}),
+        ...(o.chain !== undefined ? { chain: o.chain } : {}),
+      };
+      if (o.print) {
+        // A preview opens no store: it must not create a key, a file or even the home.
+        const { connector, preview } = previewAgent(resolveHome(program.opts<GlobalOptions>().home), request);
+        io.out(preview.snippet.trimEnd());
+        io.err('preview: no client key was created and no file was written.');
+        io.err(
+          `  apply it: ${invokedAs()} connect ${connector.id}${replayFlags(o)}   (creates the key, writes ${preview.path})`,
+        );
+        io.err(
+          `  or by hand: merge the settings above into ${preview.path}, with a key in place of ${preview.keyPlaceholder}`,
+        );
+        return;
       }
       await withStore(io, program.opts<GlobalOptions>(), async (store, home) => {
         if (o.undo) {
@@ -53,26 +79,7 @@ export function registerConnect(program: Command, io: Io): void {
           io.out(r.revoked ? `client ${r.clientName} revoked` : `client ${r.clientName} was already gone`);
           return;
         }
-        const {
-          connector,
-          gatewayUrl,
-          path,
-          result: r,
-        } = await connectAgent(store, home, {
-          client: id,
-          print: Boolean(o.print),
-          ...(o.config ? { configPath: o.config } : {}),
-          ...(o.api ? { api: o.api as ClientApi } : {}),
-          ...(o.model ? { model: o.model } : {}),
-          ...(o.chain !== undefined ? { chain: o.chain } : {}),
-        });
-        if (o.print) {
-          io.out(r.snippet.trimEnd());
-          io.err(
-            `client ${r.clientName} created; its key is in the settings above (shown once). Merge them into ${path}.`,
-          );
-          return;
-        }
+        const { connector, gatewayUrl, result: r } = await connectAgent(store, home, request);
         io.out(`${pc.green('✓')} ${connector.title} → ${gatewayUrl} with client ${r.clientName}`);
         io.out(
           `  wrote ${r.path} (0600)${r.backup ? `; the previous file is kept as ${r.backup}` : ' (new file)'}`,
@@ -82,4 +89,18 @@ export function registerConnect(program: Command, io: Io): void {
         io.out(`  the gateway must be running: ${invokedAs()} gateway run (or gateway install)`);
       });
     });
+}
+
+/** The flags of this run that shape the settings, to repeat in the command that applies a preview. */
+function replayFlags(o: ConnectFlags): string {
+  const pairs: Array<[string, string | undefined]> = [
+    ['--config', o.config],
+    ['--api', o.api],
+    ['--model', o.model],
+    ['--chain', o.chain],
+  ];
+  return pairs
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([flag, value]) => ` ${flag} ${quoteArg(value)}`)
+    .join('');
 }
