@@ -53,6 +53,13 @@ export function createDoctorContext(o: ContextOptions): DoctorContext {
       const agent = home.agents.find((a) => a.id === agentId);
       return agent ? readAgent(home, agent) : null;
     },
+    freshScan(dir) {
+      const known = scans?.find((h) => h.dir === dir);
+      return scanOpenClawHome(dir, {
+        ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
+        ...(known ? { sharedActive: known.sharedActive } : {}),
+      });
+    },
     clawkeepStore() {
       clawkeep ??= inspectClawkeep(o.clawkeepHome);
       return clawkeep;

@@ -94,5 +94,7 @@ export interface DoctorContext {
   takeovers(): Takeover[] | null;
   /** One agent scanned and read now, bypassing the cache (what a fix works from). */
   freshAgent(home: string, agentId: string): AgentView | null;
+  /** One state dir scanned now (this run's `--agent` selection), bypassing the cache. */
+  freshScan(home: string): ScannedHome;
   refresh(): void;
 }

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Check, DoctorContext, Finding } from '../types.js';
+import type { ScannedHome } from '../../openclaw/types.js';
+import type { Check, Finding } from '../types.js';
 import { fixCommand } from '../util.js';
 
 interface Loose {
@@ -18,7 +19,7 @@ export const permissionsCheck: Check = {
   title: 'Credential dirs are 0700 and files 0600',
   run(ctx) {
     const out: Finding[] = [];
-    for (const [root, loose] of looseByRoot(ctx)) {
+    for (const [root, loose] of looseByRoot(ctx.scans(), ctx.clawkeepHome)) {
       if (loose.length === 0) continue;
       const openclaw = root !== ctx.clawkeepHome;
       const n = loose.length;
@@ -41,27 +42,46 @@ export const permissionsCheck: Check = {
     return out;
   },
   fix(ctx, finding) {
-    const loose = looseByRoot(ctx).get(finding.path!) ?? [];
-    if (loose.length === 0) return { status: 'unchanged', message: `${finding.path}: already private` };
-    let done = 0;
+    const root = finding.path!;
+    // Read now, not from the diagnosis: an earlier repair of this run may have archived a reported file
+    // (its archive is made 0600) or written new ones beside it.
+    const scans = root === ctx.clawkeepHome ? [] : [ctx.freshScan(root)];
+    const loose = looseByRoot(scans, ctx.clawkeepHome).get(root) ?? [];
+    const tightened: string[] = [];
     for (const l of loose) {
       try {
         chmodSync(l.path, l.want);
-        done++;
+        tightened.push(l.path);
       } catch (err) {
-        // Moved away meanwhile (an earlier repair of this run archived it): nothing left to tighten.
+        // Moved away between this read and the chmod: reported below as gone.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
-    return {
-      status: done > 0 ? 'fixed' : 'unchanged',
-      message: `${finding.path}: chmod 700/600 on ${done} path${done === 1 ? '' : 's'}`,
-    };
+    const reported = finding.paths ?? [];
+    const done = new Set(tightened);
+    const state = (p: string) => (done.has(p) ? 'private' : modeOf(p));
+    const gone = reported.filter((p) => state(p) === 'gone');
+    const open = reported.filter((p) => state(p) === 'open');
+    const since = tightened.filter((p) => !reported.includes(p)).length;
+    const n = tightened.length;
+    const parts = [
+      reported.length > 0
+        ? `${root}: ${reported.length - gone.length - open.length} of the ${reported.length} reported paths are private now (chmod 700/600 on ${n})`
+        : `${root}: chmod 700/600 on ${n} path${n === 1 ? '' : 's'}`,
+      ...(since > 0 ? [`${since} of those appeared after the diagnosis`] : []),
+      ...(gone.length > 0
+        ? [
+            `left ${gone.join(', ')}: no longer there (an earlier repair of this run archived or removed ${gone.length === 1 ? 'it' : 'them'}; archives are written 0600)`,
+          ]
+        : []),
+      ...(open.length > 0 ? [`still open: ${open.join(', ')} (no longer a credential path here)`] : []),
+    ];
+    return { status: n > 0 ? 'fixed' : 'unchanged', message: parts.join('; ') };
   },
 };
 
 /** Every path open to group or others, by the root it belongs to (each state dir, clawkeep's home). */
-function looseByRoot(ctx: DoctorContext): Map<string, Loose[]> {
+function looseByRoot(scans: ScannedHome[], clawkeepHome: string): Map<string, Loose[]> {
   const byRoot = new Map<string, Loose[]>();
   const look = (root: string, path: string, want: number) => {
     let mode: number;
@@ -78,7 +98,7 @@ function looseByRoot(ctx: DoctorContext): Map<string, Loose[]> {
     if (!list.some((l) => l.path === path)) list.push({ path, mode, want });
     byRoot.set(root, list);
   };
-  for (const home of ctx.scans()) {
+  for (const home of scans) {
     for (const d of home.dirs) look(home.dir, d, 0o700);
     const files = new Set(home.credentialFiles);
     // SQLite creates -wal/-shm on first open (this diagnosis may be that open), with the database's mode.
@@ -86,7 +106,7 @@ function looseByRoot(ctx: DoctorContext): Map<string, Loose[]> {
       if (f.endsWith('.sqlite')) for (const s of ['-wal', '-shm']) files.add(f + s);
     for (const f of [...files].sort()) look(home.dir, f, 0o600);
   }
-  const ck = ctx.clawkeepHome;
+  const ck = clawkeepHome;
   if (existsSync(ck)) {
     look(ck, ck, 0o700);
     for (const n of safeList(ck)) if (n.startsWith('clawkeep.sqlite')) look(ck, join(ck, n), 0o600);
@@ -94,6 +114,16 @@ function looseByRoot(ctx: DoctorContext): Map<string, Loose[]> {
     for (const n of safeList(backups)) look(ck, join(backups, n), 0o600);
   }
   return byRoot;
+}
+
+/** Whether a path is gone, private to its owner (a symlink counts: it is never chmodded), or open. */
+function modeOf(path: string): 'gone' | 'private' | 'open' {
+  try {
+    const st = lstatSync(path);
+    return st.isSymbolicLink() || (st.mode & 0o077) === 0 ? 'private' : 'open';
+  } catch {
+    return 'gone';
+  }
 }
 
 function safeList(dir: string): string[] {
