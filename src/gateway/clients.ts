@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ClientRecord, Store } from '../store/types.js';
+import type { ClientPolicyPatch, ClientRecord, Store } from '../store/types.js';
 
 const KEY_PREFIX = 'ck_';
 
@@ -7,12 +7,16 @@ export function hashClientKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Creates a client and returns its key; the key is shown once and only its hash is stored. */
+/**
+ * Creates a client and returns its key; the key is shown once and only its hash is stored. `policy`
+ * says which agent holds it and whether it opted in to subscription logins (none by default).
+ */
 export async function createClient(
   store: Store,
   name: string,
   chain: string | null,
   now = Date.now(),
+  policy: ClientPolicyPatch = {},
 ): Promise<{ client: ClientRecord; key: string }> {
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const client = await store.insertClient({
@@ -20,6 +24,8 @@ export async function createClient(
     keyHash: hashClientKey(key),
     keyPrefix: key.slice(0, 8),
     chain,
+    kind: policy.kind ?? null,
+    subscriptionOptIn: policy.subscriptionOptIn ?? false,
     createdAt: now,
   });
   return { client, key };

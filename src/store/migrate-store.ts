@@ -145,8 +145,18 @@ async function writePostgres(
       }
       for (const cl of s.clients) {
         await c.query(
-          'INSERT INTO clients (name, key_hash, key_prefix, chain, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [cl.name, cl.keyHash, cl.keyPrefix, cl.chain, cl.createdAt, cl.lastUsedAt],
+          `INSERT INTO clients (name, key_hash, key_prefix, chain, kind, subscription_opt_in, created_at, last_used_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            cl.name,
+            cl.keyHash,
+            cl.keyPrefix,
+            cl.chain,
+            cl.kind,
+            cl.subscriptionOptIn,
+            cl.createdAt,
+            cl.lastUsedAt,
+          ],
         );
       }
       verify(where, want, digest(await readPostgresClient(c)));
@@ -178,10 +188,13 @@ function writeSqlite(path: string, s: StoreSnapshot, want: SnapshotDigest): void
       );
       for (const l of s.linkedSources) insLinked.run(l.profileId, l.kind, l.location, l.addedAt);
       const insClient = db.prepare(
-        'INSERT INTO clients (name, key_hash, key_prefix, chain, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO clients (name, key_hash, key_prefix, chain, kind, subscription_opt_in, created_at, last_used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const c of s.clients)
-        insClient.run(c.name, c.keyHash, c.keyPrefix, c.chain, c.createdAt, c.lastUsedAt);
+      for (const c of s.clients) {
+        const optIn = c.subscriptionOptIn ? 1 : 0;
+        insClient.run(c.name, c.keyHash, c.keyPrefix, c.chain, c.kind, optIn, c.createdAt, c.lastUsedAt);
+      }
       db.prepare("UPDATE settings SET value = ? WHERE key = 'token_key'").run(s.tokenKey ?? '');
       const insQuota = db.prepare('INSERT INTO quotas (profile_id, data, updated_at) VALUES (?, ?, ?)');
       for (const q of s.quotas) insQuota.run(q.profileId, q.data, q.updatedAt);

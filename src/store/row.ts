@@ -76,8 +76,15 @@ export interface ClientRow {
   key_hash: string;
   key_prefix: string;
   chain: string | null;
+  kind: string | null;
+  subscription_opt_in: number | boolean;
   created_at: number | string;
   last_used_at: number | string | null;
+}
+
+/** What a client event records: the name, chain and serving policy, never the key or its hash. */
+export function clientEventData(c: Pick<ClientRecord, 'name' | 'chain' | 'kind' | 'subscriptionOptIn'>) {
+  return { client: c.name, chain: c.chain, kind: c.kind, subscriptionOptIn: c.subscriptionOptIn };
 }
 
 export function toClient(r: ClientRow): ClientRecord {
@@ -86,6 +93,8 @@ export function toClient(r: ClientRow): ClientRecord {
     keyHash: r.key_hash,
     keyPrefix: r.key_prefix,
     chain: r.chain,
+    kind: r.kind ?? null,
+    subscriptionOptIn: r.subscription_opt_in === true || r.subscription_opt_in === 1,
     createdAt: num(r.created_at),
     lastUsedAt: numOrNull(r.last_used_at),
   };

@@ -66,6 +66,7 @@ export type EventKind =
   | 'removed'
   | 'client_added'
   | 'client_removed'
+  | 'client_changed'
   | 'enabled'
   | 'disabled'
   | 'rotated'
@@ -153,8 +154,18 @@ export interface ClientRecord {
   keyPrefix: string;
   /** Default chain for requests that do not name one. */
   chain: string | null;
+  /** Which agent holds the key (`claude-code`, `codex`, …, as `connect` names them); null: any other client. */
+  kind: string | null;
+  /** Explicitly opted in to subscription logins that serve only their vendor's own apps (serving policy). */
+  subscriptionOptIn: boolean;
   createdAt: number;
   lastUsedAt: number | null;
+}
+
+/** A change to a client's serving policy (`clients set`). */
+export interface ClientPolicyPatch {
+  kind?: string | null;
+  subscriptionOptIn?: boolean;
 }
 
 /** A profile row changed, possibly in another process or on another host. Never carries a token. */
@@ -255,6 +266,8 @@ export interface Store {
   listClients(): Promise<ClientRecord[]>;
   findClientByHash(keyHash: string): Promise<ClientRecord | null>;
   removeClient(name: string, now: number): Promise<ClientRecord | null>;
+  /** Changes a client's kind or subscription opt-in; null when no such client. */
+  updateClient(name: string, patch: ClientPolicyPatch, now: number): Promise<ClientRecord | null>;
   appendEvent(event: NewEvent, now: number): Promise<void>;
   /** Appends several events in one durable transaction (one fsync), each with its own time. */
   appendEvents(events: ReadonlyArray<NewEvent & { at: number }>): Promise<void>;

@@ -64,6 +64,8 @@ async function populate(home: string): Promise<void> {
       name: 'agent-1',
       keyHash: 'f'.repeat(64),
       keyPrefix: 'ck_fake',
+      kind: 'opencode',
+      subscriptionOptIn: true,
       chain: null,
       createdAt: T0,
     });

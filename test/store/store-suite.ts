@@ -305,6 +305,38 @@ export function runStoreSuite({ name, createStore, reopen, leaseClock, readRaw }
       ]);
     });
 
+    it('keeps each client key with its serving policy, changes it, and records the change without the hash', async () => {
+      const client = (name: string, over: Record<string, unknown> = {}) => ({
+        name,
+        keyHash: randomBytes(32).toString('hex'),
+        keyPrefix: 'ck_fake',
+        chain: null,
+        kind: null,
+        subscriptionOptIn: false,
+        createdAt: T0,
+        ...over,
+      });
+      const cc = await store.insertClient(client('claude-code', { kind: 'claude-code' }));
+      await store.insertClient(client('curl'));
+      expect(await store.findClientByHash(cc.keyHash)).toEqual({ ...cc, lastUsedAt: null });
+      await expect(store.insertClient(client('curl'))).rejects.toMatchObject({ code: 'client_exists' });
+
+      const changed = await store.updateClient('curl', { subscriptionOptIn: true }, T0 + 1);
+      expect(changed).toMatchObject({ name: 'curl', kind: null, subscriptionOptIn: true });
+      expect(await store.updateClient('nobody', { kind: 'pi' }, T0 + 1)).toBeNull();
+      const other = await reopen(store);
+      const listed = await other.listClients().finally(() => other.close());
+      expect(listed.map((c) => [c.name, c.kind, c.subscriptionOptIn])).toEqual([
+        ['claude-code', 'claude-code', false],
+        ['curl', null, true],
+      ]);
+      const events = await store.listEvents({ kind: 'client_changed' });
+      expect(events.map((e) => e.data)).toEqual([
+        { client: 'curl', chain: null, kind: null, subscriptionOptIn: true },
+      ]);
+      expect(JSON.stringify(await store.listEvents({}))).not.toContain(cc.keyHash);
+    });
+
     it('adds usage per (minute, client, model) and lists it from a time on', async () => {
       const row = { client: 'agent', model: 'openai-codex/gpt-5', requests: 1, tokensIn: 10, tokensOut: 5 };
       await store.addUsage([

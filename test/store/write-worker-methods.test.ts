@@ -59,10 +59,19 @@ const WALK: Walk = {
   removeLinkedSource: (s) =>
     s.removeLinkedSource({ profileId: ID, kind: 'codex-auth-json', location: '/x' }, T0),
   insertClient: (s) =>
-    s.insertClient({ name: 'agent', keyHash: 'h'.repeat(64), keyPrefix: 'ck_x', chain: null, createdAt: T0 }),
+    s.insertClient({
+      name: 'agent',
+      keyHash: 'h'.repeat(64),
+      keyPrefix: 'ck_x',
+      chain: null,
+      kind: 'claude-code',
+      subscriptionOptIn: false,
+      createdAt: T0,
+    }),
   listClients: (s) => s.listClients(),
   findClientByHash: (s) => s.findClientByHash('h'.repeat(64)),
   removeClient: (s) => s.removeClient('agent', T0),
+  updateClient: (s) => s.updateClient('agent', { kind: 'claude-code', subscriptionOptIn: true }, T0),
   appendEvent: (s) => s.appendEvent({ profileId: ID, kind: 'fallback', data: { n: 1 } }, T0),
   appendEvents: (s) => s.appendEvents([{ profileId: null, kind: 'fallback', data: { n: 2 }, at: T0 }]),
   listEvents: (s) => s.listEvents({ profileId: ID }),

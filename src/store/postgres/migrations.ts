@@ -80,6 +80,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   INSERT INTO settings (key, value) VALUES ('token_key', '');
   `,
+  // The serving policy (as SQLite's migration 8): the agent holding a key, and the subscription opt-in.
+  `
+  ALTER TABLE clients ADD COLUMN kind TEXT;
+  ALTER TABLE clients ADD COLUMN subscription_opt_in BOOLEAN NOT NULL DEFAULT FALSE;
+  UPDATE clients SET kind = 'claude-code' WHERE name = 'claude-code' OR name ~ '^claude-code-[0-9]+$';
+  `,
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

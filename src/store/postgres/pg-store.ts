@@ -8,6 +8,7 @@ import { parseProfileId, profileNotFound } from '../profile-id.js';
 import {
   bindProfileInput,
   type ClientRow,
+  clientEventData,
   type EventRow,
   type ProfileRow,
   toClient,
@@ -15,6 +16,7 @@ import {
   toProfile,
 } from '../row.js';
 import type {
+  ClientPolicyPatch,
   ClientRecord,
   CommitOutcome,
   EventQuery,
@@ -374,9 +376,17 @@ export class PostgresStore implements Store {
   async insertClient(client: Omit<ClientRecord, 'lastUsedAt'>): Promise<ClientRecord> {
     return this.#db.transaction(async (c) => {
       const r = await c.query(
-        `INSERT INTO clients (name, key_hash, key_prefix, chain, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (name) DO NOTHING`,
-        [client.name, client.keyHash, client.keyPrefix, client.chain, client.createdAt],
+        `INSERT INTO clients (name, key_hash, key_prefix, chain, kind, subscription_opt_in, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
+        [
+          client.name,
+          client.keyHash,
+          client.keyPrefix,
+          client.chain,
+          client.kind,
+          client.subscriptionOptIn,
+          client.createdAt,
+        ],
       );
       if (r.rowCount !== 1) {
         throw new ClawkeepError(
@@ -387,10 +397,25 @@ export class PostgresStore implements Store {
       }
       await event(
         c,
-        { profileId: null, kind: 'client_added', data: { client: client.name, chain: client.chain } },
+        { profileId: null, kind: 'client_added', data: clientEventData(client) },
         client.createdAt,
       );
       return { ...client, lastUsedAt: null };
+    });
+  }
+
+  async updateClient(name: string, patch: ClientPolicyPatch, now: number): Promise<ClientRecord | null> {
+    return this.#db.transaction(async (c) => {
+      const r = await c.query<ClientRow>('SELECT * FROM clients WHERE name = $1 FOR UPDATE', [name]);
+      if (!r.rows[0]) return null;
+      const next = { ...toClient(r.rows[0]), ...patch };
+      await c.query('UPDATE clients SET kind = $1, subscription_opt_in = $2 WHERE name = $3', [
+        next.kind,
+        next.subscriptionOptIn,
+        name,
+      ]);
+      await event(c, { profileId: null, kind: 'client_changed', data: clientEventData(next) }, now);
+      return next;
     });
   }
 

@@ -81,6 +81,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO settings (key, value) VALUES ('token_key', '');
   `,
+  // The serving policy: which agent holds a key, and an explicit opt-in to subscription logins.
+  // Keys that `connect claude-code` made before (named claude-code, claude-code-2, …) are Claude Code's.
+  `
+  ALTER TABLE clients ADD COLUMN kind TEXT;
+  ALTER TABLE clients ADD COLUMN subscription_opt_in INTEGER NOT NULL DEFAULT 0;
+  UPDATE clients SET kind = 'claude-code' WHERE name = 'claude-code' OR name GLOB 'claude-code-[0-9]*';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import { parseProfileId, profileNotFound } from '../profile-id.js';
 import {
   bindProfileInput,
   type ClientRow,
+  clientEventData,
   type EventRow,
   type ProfileRow,
   toClient,
@@ -18,6 +19,7 @@ import {
   toProfile,
 } from '../row.js';
 import type {
+  ClientPolicyPatch,
   ClientRecord,
   CommitOutcome,
   EventQuery,
@@ -354,12 +356,11 @@ export class SqliteStore implements Store {
         );
       }
       this.#db
-        .prepare('INSERT INTO clients (name, key_hash, key_prefix, chain, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(c.name, c.keyHash, c.keyPrefix, c.chain, c.createdAt);
-      this.#event(
-        { profileId: null, kind: 'client_added', data: { client: c.name, chain: c.chain } },
-        c.createdAt,
-      );
+        .prepare(
+          'INSERT INTO clients (name, key_hash, key_prefix, chain, kind, subscription_opt_in, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(c.name, c.keyHash, c.keyPrefix, c.chain, c.kind, c.subscriptionOptIn ? 1 : 0, c.createdAt);
+      this.#event({ profileId: null, kind: 'client_added', data: clientEventData(c) }, c.createdAt);
       return { ...c, lastUsedAt: null };
     });
   }
@@ -386,6 +387,19 @@ export class SqliteStore implements Store {
       this.#db.prepare('DELETE FROM clients WHERE name = ?').run(name);
       this.#event({ profileId: null, kind: 'client_removed', data: { client: name } }, now);
       return toClient(row);
+    });
+  }
+
+  async updateClient(name: string, patch: ClientPolicyPatch, now: number): Promise<ClientRecord | null> {
+    return this.#tx(() => {
+      const row = this.#db.prepare('SELECT * FROM clients WHERE name = ?').get(name) as ClientRow | undefined;
+      if (!row) return null;
+      const next = { ...toClient(row), ...patch };
+      this.#db
+        .prepare('UPDATE clients SET kind = ?, subscription_opt_in = ? WHERE name = ?')
+        .run(next.kind, next.subscriptionOptIn ? 1 : 0, name);
+      this.#event({ profileId: null, kind: 'client_changed', data: clientEventData(next) }, now);
+      return next;
     });
   }
 

@@ -20,6 +20,7 @@ const WRITES: ReadonlySet<keyof Store> = new Set<keyof Store>([
   'removeLinkedSource',
   'insertClient',
   'removeClient',
+  'updateClient',
   'appendEvent',
   'appendEvents',
   'saveQuota',
