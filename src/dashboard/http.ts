@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
+import { escapeHtml } from '../util/html.js';
 
 /** Headers on every dashboard answer: no framing, no sniffing, no referrer, no caching, local assets only. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -37,10 +38,6 @@ export function sendHtml(
 /** A small HTML page for answers outside the app (refused sign-in, no session). */
 export function messagePage(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · clawkeep</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></main></body></html>`;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const MAX_BODY = 64 * 1024;

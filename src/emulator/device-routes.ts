@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createAccount } from './accounts.js';
 import { DEVICE_POLL_INTERVAL_SECONDS } from './device-codes.js';
-import { field, sendJson } from './http-util.js';
+import { deviceApprovedPage, deviceCodeForm } from './device-page.js';
+import { field, sendHtml, sendJson } from './http-util.js';
 import type { OAuthProvider } from './oauth-provider.js';
 import type { RequestContext, Route } from './state.js';
 
@@ -28,7 +29,8 @@ export function deviceRoutes(provider: OAuthProvider): Route[] {
       path: `${base}${DEVICE_PATHS.token}`,
       handle: (ctx) => pollDevice(provider, base, ctx),
     },
-    { method: 'GET', path: `${base}${DEVICE_PATHS.page}`, handle: (ctx) => approveDevice(provider, ctx) },
+    { method: 'GET', path: `${base}${DEVICE_PATHS.page}`, handle: (ctx) => showDevicePage(provider, ctx) },
+    { method: 'POST', path: `${base}${DEVICE_PATHS.page}`, handle: (ctx) => submitDevicePage(provider, ctx) },
   ];
 }
 
@@ -83,15 +85,44 @@ async function pollDevice(provider: OAuthProvider, base: string, ctx: RequestCon
   sendJson(ctx.res, 200, { authorization_code: code, code_challenge: challenge, code_verifier: verifier });
 }
 
-/** The emulated user entering the code on the verification page, as `login_hint` or the default user. */
-function approveDevice(provider: OAuthProvider, ctx: RequestContext): void {
-  const userCode = ctx.url.searchParams.get('user_code') ?? '';
-  const account = createAccount(provider.id, { email: ctx.url.searchParams.get('login_hint') ?? undefined });
-  if (ctx.state.devices.approve(provider.id, userCode, account, ctx.state.now())) {
+/** The emulated user approving `userCode` as `loginHint` (or the default user); null when refused. */
+function approve(provider: OAuthProvider, ctx: RequestContext, userCode: string, loginHint?: string) {
+  const account = createAccount(provider.id, { email: loginHint });
+  return ctx.state.devices.approve(provider.id, userCode, account, ctx.state.now()) ? account : null;
+}
+
+/**
+ * The verification page: a form to type the code in, as the real page shows. With `?user_code=`
+ * (and `login_hint`) it approves at once and answers JSON, for scripts and tests.
+ */
+function showDevicePage(provider: OAuthProvider, ctx: RequestContext): void {
+  const q = ctx.url.searchParams;
+  const userCode = q.get('user_code');
+  if (userCode === null) {
+    sendHtml(ctx.res, 200, deviceCodeForm({ action: ctx.url.pathname }));
+    return;
+  }
+  const account = approve(provider, ctx, userCode, q.get('login_hint') ?? undefined);
+  if (account) {
     sendJson(ctx.res, 200, { status: 'approved', user_code: userCode, email: account.email });
   } else {
     sendJson(ctx.res, 400, {
-      error: { message: 'Unknown or expired user_code: pass ?user_code=XXXX-XXXX', code: 'invalid_request' },
+      error: {
+        message: `Unknown, expired or already used user_code ${userCode}: pass the code the terminal shows, or open this page without ?user_code= to type it`,
+        code: 'invalid_request',
+      },
     });
   }
+}
+
+/** The form posted: approves the code and says so, or shows the form again naming the problem. */
+async function submitDevicePage(provider: OAuthProvider, ctx: RequestContext): Promise<void> {
+  const body = await ctx.body();
+  const userCode = field(body, 'user_code') ?? '';
+  const account = userCode ? approve(provider, ctx, userCode, field(body, 'login_hint')) : null;
+  if (account) return sendHtml(ctx.res, 200, deviceApprovedPage(account.email));
+  const problem = userCode
+    ? `The code ${userCode} is unknown, expired or already used: enter the code your terminal shows now.`
+    : 'Enter the code your terminal shows.';
+  sendHtml(ctx.res, 400, deviceCodeForm({ action: ctx.url.pathname, userCode, problem }));
 }

@@ -227,7 +227,6 @@ describe('openai-codex emulator', () => {
       );
 
       const page = new URL(`${issuer()}/codex/device`);
-      expect((await fetch(page)).status).toBe(400); // no code entered
       page.searchParams.set('user_code', String(start.body.user_code).toLowerCase());
       page.searchParams.set('login_hint', 'grace@example.com');
       expect((await fetch(page)).status).toBe(200);
@@ -250,6 +249,39 @@ describe('openai-codex emulator', () => {
       const claims = decodeJwt(String(done.body.access_token));
       expect((claims['https://api.openai.com/profile'] as Json).email).toBe('grace@example.com');
       expect((await token(exchange)).body.error).toBe('invalid_grant');
+    });
+
+    it('the verification page is a form: GET shows it, posting the code approves it, as on auth.openai.com', async () => {
+      const start = await post('/api/accounts/deviceauth/usercode', { client_id: CLIENT_ID });
+      const poll = { device_auth_id: start.body.device_auth_id, user_code: start.body.user_code };
+      const page = `${issuer()}/codex/device`;
+
+      const form = await fetch(page);
+      expect(form.status).toBe(200);
+      expect(form.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await form.text();
+      expect(html).toContain('<form method="post" action="/openai-codex/codex/device">');
+      expect(html).toMatch(/<input name="user_code" required/);
+      expect(html).toMatch(/<input name="login_hint" type="email"/);
+
+      const submit = (fields: Record<string, string>) =>
+        fetch(page, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const wrong = await submit({ user_code: 'BBBB-<b>' });
+      expect(wrong.status).toBe(400);
+      const again = await wrong.text();
+      expect(again).toContain('The code BBBB-&#60;b&#62; is unknown, expired or already used');
+      expect(again).toContain('<form method="post"');
+      expect((await post('/api/accounts/deviceauth/token', poll)).status).toBe(403);
+
+      const ok = await submit({ user_code: String(start.body.user_code), login_hint: 'form@example.com' });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('Approved as form@example.com. Return to your terminal');
+      expect((await post('/api/accounts/deviceauth/token', poll)).status).toBe(200);
+      expect((await submit({ user_code: String(start.body.user_code) })).status).toBe(400); // used once
     });
 
     it('refuses an unknown client', async () => {

@@ -168,6 +168,26 @@ describe('models auth login against the emulator', () => {
     expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'dev@example.com' });
   });
 
+  it('device-code flow as the CLI tells a person: the page it names is a form; typing the code there signs in', async () => {
+    const p = login(['--provider', 'openai-codex', '--device']);
+    const page = (await p.waitFor(/Open (\S+) and enter the code:/))[1]!;
+    const code = (await p.waitFor(/^ {2}([A-Z]{4}-[A-Z]{4})$/m))[1]!;
+    const form = await fetch(page);
+    expect(form.status).toBe(200);
+    const action = /<form method="post" action="([^"]+)">/.exec(await form.text())?.[1];
+    expect(action).toBeDefined();
+    const submitted = await fetch(new URL(action!, page), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user_code: code, login_hint: 'typed@example.com' }).toString(),
+    });
+    expect(submitted.status).toBe(200);
+    const r = await p.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('signed in as typed@example.com');
+    expect(readRow(home, 'openai-codex:default')).toMatchObject({ email: 'typed@example.com' });
+  });
+
   it('--device with a device-code timeout: exit 2, login_timeout, nothing stored', async () => {
     const p = login(['--provider', 'openai-codex', '--device', '--timeout', '1']);
     const r = await p.done;
