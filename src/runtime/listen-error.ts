@@ -1,14 +1,18 @@
 import { createServer } from 'node:net';
 import { ClawkeepError } from '../errors.js';
-import { invokedAs } from '../util/invoked-as.js';
+import { invokedAs, invokedAsOn } from '../util/invoked-as.js';
 import { findPortOwner } from '../util/port-owner.js';
+import { probeGatewayIdentity } from './gateway-identity.js';
 import { readRunning } from './pidfile.js';
 
 /**
  * Turns a listen failure into one line naming the port, who holds it and what to do;
  * other errors pass through unchanged.
  */
-export function explainListenError(err: unknown, o: { host: string; port: number; home?: string }): unknown {
+export async function explainListenError(
+  err: unknown,
+  o: { host: string; port: number; home?: string },
+): Promise<unknown> {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new ClawkeepError('usage', `cannot listen on ${o.host}: no such address on this machine`, {
@@ -23,35 +27,61 @@ export function explainListenError(err: unknown, o: { host: string; port: number
     });
   }
   if (code !== 'EADDRINUSE') return err;
-  const owner = findPortOwner(o.port);
-  const ours = o.home ? readRunning(o.home) : null;
-  const pid = owner?.pid ?? null;
-  const isGateway = owner
-    ? /clawkeep/.test(owner.command) && /\bgateway\b/.test(owner.command)
-    : ours !== null && new URL(ours.url).port === String(o.port);
-  const who =
-    owner && !isGateway
-      ? `pid ${owner.pid}, ${owner.command.split(' ')[0]?.split('/').pop() || 'unknown process'}`
-      : isGateway
-        ? `pid ${pid ?? ours?.pid}, clawkeep gateway`
-        : 'by another process';
-  const stop = isGateway ? `stop it with \`${stopCommand(owner?.command)}\` or ` : '';
+  const holder = await findHolder(o);
+  const stop = holder.stop ? `stop it with \`${holder.stop}\` or ` : '';
   return new ClawkeepError(
     'port_in_use',
-    `port ${o.port} is in use (${who}); ${stop}pick another with --port`,
+    `port ${o.port} is in use (${holder.who}); ${stop}pick another with --port`,
     {
       cause: err,
-      details: { port: o.port, host: o.host, pid },
+      details: { port: o.port, host: o.host, pid: holder.pid, home: holder.home },
       hint: `${stop}pick another with --port`,
     },
   );
 }
 
-/** The stop command for a gateway, with the `--home` its command line names, if any. */
-function stopCommand(command: string | undefined): string {
-  const home = command ? /--home[ =](\S+)/.exec(command)?.[1] : undefined;
-  const base = invokedAs().replace(/ --home \S+/, '');
-  return home ? `${base} --home ${home} gateway stop` : `${invokedAs()} gateway stop`;
+interface Holder {
+  who: string;
+  pid: number | null;
+  /** The home of the clawkeep gateway holding the port, when it said. */
+  home: string | null;
+  /** The exact command that stops it, when one is known. */
+  stop: string | null;
+}
+
+/**
+ * Who holds the port: a clawkeep gateway names its own home and pid (IDENTITY_PATH), which holds
+ * however it was started (`--home`, CLAWKEEP_HOME, the default home); else /proc names the process.
+ */
+async function findHolder(o: { host: string; port: number; home?: string }): Promise<Holder> {
+  const gateway = await probeGatewayIdentity(o.host, o.port);
+  if (gateway) {
+    return {
+      who: `pid ${gateway.pid}, the clawkeep gateway of ${gateway.home}`,
+      pid: gateway.pid,
+      home: gateway.home,
+      stop: `${invokedAsOn(gateway.home)} gateway stop`,
+    };
+  }
+  const owner = findPortOwner(o.port);
+  if (owner) {
+    const program = owner.command.split(' ')[0]?.split('/').pop() || 'unknown process';
+    // A gateway that did not say whose it is (an older clawkeep): SIGTERM stops it just as cleanly.
+    const isGateway = /clawkeep/.test(owner.command) && /\bgateway\b/.test(owner.command);
+    return isGateway
+      ? { who: `pid ${owner.pid}, clawkeep gateway`, pid: owner.pid, home: null, stop: `kill ${owner.pid}` }
+      : { who: `pid ${owner.pid}, ${program}`, pid: owner.pid, home: null, stop: null };
+  }
+  const ours = o.home ? readRunning(o.home) : null;
+  if (ours && new URL(ours.url).port === String(o.port)) {
+    return {
+      who: `pid ${ours.pid}, this home's clawkeep gateway`,
+      pid: ours.pid,
+      home: o.home ?? null,
+      stop: `${invokedAs()} gateway stop`,
+    };
+  }
+  return { who: 'by another process', pid: null, home: null, stop: null };
 }
 
 /** Fails early, with the same one line, when `port` is taken (the background start cannot show it). */
@@ -64,7 +94,7 @@ export async function checkPortFree(o: { host: string; port: number; home?: stri
       server.listen(o.port, o.host, () => resolve());
     });
   } catch (err) {
-    throw explainListenError(err, o);
+    throw await explainListenError(err, o);
   } finally {
     server.close();
   }

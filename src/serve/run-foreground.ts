@@ -11,6 +11,7 @@ import type { PermissionFix } from '../store/home.js';
 import { openStore } from '../store/open-store.js';
 import { withWriteWorker } from '../store/worker/write-worker-store.js';
 import { untilStopSignal } from '../util/stop-signal.js';
+import { identityMount } from './identity-mount.js';
 import { type ListenOverrides, resolveListenConfig } from './listen-config.js';
 
 /** What `gateway run` tells the person who started it, as it happens. */
@@ -67,9 +68,9 @@ export async function runGatewayForeground(
       log,
       linked: createLinkedSources(store),
       home: h,
-      mounts: [dashboardMount()],
-    }).catch((err: unknown) => {
-      throw explainListenError(err, { host, port, home: h });
+      mounts: [dashboardMount(), identityMount()],
+    }).catch(async (err: unknown) => {
+      throw await explainListenError(err, { host, port, home: h });
     });
     if (gateway.url !== `http://${host}:${port}`) {
       release();

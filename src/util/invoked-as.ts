@@ -18,6 +18,15 @@ export function invokedAs(env: NodeJS.ProcessEnv = process.env, argv1 = process.
   return [isNpx(env, argv1) ? 'npx clawkeep' : 'clawkeep', ...globalArgs].join(' ');
 }
 
+/** `invokedAs()` acting on another home: `clawkeep --home <home>`, whatever home this run was given. */
+export function invokedAsOn(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+  argv1 = process.argv[1] ?? '',
+): string {
+  return [isNpx(env, argv1) ? 'npx clawkeep' : 'clawkeep', '--home', quoteArg(home)].join(' ');
+}
+
 function isNpx(env: NodeJS.ProcessEnv, argv1: string): boolean {
   if (/[\\/]_npx[\\/]/.test(argv1)) return true;
   let e: ReturnType<typeof readEnv>;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, collect, type RunResult, runCli, startNode } from '../helpers/processes.js';
+import { CLI, collect, type RunResult, runCli, runNode, startNode } from '../helpers/processes.js';
 
 async function holdPort(): Promise<{ server: Server; port: number }> {
   const server = createServer();
@@ -63,7 +63,7 @@ describe('gateway run/start and emulator: --port/--host, port in use, logs, Ctrl
       const r = await runCli(join(dir, 'b'), args);
       expectOneLine(r);
       expect(r.stderr).toContain(
-        `port ${port} is in use (pid ${a.child.pid}, clawkeep gateway); stop it with \`clawkeep --home ${homeA} gateway stop\` or pick another with --port`,
+        `port ${port} is in use (pid ${a.child.pid}, the clawkeep gateway of ${homeA}); stop it with \`clawkeep --home ${homeA} gateway stop\` or pick another with --port`,
       );
     }
     a.child.kill('SIGINT');
@@ -71,6 +71,44 @@ describe('gateway run/start and emulator: --port/--host, port in use, logs, Ctrl
     expect(end.code).toBe(0);
     expect(end.stderr).toMatch(/Ctrl-C: stopping; no request in flight/);
     expect(end.stderr).toContain('gateway stopped');
+  });
+
+  it('a gateway started on another home by CLAWKEEP_HOME (no --home on its command line) is named, and the command given stops it', async () => {
+    const homeA = join(dir, 'env-home');
+    const child = startNode(CLI, ['gateway', 'run', '--port', '0'], { env: { CLAWKEEP_HOME: homeA } });
+    children.push(child);
+    const done = collect(child);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    for (let i = 0; i < 400 && !/listening on http/.test(err) && child.exitCode === null; i++)
+      await sleep(25);
+    const port = new URL(/listening on (http:\/\/[^ ]+)/.exec(err)![1]!).port;
+
+    const r = await runCli(join(dir, 'b'), ['gateway', 'run', '--port', port]);
+    expectOneLine(r);
+    expect(r.stderr).toContain(`port ${port} is in use (pid ${child.pid}, the clawkeep gateway of ${homeA})`);
+    const stop = /stop it with `([^`]+)`/.exec(r.stderr)?.[1];
+    expect(stop).toBe(`clawkeep --home ${homeA} gateway stop`);
+    const e = await runCli(join(dir, 'b'), ['emulator', '--port', port]);
+    expect(e.stderr).toContain(`the clawkeep gateway of ${homeA}`);
+
+    // The command it names is the one that works: run it (from yet another home's environment).
+    const stopped = await runNode(CLI, stop!.split(' ').slice(1), { env: { CLAWKEEP_HOME: join(dir, 'b') } });
+    expect(stopped.code).toBe(0);
+    expect((await done).code).toBe(0);
+  });
+
+  it('the gateway tells its home only to loopback callers', async () => {
+    const home = join(dir, 'who');
+    const g = await startGateway(home, ['--port', '0']);
+    children.push(g.child);
+    const res = await fetch(`${g.url}/_clawkeep/gateway`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ service: 'clawkeep-gateway', pid: g.child.pid, home });
+    g.child.kill('SIGTERM');
+    await g.done;
   });
 
   it('a port held by another program names it; the emulator says the same', async () => {
@@ -108,8 +146,10 @@ describe('gateway run/start and emulator: --port/--host, port in use, logs, Ctrl
 
   it('bad --port and --host values are named', async () => {
     const r = await runCli(join(dir, 'x'), ['gateway', 'run', '--port', 'abc']);
-    expectOneLine(r);
+    expectOneLine(r, true);
     expect(r.stderr).toContain('--port abc: expected a port number 0-65535');
+    expect(r.stderr).toContain('hint: see: clawkeep --home');
+    expect(r.stderr).toContain('gateway run --help');
     // Off loopback the gateway wants a client key first; with one, the bad address itself is named.
     const refused = await runCli(join(dir, 'x'), ['gateway', 'run', '--port', '0', '--host', '192.0.2.1']);
     expectOneLine(refused, true);

@@ -23,8 +23,8 @@ export function registerEmulator(program: Command, io: Io): void {
         port,
         reuse: parseReusePolicy(o.reuse),
         accessTtlSeconds,
-      }).catch((err: unknown) => {
-        throw explainListenError(err, { host, port });
+      }).catch(async (err: unknown) => {
+        throw await explainListenError(err, { host, port });
       });
       io.out(
         `clawkeep emulator listening on ${emulator.url} (reuse ${o.reuse}, access ttl ${accessTtlSeconds}s)`,
