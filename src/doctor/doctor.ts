@@ -19,6 +19,8 @@ export interface DoctorOptions {
   command?: string;
   checks?: readonly Check[];
   now?: () => number;
+  /** Where `$OPENCLAW_STATE_DIR` is read (default `process.env`): a dir it names must be a state dir. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What one doctor run saw and did; the human output and `--json` both render this. */
@@ -49,6 +51,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
     homes: o.openclawHomes,
     explicit: Boolean(o.explicitHomes),
     ...(o.agentId === undefined ? {} : { agentId: o.agentId }),
+    ...(o.env ? { env: o.env } : {}),
   });
   const checks = o.checks ?? CHECKS;
   const command = o.command ?? 'clawkeep';

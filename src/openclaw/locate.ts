@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readEnv } from '../config/env.js';
 import { ClawkeepError } from '../errors.js';
+import { quoteArg } from '../util/invoked-as.js';
 
 export interface LocateOptions {
   /** Dirs given on the command line (`--openclaw-home`): used as they are, even if missing. */
@@ -45,13 +46,24 @@ function isStateDir(dir: string): boolean {
 }
 
 /**
- * Refuses a selection that would diagnose nothing while looking healthy: an explicit state dir that
- * does not exist, is not a dir, or holds none of OpenClaw's files (naming the state dir it sits in
- * when it is one to three levels too deep, e.g. `…/agents` or `…/agents/main`), and an `--agent` that
- * none of the state dirs has. Implicit default dirs are never checked here (absent ones are skipped).
+ * Refuses a selection that would diagnose nothing while looking healthy: a state dir named on the
+ * command line (`--openclaw-home`) or, when none is, by `$OPENCLAW_STATE_DIR`, that does not exist, is
+ * not a dir, or holds none of OpenClaw's files (naming the state dir it sits in when it is one to three
+ * levels too deep, e.g. `…/agents` or `…/agents/main`), and an `--agent` that none of the state dirs
+ * has. The implicit default dirs (`~/.openclaw`, `~/.clawdbot`) are never checked here (absent ones
+ * are skipped).
  */
-export function checkOpenClawSelection(o: { homes: string[]; explicit: boolean; agentId?: string }): void {
-  if (o.explicit) for (const dir of o.homes) checkStateDir(dir);
+export function checkOpenClawSelection(o: {
+  homes: string[];
+  explicit: boolean;
+  agentId?: string;
+  env?: NodeJS.ProcessEnv;
+}): void {
+  if (o.explicit) for (const dir of o.homes) checkStateDir(dir, '--openclaw-home');
+  else {
+    const named = readEnv(o.env ?? process.env).OPENCLAW_STATE_DIR;
+    if (named) checkStateDir(resolve(named), 'OPENCLAW_STATE_DIR');
+  }
   if (o.agentId === undefined) return;
   const found = o.homes.some(
     (h) =>
@@ -90,24 +102,28 @@ export function checkWatchableStateDir(dir: string): boolean {
   return false;
 }
 
+/** Where a state dir was named: the flag, or the environment variable. */
+type NamedBy = '--openclaw-home' | 'OPENCLAW_STATE_DIR';
+
 /** `dir` exists and is a directory, else `openclaw_home_invalid` (naming the state dir it sits in). */
-function requireDirectory(dir: string): void {
+function requireDirectory(dir: string, by: NamedBy = '--openclaw-home'): void {
   let st: Stats;
   try {
     st = statSync(dir);
   } catch {
-    throw invalidHome(dir, 'does not exist', parentStateDir(dir));
+    throw invalidHome(dir, 'does not exist', parentStateDir(dir), by);
   }
-  if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir));
+  if (!st.isDirectory()) throw invalidHome(dir, 'is not a directory', parentStateDir(dir), by);
 }
 
-function checkStateDir(dir: string): void {
-  requireDirectory(dir);
+function checkStateDir(dir: string, by: NamedBy): void {
+  requireDirectory(dir, by);
   if (isStateDir(dir)) return;
   throw invalidHome(
     dir,
     'is not an OpenClaw state dir (it holds none of agents/, openclaw.json, state/openclaw.sqlite, credentials/)',
     parentStateDir(dir),
+    by,
   );
 }
 
@@ -123,17 +139,27 @@ function parentStateDir(dir: string): string | null {
   return null;
 }
 
-function invalidHome(dir: string, what: string, parent: string | null): ClawkeepError {
-  return new ClawkeepError(
-    'openclaw_home_invalid',
-    `--openclaw-home ${dir} ${what}${parent ? `; it sits inside the OpenClaw state dir ${parent}` : ''}`,
-    {
-      details: { path: dir },
+function invalidHome(
+  dir: string,
+  what: string,
+  parent: string | null,
+  by: NamedBy = '--openclaw-home',
+): ClawkeepError {
+  const inside = parent ? `; it sits inside the OpenClaw state dir ${parent}` : '';
+  if (by === 'OPENCLAW_STATE_DIR') {
+    return new ClawkeepError('openclaw_home_invalid', `OPENCLAW_STATE_DIR=${dir} ${what}${inside}`, {
+      details: { path: dir, variable: 'OPENCLAW_STATE_DIR' },
       hint: parent
-        ? `pass --openclaw-home ${parent}`
-        : 'pass the OpenClaw state dir: the dir that holds agents/ and openclaw.json ($OPENCLAW_STATE_DIR, default ~/.openclaw)',
-    },
-  );
+        ? `export OPENCLAW_STATE_DIR=${quoteArg(parent)}`
+        : 'set OPENCLAW_STATE_DIR to the OpenClaw state dir (the dir that holds agents/ and openclaw.json), or unset it to use ~/.openclaw; --openclaw-home DIR overrides it',
+    });
+  }
+  return new ClawkeepError('openclaw_home_invalid', `--openclaw-home ${dir} ${what}${inside}`, {
+    details: { path: dir },
+    hint: parent
+      ? `pass --openclaw-home ${parent}`
+      : 'pass the OpenClaw state dir: the dir that holds agents/ and openclaw.json ($OPENCLAW_STATE_DIR, default ~/.openclaw)',
+  });
 }
 
 function agentIdsIn(home: string): string[] {

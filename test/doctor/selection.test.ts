@@ -53,6 +53,47 @@ describe('doctor: a --openclaw-home or --agent that selects nothing is an error 
     expect(error.hint).toContain(parent ? `pass --openclaw-home ${state}` : 'the dir that holds agents/');
   });
 
+  it.each(cases)(
+    '$OPENCLAW_STATE_DIR naming %s gets the same checks (doctor and import)',
+    async (_n, dirOf, what, parent) => {
+      mkdirSync(join(tmp, 'empty'), { recursive: true });
+      writeFileSync(join(tmp, 'file'), 'x');
+      const dir = dirOf();
+      // A HOME without ~/.openclaw: only the variable names a state dir.
+      const env = { HOME: join(tmp, 'userhome'), OPENCLAW_STATE_DIR: dir };
+      const text = await runCli(home, ['doctor'], { env });
+      expect(text.code).toBe(2);
+      expect(text.stdout).not.toContain('no problems found');
+      expect(text.stderr).toContain(`OPENCLAW_STATE_DIR=${dir}`);
+      expect(text.stderr).toMatch(what);
+      expect(text.stderr).toContain('[openclaw_home_invalid]');
+      expect(text.stderr).toContain(
+        parent
+          ? `hint: export OPENCLAW_STATE_DIR=${state}`
+          : 'hint: set OPENCLAW_STATE_DIR to the OpenClaw state dir',
+      );
+      const json = await runCli(home, ['doctor', '--json', '--fix'], { env });
+      expect(json.code).toBe(2);
+      const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+      expect(error.code).toBe('openclaw_home_invalid');
+      expect(error.message).toContain(`OPENCLAW_STATE_DIR=${dir}`);
+      const imp = await runCli(home, ['import', 'openclaw', '--yes'], { env });
+      expect(imp.code).toBe(2);
+      expect(imp.stderr).toContain(`OPENCLAW_STATE_DIR=${dir}`);
+      // --openclaw-home overrides the variable.
+      const flag = await runCli(home, ['doctor', '--json', '--openclaw-home', state], { env });
+      expect([0, 1]).toContain(flag.code);
+    },
+  );
+
+  it('$OPENCLAW_STATE_DIR naming a real state dir is diagnosed', async () => {
+    const r = await runCli(home, ['doctor', '--json'], {
+      env: { HOME: join(tmp, 'userhome'), OPENCLAW_STATE_DIR: state },
+    });
+    expect([0, 1]).toContain(r.code);
+    expect(JSON.parse(r.stdout).openclawHomes).toEqual([state]);
+  });
+
   it('an --agent that is not there names the agents that are', async () => {
     const r = await runCli(home, ['doctor', '--openclaw-home', state, '--agent', 'mian']);
     expect(r.code).toBe(2);

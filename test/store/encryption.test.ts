@@ -144,7 +144,8 @@ describe('store encryption at rest, through the CLI and real broker processes', 
     expect(tok.stderr).not.toContain('corrupt');
 
     const doc = await runCli(home, ['doctor', '--json'], {
-      env: { HOME: home, OPENCLAW_STATE_DIR: join(home, 'no-openclaw') },
+      // HOME without ~/.openclaw (a $OPENCLAW_STATE_DIR naming a missing dir is an error of its own).
+      env: { HOME: home },
     });
     const findings = (
       JSON.parse(doc.stdout) as { checks: Array<{ findings: Array<{ code: string }> }> }
