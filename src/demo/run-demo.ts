@@ -20,9 +20,10 @@ const STORM = 50;
 
 /**
  * The offline demo: emulator + gateway on a temporary home, a scripted agent, plain-words narration.
- * Returns what happened so tests can assert on it; removes the temporary home at the end.
+ * Returns what happened so tests can assert on it; removes the temporary home at the end and never
+ * touches `userHome`, the home the user's own commands act on (named in the closing lines).
  */
-export async function runDemo(say: (line: string) => void): Promise<DemoReport> {
+export async function runDemo(say: (line: string) => void, o: { userHome: string }): Promise<DemoReport> {
   const emulator = await startEmulator({ reuse: { kind: 'family' }, accessTtlSeconds: 3600 });
   const ctl = new EmulatorControl(emulator.url);
   const home = mkdtempSync(join(tmpdir(), 'clawkeep-demo-'));
@@ -120,13 +121,14 @@ export async function runDemo(say: (line: string) => void): Promise<DemoReport> 
     say(`  the agent's next request was served by ${third.target}: "${third.text}"`);
     say(`  and the fallback was loud: x-clawkeep-fallback: ${third.fallback}`);
     const dead = await store.getProfile('openai-codex:demo');
+    // The demo's login dies with its temporary home, so the fix named is the one for the user's own.
     say(
-      `  openai-codex:demo is now ${dead?.status} [${dead?.statusReason}]; fix: ${invokedAs()} models auth login --provider openai-codex --name demo`,
+      `  openai-codex:demo is now ${dead?.status} [${dead?.statusReason}]: only a new login revives it (fix on your own home: ${invokedAs()} models auth login --provider openai-codex)`,
     );
     await gateway.flushEvents();
     const kinds = (await store.listEvents()).map((e) => e.kind);
     say(
-      `\nEvents recorded: ${[...new Set(kinds)].join(', ')}. The demo home is removed; your ~/.clawkeep was not touched.`,
+      `\nEvents recorded: ${[...new Set(kinds)].join(', ')}. The demo's temporary home ${home} is removed; your home ${o.userHome} was not touched.`,
     );
     return {
       completion: { target: first.target, text: first.text },

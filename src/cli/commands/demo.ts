@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/run-demo.js';
+import { resolveHome } from '../../store/home.js';
+import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
 
 export function registerDemo(program: Command, io: Io): void {
@@ -9,6 +11,6 @@ export function registerDemo(program: Command, io: Io): void {
       'offline demo: emulator + gateway + a scripted agent (a completion, a refresh storm, a loud fallback)',
     )
     .action(async () => {
-      await runDemo((line) => io.out(line));
+      await runDemo((line) => io.out(line), { userHome: resolveHome(program.opts<GlobalOptions>().home) });
     });
 }
