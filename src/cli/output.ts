@@ -50,13 +50,6 @@ function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }
 
-/** `2026-05-03 14:02:11`: an instant in the local time zone (TZ), to the second. */
-export function formatLocalTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
 /** `3h 12m`, `45s`, `expired 2m ago`. */
 export function formatCountdown(seconds: number | null): string {
   if (seconds === null) return 'never';

@@ -4,9 +4,10 @@ import pc from 'picocolors';
 import { ClawkeepError } from '../../errors.js';
 import { profileNotFound } from '../../store/profile-id.js';
 import type { Store, StoreEvent } from '../../store/types.js';
+import { formatLocalTime } from '../../util/local-time.js';
 import { untilStopSignal } from '../../util/stop-signal.js';
 import { type GlobalOptions, withStore } from '../context.js';
-import { formatLocalTime, type Io } from '../output.js';
+import type { Io } from '../output.js';
 
 export function registerEvents(program: Command, io: Io): void {
   program

@@ -71,8 +71,22 @@ const CASES: ReadonlyArray<{
       'anthropic-ratelimit-tokens-reset': '2027-01-15T08:00:30Z',
     },
     windows: [
-      { name: 'requests', usedRatio: 0.25, resetAt: Date.parse('2027-01-15T08:00:30Z') },
-      { name: 'tokens', usedRatio: 0, resetAt: Date.parse('2027-01-15T08:00:30Z') },
+      {
+        name: 'requests',
+        usedRatio: 0.25,
+        resetAt: Date.parse('2027-01-15T08:00:30Z'),
+        windowMinutes: 1,
+        limit: 4000,
+        remaining: 3000,
+      },
+      {
+        name: 'tokens',
+        usedRatio: 0,
+        resetAt: Date.parse('2027-01-15T08:00:30Z'),
+        windowMinutes: 1,
+        limit: 400_000,
+        remaining: 400_000,
+      },
     ],
   },
   {
@@ -87,8 +101,15 @@ const CASES: ReadonlyArray<{
       'x-ratelimit-reset-tokens': '1m30s',
     },
     windows: [
-      { name: 'requests', usedRatio: 0.002, resetAt: NOW + 120 },
-      { name: 'tokens', usedRatio: 1, resetAt: NOW + 90_000 },
+      {
+        name: 'requests',
+        usedRatio: 0.002,
+        resetAt: NOW + 120,
+        windowMinutes: 1,
+        limit: 500,
+        remaining: 499,
+      },
+      { name: 'tokens', usedRatio: 1, resetAt: NOW + 90_000, windowMinutes: 1, limit: 30_000, remaining: 0 },
     ],
   },
 ];

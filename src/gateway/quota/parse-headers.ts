@@ -83,7 +83,10 @@ const anthropicUnified: Family = (h, _now, windows, extra) => {
   }
 };
 
-/** Classic limit/remaining/reset triples: Anthropic's (reset as RFC 3339) and OpenAI's (reset as `1m30s`). */
+/**
+ * Classic limit/remaining/reset triples: Anthropic's (reset as RFC 3339) and OpenAI's (reset as `1m30s`).
+ * Both providers' API-key limits are per minute (requests, tokens per minute).
+ */
 function limitTriples(
   names: readonly string[],
   header: (kind: 'limit' | 'remaining' | 'reset', name: string) => string,
@@ -99,8 +102,10 @@ function limitTriples(
         name,
         usedRatio: clampRatio(1 - remaining / limit),
         resetAt: reset !== null ? readReset(reset, now) : null,
-        windowMinutes: null,
+        windowMinutes: 1,
         status: null,
+        limit,
+        remaining: Math.min(limit, Math.max(0, remaining)),
       });
     }
   };

@@ -7,6 +7,9 @@ export interface QuotaWindow {
   /** When the window starts over (epoch ms), when the upstream says. */
   resetAt: number | null;
   windowMinutes: number | null;
+  /** What the window allows and what is left of it, when the upstream counts (API keys); absent in older readings. */
+  limit?: number;
+  remaining?: number;
   /** The upstream's own verdict (`allowed`, `allowed_warning`, `rejected`), when it gives one. */
   status: string | null;
 }
