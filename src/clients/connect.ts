@@ -144,7 +144,7 @@ export async function connectClient(store: Store, home: string, input: ConnectIn
   const parsed = parseConfig(connector.format, path, before);
 
   const clientName = await freeClientName(store, connector.id);
-  const { key } = await createClient(store, clientName, input.chain ?? null, now);
+  const { key } = await createClient(store, clientName, input.chain ?? null, now, { kind: connector.id });
   const settings = settingsFor(input, key);
   const previous = applySettings(parsed.doc, settings);
   const after = formatConfig(connector.format, parsed);

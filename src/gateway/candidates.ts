@@ -1,28 +1,41 @@
+import { mayServe, type PolicyClient, refusalDetail } from '../providers/serving-policy.js';
+import type { Profile } from '../store/types.js';
 import type { Candidate, Failure, Skip } from './attempt.js';
 import type { GatewayDeps } from './deps.js';
-import type { Route } from './routing.js';
+import type { Route, Target } from './routing.js';
 
 /**
  * Expands a route's targets into (target, profile) candidates in trying order. A target that cannot
- * be tried at all (no adapter, no profile, quota used up) is a skip: reported as such, never as a
- * fallback, except a conversation a pool moved off its used-up login (`moves`, reason `quota`).
+ * be tried at all (no adapter, no profile, quota used up, a login the client may not use) is a skip:
+ * reported as such, never as a fallback, except a conversation a pool moved off its used-up login
+ * (`moves`, reason `quota`). The serving policy runs first, so a pool never plans with a login the
+ * client may not use.
  */
 export async function expandCandidates(
   route: Route,
   deps: Pick<GatewayDeps, 'adapters' | 'picker' | 'profiles'>,
+  client: PolicyClient,
   conversation: string | null = null,
-): Promise<{ candidates: Candidate[]; skipped: Skip[]; moves: Failure[] }> {
+): Promise<{ candidates: Candidate[]; skipped: Skip[]; moves: Failure[]; refused: Profile[] }> {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
   const moves: Failure[] = [];
-  for (const target of route.targets) {
-    const label = `${target.provider}/${target.model}`;
-    const adapter = deps.adapters.get(target.provider);
+  const refused: Profile[] = [];
+  for (const wanted of route.targets) {
+    const label = `${wanted.provider}/${wanted.model}`;
+    const adapter = deps.adapters.get(wanted.provider);
     if (!adapter) {
-      skipped.push({ label, detail: `no model adapter for ${target.provider}` });
+      skipped.push({ label, detail: `no model adapter for ${wanted.provider}` });
       continue;
     }
-    const plan = deps.picker.plan(target, await deps.profiles.forProvider(target.provider), conversation);
+    const available = await deps.profiles.forProvider(wanted.provider);
+    const served = servedBy(wanted, available, deps.profiles, client);
+    for (const p of served.refused) {
+      refused.push(p);
+      skipped.push({ label: `${label}@${p.id}`, detail: refusalDetail(p, client) });
+    }
+    const target = served.target;
+    const plan = deps.picker.plan(target, served.available, conversation);
     const ids = plan.ids;
     for (const e of plan.exhausted) {
       const detail = `quota used up until ${new Date(e.until).toISOString()}`;
@@ -36,10 +49,29 @@ export async function expandCandidates(
         });
       } else skipped.push({ label: `${label}@${e.profileId}`, detail, retryAt: e.until });
     }
-    if (ids.length === 0 && plan.exhausted.length === 0)
+    if (ids.length === 0 && plan.exhausted.length === 0 && served.refused.length === 0)
       skipped.push({ label, detail: `no ${target.provider} profile` });
     for (const profileId of ids)
       candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
   }
-  return { candidates, skipped, moves };
+  return { candidates, skipped, moves, refused };
+}
+
+/** The target and its logins with those the client may not use taken out (pinned ones too). */
+function servedBy(
+  target: Target,
+  available: readonly string[],
+  profiles: Pick<GatewayDeps['profiles'], 'get'>,
+  client: PolicyClient,
+): { target: Target; available: string[]; refused: Profile[] } {
+  const refused: Profile[] = [];
+  const allowed = (id: string): boolean => {
+    const p = profiles.get(id);
+    if (!p || mayServe(p, client)) return true;
+    if (!refused.includes(p)) refused.push(p);
+    return false;
+  };
+  const pinned = target.profiles?.filter(allowed) ?? null;
+  const open = target.profiles === null ? available.filter(allowed) : [...available];
+  return { target: pinned === null ? target : { ...target, profiles: pinned }, available: open, refused };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isClawkeepError } from '../errors.js';
+import { refusalMessage } from '../providers/serving-policy.js';
 import type { ClientRecord } from '../store/types.js';
 import { announceFallbacks, skippedHeader } from './announce.js';
 import type { Failure, Skip } from './attempt.js';
@@ -40,7 +41,19 @@ export async function handleModelRequest(
     const route = resolveRoute(model, client.chain, deps.config);
     chain = route.chain;
     const conversation = conversationKey(json, req.headers, client.name);
-    const { candidates, skipped, moves } = await expandCandidates(route, deps, conversation);
+    const { candidates, skipped, moves, refused } = await expandCandidates(route, deps, client, conversation);
+    if (candidates.length === 0 && refused.length > 0) {
+      // Only logins this client may not use could serve it: a refusal that names the rule and the fix.
+      status = 403;
+      errorCode = 'subscription_not_allowed';
+      const skippedValue = skippedHeader(skipped);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(skippedValue ? { 'x-clawkeep-skipped': skippedValue } : {}),
+      });
+      res.end(format.errorBody(status, errorCode, refusalMessage(refused, client)));
+      return;
+    }
     let ir: IrRequest | null = null;
     const request: ClientRequest = {
       format,

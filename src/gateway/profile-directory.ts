@@ -9,6 +9,7 @@ export class ProfileDirectory {
   #ttlMs: number;
   #byProvider = new Map<string, string[]>();
   #all: Profile[] = [];
+  #byId = new Map<string, Profile>();
   #loadedAt = 0;
   #loading: Promise<void> | null = null;
 
@@ -21,6 +22,11 @@ export class ProfileDirectory {
     if (this.#loadedAt === 0) await this.refresh();
     else if (Date.now() - this.#loadedAt > this.#ttlMs) void this.refresh();
     return this.#byProvider.get(provider) ?? [];
+  }
+
+  /** A profile as last read (after `forProvider` or `all`); undefined when the store has none by that id. */
+  get(id: string): Profile | undefined {
+    return this.#byId.get(id);
   }
 
   async all(): Promise<Profile[]> {
@@ -40,6 +46,7 @@ export class ProfileDirectory {
           map.set(p.provider, list);
         }
         this.#all = profiles;
+        this.#byId = new Map(profiles.map((p) => [p.id, p]));
         this.#byProvider = map;
         this.#loadedAt = Date.now();
       })

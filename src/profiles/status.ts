@@ -1,6 +1,7 @@
 import { loginCommand } from '../broker/errors.js';
 import type { QuotaView } from '../gateway/quota/view.js';
 import { loginProviders } from '../login/callback-spec.js';
+import { servesWhom } from '../providers/serving-policy.js';
 import { type ProfileView, viewProfile } from '../store/profile-view.js';
 import type { LinkedSourceRef, Profile } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
@@ -10,6 +11,8 @@ export interface StatusRow extends ProfileView {
   linkedSources: { kind: string; location: string }[];
   /** The login's quota windows as the gateway last saw them; null before any request. */
   quota: QuotaView | null;
+  /** Whom the login serves (the serving policy): "every client", or the client kinds of a subscription. */
+  serves: string;
   fix: string | null;
 }
 
@@ -25,6 +28,7 @@ export function describeStatus(
     linkedSources: links
       .filter((l) => l.profileId === p.id)
       .map((l) => ({ kind: l.kind, location: l.location })),
+    serves: servesWhom(p),
     fix: fixCommand(p),
   };
 }

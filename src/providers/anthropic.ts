@@ -8,6 +8,11 @@ export const anthropic: ProviderDescriptor = {
   title: 'Anthropic (Claude login)',
   baseUrl: 'https://api.anthropic.com',
   models: CLAUDE_MODELS,
+  subscription: {
+    clientKinds: ['claude-code'],
+    title: 'Claude subscription',
+    terms: "Anthropic's terms keep Claude subscription logins to Anthropic's own apps",
+  },
   oauth: {
     defaults: {
       tokenUrl: 'https://platform.claude.com/v1/oauth/token',

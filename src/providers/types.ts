@@ -42,4 +42,19 @@ export interface ProviderDescriptor {
   /** Null for providers whose models are not known in advance (an OpenAI-compatible server). */
   models: ModelCatalog | null;
   oauth: OAuthSpec | null;
+  /**
+   * Present when the provider's logins (its OAuth and setup tokens, never its API keys) are consumer
+   * subscriptions whose terms keep them to the vendor's own apps: the client kinds they serve.
+   */
+  subscription?: SubscriptionRule;
+}
+
+/** Who a subscription login serves by default (the gateway's serving policy; docs/gateway.md). */
+export interface SubscriptionRule {
+  /** Client kinds (`clients add --kind`, set by `connect`) the login serves without an opt-in. */
+  clientKinds: readonly string[];
+  /** What the login is, as users call it: "Claude subscription". */
+  title: string;
+  /** The reason, in a sentence a refusal quotes. */
+  terms: string;
 }

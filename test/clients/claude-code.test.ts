@@ -32,6 +32,9 @@ describe.skipIf(reason !== null)('Claude Code through the gateway', { timeout: 2
     if (r.upstream === null) return;
     const [sent] = requestsTo(r, 'anthropic');
     expect(sent, describeRun(r)).toBeDefined();
+    // The key connect claude-code made (kind claude-code) is served by the Claude subscription login.
+    expect(sent?.headers.authorization).toMatch(/^Bearer fp:/);
+    expect(sent?.headers['x-api-key']).toBeUndefined();
     const body = sent?.body as Record<string, unknown> & {
       system: Array<{ text: string }>;
       messages: Array<{ role: string }>;

@@ -66,16 +66,16 @@ describe.skipIf(reason !== null)('Codex CLI through the gateway', { timeout: 240
     expect(carriesToolResult(sent.at(-1)?.body), describeRun(r)).toBe(true);
   });
 
-  it('cross family (chain:claude): text answer from Anthropic', async () => {
-    const r = await runCase(tg, { client: 'codex', chain: null, model: 'chain:claude', prompt: 'text' });
+  it('cross family (chain:claude-key, an Anthropic API key): text answer from Anthropic', async () => {
+    const r = await runCase(tg, { client: 'codex', chain: null, model: 'chain:claude-key', prompt: 'text' });
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout, describeRun(r)).toContain('emulated anthropic reply to:');
     if (r.upstream === null) return;
     expect(requestsTo(r, 'anthropic').length, describeRun(r)).toBeGreaterThanOrEqual(1);
   });
 
-  it('cross family (chain:claude): tool round trip', async () => {
-    const r = await runCase(tg, { client: 'codex', chain: null, model: 'chain:claude', prompt: 'tool' });
+  it('cross family (chain:claude-key): tool round trip', async () => {
+    const r = await runCase(tg, { client: 'codex', chain: null, model: 'chain:claude-key', prompt: 'tool' });
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout, describeRun(r)).toContain('emulated anthropic reply to:');
     if (r.upstream === null) return;

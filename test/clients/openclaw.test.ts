@@ -25,8 +25,9 @@ describe.skipIf(reason !== null)('OpenClaw through the gateway', { timeout: 240_
     await tg?.close();
   });
 
-  it('chat → anthropic (cross family): tool round trip, then the text answer', async () => {
-    const r = await runCase(tg, { client: 'openclaw', api: 'chat', chain: 'claude', prompt: 'tool' });
+  it('chat → anthropic API key (cross family): tool round trip, then the text answer', async () => {
+    // An Anthropic API key: the Claude subscription serves Claude Code alone (the serving policy).
+    const r = await runCase(tg, { client: 'openclaw', api: 'chat', chain: 'claude-key', prompt: 'tool' });
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout, describeRun(r)).toContain('emulated anthropic reply to:');
     if (r.upstream === null) return;

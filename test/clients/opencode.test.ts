@@ -19,7 +19,12 @@ const reason = skipReason('opencode');
 
 const ROUTES = [
   { title: 'chat → openai-codex (translated)', api: 'chat', chain: 'codex-only', provider: 'openai-codex' },
-  { title: 'messages → anthropic (same family)', api: 'messages', chain: 'claude', provider: 'anthropic' },
+  {
+    title: 'messages → anthropic API key (same family)',
+    api: 'messages',
+    chain: 'claude-key',
+    provider: 'anthropic',
+  },
 ] as const;
 
 describe.skipIf(reason !== null)('opencode through the gateway', { timeout: 240_000 }, () => {
@@ -54,4 +59,12 @@ describe.skipIf(reason !== null)('opencode through the gateway', { timeout: 240_
       ).toBe(true);
     });
   }
+
+  it('never reaches the Claude subscription: a chain pinned to it is refused, and nothing is sent upstream', async () => {
+    const r = await runCase(tg, { client: 'opencode', api: 'messages', chain: 'claude', prompt: 'text' });
+    expect(r.code, describeRun(r)).not.toBe(0);
+    if (r.upstream !== null) expect(requestsTo(r, 'anthropic'), describeRun(r)).toEqual([]);
+    const refusals = tg.logs.filter((l) => l.includes('"code":"subscription_not_allowed"'));
+    expect(refusals.some((l) => l.includes('"client":"opencode'))).toBe(true);
+  });
 });

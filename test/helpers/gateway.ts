@@ -63,7 +63,9 @@ export async function startTestGateway(config: Record<string, unknown> = {}): Pr
   await add('anthropic:claude', claude, 'oauth');
   await add('anthropic:key', { access: 'sk-emu-anthropic-test' }, 'api_key');
   await add('openai:key', { access: 'sk-emu-openai-test' }, 'api_key');
-  const { key } = await createClient(store, 'test-agent', 'main');
+  // Opted in to the Claude subscription: these tests drive chains through it; the serving policy
+  // itself (other clients never reach it) is proven in test/gateway/serving-policy.test.ts.
+  const { key } = await createClient(store, 'test-agent', 'main', now, { subscriptionOptIn: true });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -27,7 +27,8 @@ export const REAL_CLIENT_PLANS: Record<ClientName, { login: Login; api?: 'chat' 
   'claude-code': { login: 'claude' }, // Messages, passed through to Anthropic
   opencode: { login: 'codex', api: 'chat' }, // Chat Completions translated to the Codex backend
   pi: { login: 'codex', api: 'messages' }, // Messages across to the Codex backend
-  openclaw: { login: 'claude', api: 'chat' }, // Chat Completions across to Anthropic
+  // Chat Completions translated to the Codex backend: the Claude subscription serves Claude Code alone.
+  openclaw: { login: 'codex', api: 'chat' },
 };
 
 const REPLY: Record<Login, string> = {

@@ -178,7 +178,11 @@ export async function runLifetime(o: LifetimeOptions): Promise<LifetimeFigures> 
       'sk-emu-openai-lifetime\n',
     );
     secrets.push('sk-emu-openai-lifetime');
-    const key = (await cli(['clients', 'add', 'lifetime-agent'])).split('\n')[0]!.trim();
+    // The scripted agents stand in for Claude Code on the Claude login (the serving policy keeps a
+    // Claude subscription to Claude Code's keys), and use the Codex login and the API key too.
+    const key = (await cli(['clients', 'add', 'lifetime-agent', '--kind', 'claude-code']))
+      .split('\n')[0]!
+      .trim();
     secrets.push(key);
 
     const lanes = o.lanes ?? [];

@@ -8,6 +8,7 @@ import {
 } from '../../clients/connect-agent.js';
 import { type ClientApi, CONNECT_CLIENT_IDS, connectorFor } from '../../clients/index.js';
 import { ClawkeepError } from '../../errors.js';
+import { mayServe, subscriptionRule } from '../../providers/serving-policy.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs, quoteArg } from '../../util/invoked-as.js';
 import { type GlobalOptions, withStore } from '../context.js';
@@ -87,6 +88,16 @@ export function registerConnect(program: Command, io: Io): void {
         io.out(`  ${connector.usage(o.model ?? 'default')}`);
         io.out(`  undo: ${invokedAs()} connect ${connector.id} --undo`);
         io.out(`  the gateway must be running: ${invokedAs()} gateway run (or gateway install)`);
+        // The serving policy: say which subscription logins this agent will not be given.
+        const client = { name: r.clientName, kind: connector.id, subscriptionOptIn: false };
+        for (const p of await store.listProfiles()) {
+          const rule = subscriptionRule(p);
+          if (rule && !mayServe(p, client)) {
+            io.err(
+              `note: ${p.id} is a ${rule.title} login and serves ${rule.clientKinds.join(', ')} alone (${rule.terms}); ${connector.title} gets your other logins. See docs/gateway.md, "Who may use a login".`,
+            );
+          }
+        }
       });
     });
 }

@@ -4,6 +4,7 @@ import { ClawkeepError } from '../../errors.js';
 import { formatQuotaCell, viewQuotas } from '../../gateway/quota/view.js';
 import { describeLoginModes, loginAndSave, loginModes, loginProviders } from '../../login/index.js';
 import { describeStatus } from '../../profiles/status.js';
+import { mayServe, servesWhom, subscriptionRule } from '../../providers/serving-policy.js';
 import type { Profile } from '../../store/types.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { hasBrowser } from '../browser.js';
@@ -123,6 +124,14 @@ export function registerModels(program: Command, io: Io, setExit: (code: number)
           ),
         );
         for (const r of rows) if (r.fix) io.out(`${pc.yellow('fix')} ${r.id}: ${r.fix}`);
+        // The serving policy: a subscription login serves only its vendor's apps and opted-in clients.
+        const clients = await store.listClients();
+        for (const p of profiles.filter((x) => subscriptionRule(x) !== null)) {
+          const names = clients.filter((c) => mayServe(p, c)).map((c) => c.name);
+          io.out(
+            `${p.id} serves ${servesWhom(p)}: ${names.length > 0 ? names.join(', ') : 'no client key yet'}`,
+          );
+        }
       });
     });
 }
