@@ -35,6 +35,31 @@ function deadOrderState(): string {
   return state;
 }
 
+/** Adds `openai:other` (another account, fake tokens) to the `work` agent's own per-agent store. */
+function addToWorkAgent(state: string): void {
+  const db = new Database(join(state, 'agents/work/agent/openclaw-agent.sqlite'));
+  const doc = JSON.parse(
+    db
+      .prepare(`SELECT store_json FROM auth_profile_store WHERE store_key = 'primary'`)
+      .pluck()
+      .get() as string,
+  ) as { profiles: Record<string, unknown> };
+  doc.profiles['openai:other'] = {
+    type: 'oauth',
+    provider: 'openai',
+    access: 'fake-other-access',
+    refresh: OTHER_REFRESH,
+    expires: 1_790_864_000_000,
+    accountId: 'acct-fake-other',
+  };
+  db.prepare(`UPDATE auth_profile_store SET store_json = ? WHERE store_key = 'primary'`).run(
+    JSON.stringify(doc),
+  );
+  db.close();
+}
+
+const OTHER_REFRESH = 'fake-other-refresh-1';
+
 describe('auth-order: openclaw.json orders only profiles no store holds', () => {
   it('is named as the cause of the 401s, and --fix appends the held login so OpenClaw uses it again', async () => {
     const state = deadOrderState();
@@ -104,5 +129,60 @@ describe('auth-order: openclaw.json orders only profiles no store holds', () => 
     );
     const r = await doctor(state);
     expect(r.stdout).not.toContain('auth_order_unknown');
+  }, 120_000);
+});
+
+describe('auth-order: judged per agent, as OpenClaw resolves it', () => {
+  it('an id only another agent’s own store holds is not held here: named, and --fix makes the main agent’s calls work again', async () => {
+    const state = deadOrderState();
+    addToWorkAgent(state);
+    const write = (ids: string[]) =>
+      writeFileSync(
+        join(state, 'openclaw.json'),
+        `${JSON.stringify({ auth: { order: { openai: ids } } }, null, 2)}\n`,
+      );
+    write(['openai:other']);
+    const real = hasOpenClaw(VERSION);
+    if (!real && process.env.CI) throw new Error(`OpenClaw ${VERSION} is not under .cache/openclaw`);
+    // OpenClaw's own resolution: the work agent uses its openai:other, the main agent nothing at all.
+    if (real) {
+      expect(openclawUses(VERSION, state, 'openai').resolved).toEqual([]);
+      expect(openclawUses(VERSION, state, 'openai', 'work').resolved.map((r) => r.id)).toEqual([
+        'openai:other',
+      ]);
+    }
+    const diag = JSON.parse((await doctor(state, ['--json'])).stdout) as {
+      checks: Array<{ id: string; findings: Array<{ code: string; agentId?: string; message: string }> }>;
+    };
+    const found = diag.checks.find((c) => c.id === 'auth-order')!.findings;
+    expect(found.map((f) => [f.code, f.agentId])).toEqual([['auth_order_unknown', 'main']]);
+    expect(found[0]!.message).toContain(
+      'auth.order.openai names only openai:other, which agent main cannot load',
+    );
+    expect(found[0]!.message).toContain('although agent main holds openai:work');
+    expect(JSON.stringify(diag)).not.toContain(OTHER_REFRESH);
+
+    const fix = await doctor(state, ['--fix']);
+    expect(fix.stdout).toContain('auth.order.openai += openai:work');
+    expect(JSON.parse(readFileSync(join(state, 'openclaw.json'), 'utf8'))).toEqual({
+      auth: { order: { openai: ['openai:other', 'openai:work'] } },
+    });
+    if (real) {
+      expect(openclawUses(VERSION, state, 'openai').resolved.map((r) => r.id)).toEqual(['openai:work']);
+      expect(openclawUses(VERSION, state, 'openai', 'work').resolved.map((r) => r.id)[0]).toBe(
+        'openai:other',
+      );
+    }
+
+    // An id the main agent's store holds is held by every agent (each inherits main's store): no finding.
+    write(['openai:work']);
+    if (real)
+      expect(openclawUses(VERSION, state, 'openai', 'work').resolved.map((r) => r.id)).toEqual([
+        'openai:work',
+      ]);
+    expect((await doctor(state)).stdout).not.toContain('auth_order_unknown');
+    // With --agent work alone, main's store is still what it inherits.
+    expect((await doctor(state, ['--agent', 'work'])).stdout).not.toContain('auth_order_unknown');
+    rmSync(state, { recursive: true, force: true });
   }, 120_000);
 });

@@ -107,11 +107,15 @@ function sqliteCredentials(path: string): string {
 const PROBE = join(import.meta.dirname, 'provider-rename-probe.mjs');
 
 /** Which profiles OpenClaw's own runtime would use for `<provider>/*` models of the main agent. */
-export function openclawUses(version: string, state: string, provider: string) {
-  const r = spawnSync(NODE24, [PROBE, openclawPackage(version), join(state, 'agents/main/agent'), provider], {
-    env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
+export function openclawUses(version: string, state: string, provider: string, agent = 'main') {
+  const r = spawnSync(
+    NODE24,
+    [PROBE, openclawPackage(version), join(state, 'agents', agent, 'agent'), provider],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: state, OPENCLAW_STATE_DIR: state, NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`provider-rename-probe failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
     resolved: Array<{ id: string; refresh: string | null }>;
