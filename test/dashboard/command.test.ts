@@ -32,8 +32,24 @@ describe('clawkeep dashboard', () => {
     // A second run reuses the running gateway.
     const again = await runCli(home, ['dashboard', '--no-browser'], { env });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).not.toMatch(/gateway started/);
+    expect(again.stderr).not.toMatch(/started/);
     expect(new URL(again.stdout.trim()).origin).toBe(new URL(link).origin);
+  });
+
+  it('says it started a background gateway (pid, port, home) and names the command that stops it', async () => {
+    const r = await runCli(home, ['dashboard', '--no-browser'], { env: { CLAWKEEP_GATEWAY_PORT: '0' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n'), 'stdout holds the link alone').toHaveLength(1);
+    const link = new URL(r.stdout.trim());
+    const status = await runCli(home, ['gateway', 'status', '--json']);
+    const { pid } = JSON.parse(status.stdout) as { pid: number };
+    expect(r.stderr).toContain(
+      `no gateway was running on this home: started one in the background (pid ${pid}, port ${link.port}, home ${home}); it keeps running after this command`,
+    );
+    const stop = /stop it: (clawkeep .*gateway stop)\b/.exec(r.stderr)?.[1];
+    expect(stop).toBe(`clawkeep --home ${home} gateway stop`);
+    const stopped = await runCli(home, stop!.split(' ').slice(3));
+    expect(stopped.stdout).toContain(`gateway stopped (pid ${pid})`);
   });
 
   it('refuses a non-loopback gateway address without --insecure-remote', async () => {

@@ -4,9 +4,11 @@ import { INSECURE_REMOTE_ENV, remoteRefusal } from '../../dashboard/remote.js';
 import { mintSignInToken } from '../../dashboard/signin.js';
 import { ClawkeepError } from '../../errors.js';
 import { readRunning } from '../../runtime/pidfile.js';
+import { startGatewayInBackground } from '../../serve/start-background.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { hasBrowser, openInBrowser } from '../browser.js';
+import { CLI_PATH } from '../cli-path.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
 
@@ -27,16 +29,13 @@ export function registerDashboard(program: Command, io: Io): void {
       if (refusal) throw refusal;
       let running = readRunning(home);
       if (!running) {
-        await program.parseAsync([
-          'node',
-          'clawkeep',
-          ...(g.home ? ['--home', g.home] : []),
-          'gateway',
-          'start',
-        ]);
-        running = readRunning(home);
-        if (!running)
-          throw new ClawkeepError('gateway_not_running', 'the gateway did not start; see <home>/gateway.log');
+        // It outlives this command, so the user is told it runs and how to stop it.
+        const started = await startGatewayInBackground({ home, cli: CLI_PATH, listen: {} });
+        io.err(
+          `no gateway was running on this home: started one in the background (pid ${started.pid}, port ${new URL(started.url).port}, home ${home}); it keeps running after this command`,
+        );
+        io.err(`  stop it: ${invokedAs()} gateway stop   (log: ${started.logPath})`);
+        running = started;
       }
       const probe = await fetch(`${running.url}/ui/`, { signal: AbortSignal.timeout(5000) }).catch(
         () => null,

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { launchdPlistFor, type ServiceSpec, systemdUnitFor } from '../../runtime/service-unit.js';
 import { gatewayStatus, stopGateway } from '../../serve/daemon.js';
@@ -7,12 +6,11 @@ import { chooseLogFormat, runGatewayForeground } from '../../serve/run-foregroun
 import { startGatewayInBackground } from '../../serve/start-background.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
+import { CLI_PATH } from '../cli-path.js';
 import type { GlobalOptions } from '../context.js';
 import { parseHostFlag, parsePortFlag } from '../flags.js';
 import { type Io, printJson } from '../output.js';
 import { installService } from '../service-install.js';
-
-const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
 
 export function registerGateway(program: Command, io: Io, setExit: (code: number) => void): void {
   const home = () => resolveHome(program.opts<GlobalOptions>().home);

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/schema.js';
 import { ClawkeepError } from '../../errors.js';
@@ -8,11 +7,10 @@ import { launchdPlistFor, systemdUnitFor } from '../../runtime/service-unit.js';
 import { resolveHome } from '../../store/home.js';
 import { invokedAs } from '../../util/invoked-as.js';
 import { runWatchForeground } from '../../watch/run-foreground.js';
+import { CLI_PATH } from '../cli-path.js';
 import type { GlobalOptions } from '../context.js';
 import type { Io } from '../output.js';
 import { installService } from '../service-install.js';
-
-const CLI_PATH = fileURLToPath(new URL('../../../bin/clawkeep.js', import.meta.url));
 
 interface WatchFlags {
   openclawHome?: string[];
