@@ -29,6 +29,28 @@ export async function checkConfig(
   useStore: <T>(fn: (store: Store) => Promise<T>) => Promise<T>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConfigCheck> {
+  return checkConfigWith(
+    home,
+    async () =>
+      existsSync(join(home, STORE_FILE))
+        ? await useStore(async (store) => ({
+            profiles: (await store.listProfiles()).map((p) => p.id),
+            clients: (await store.listClients()).map((c) => ({ name: c.name, chain: c.chain })),
+          }))
+        : null,
+    env,
+  );
+}
+
+/**
+ * The checks of `config check`, with the store's facts from the caller (the doctor reads them without
+ * opening the store for writing); `readFacts` runs only once the file has loaded. Null: no store to compare with.
+ */
+export async function checkConfigWith(
+  home: string,
+  readFacts: () => Promise<StoreFacts | null> | StoreFacts | null,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConfigCheck> {
   let loaded: ReturnType<typeof loadConfig>;
   try {
     loaded = loadConfig(home, env, { skipReferences: true });
@@ -37,12 +59,7 @@ export async function checkConfig(
     return { loaded: false, error: err };
   }
   const { config, file } = loaded;
-  const facts: StoreFacts | null = existsSync(join(home, STORE_FILE))
-    ? await useStore(async (store) => ({
-        profiles: (await store.listProfiles()).map((p) => p.id),
-        clients: (await store.listClients()).map((c) => ({ name: c.name, chain: c.chain })),
-      }))
-    : null;
+  const facts = await readFacts();
   const issues = checkConfigReferences(config, facts);
   return {
     loaded: true,

@@ -1,5 +1,6 @@
 import type { Check } from '../types.js';
 import { authOrderCheck } from './auth-order.js';
+import { clawkeepConfigCheck } from './clawkeep-config.js';
 import { clawkeepStoreCheck } from './clawkeep-store.js';
 import { deadCredentialsCheck } from './dead-credentials.js';
 import { duplicateAccountsCheck } from './duplicate-accounts.js';
@@ -32,6 +33,7 @@ export const CHECKS: readonly Check[] = [
   staleLocksCheck,
   permissionsCheck,
   clawkeepStoreCheck,
+  clawkeepConfigCheck,
   pendingRotationsCheck,
   leftoverFilesCheck,
 ];

@@ -14,6 +14,8 @@ export interface StoreInspection {
   profiles: Profile[] | null;
   /** Linked sources (external copies clawkeep keeps in step); null when profiles are. */
   links: LinkedSourceRef[] | null;
+  /** Client names and their default chains (what the gateway config must define); null when profiles are. */
+  clients: Array<{ name: string; chain: string | null }> | null;
   /** The key the token columns are sealed with; null when they are plaintext. */
   tokenKey: string | null;
 }
@@ -54,7 +56,21 @@ export function inspectSqliteStore(path: string, codec?: TokenCodec): StoreInspe
           }>
         ).map((r) => ({ profileId: r.profile_id, kind: r.kind, location: r.location, addedAt: r.added_at }))
       : null;
-    return { schemaVersion, supportedSchemaVersion: SCHEMA_VERSION, integrity, profiles, links, tokenKey };
+    const clients = readable
+      ? (db.prepare('SELECT name, chain FROM clients ORDER BY name').all() as Array<{
+          name: string;
+          chain: string | null;
+        }>)
+      : null;
+    return {
+      schemaVersion,
+      supportedSchemaVersion: SCHEMA_VERSION,
+      integrity,
+      profiles,
+      links,
+      clients,
+      tokenKey,
+    };
   } finally {
     db.close();
   }
