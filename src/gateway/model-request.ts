@@ -105,6 +105,7 @@ export async function handleModelRequest(
     const c = outcome.candidate;
     deps.picker.settle(c.target, conversation, c.profileId);
     targetLabel = `${c.target.provider}/${c.target.model}`;
+    deps.labels.served(targetLabel);
     fallback = announceFallbacks(outcome.failures, c.label, meta, deps);
     const headers: Record<string, string> = {
       'x-clawkeep-target': targetLabel,
