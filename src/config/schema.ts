@@ -61,6 +61,12 @@ const ConfigShape = z
         /** A socket that sends no complete request headers in this time is closed (idle-socket floods). */
         headersTimeoutMs: z.number().int().positive().default(10_000),
         /**
+         * A socket that has been answered is closed after this long without a next request. Above the
+         * 4-5 s after which undici, Node's agent and httpx drop an idle socket themselves (so they never
+         * reuse one the gateway is closing); loopback reconnects cost well under a millisecond.
+         */
+        httpKeepAliveTimeoutMs: z.number().int().positive().default(10_000),
+        /**
          * Open client sockets at most, lowered to fit the descriptor limit; at the cap, the oldest socket
          * that has sent no complete request is closed to make room (src/gateway/connection-cap.ts).
          */
@@ -86,6 +92,7 @@ const ConfigShape = z
         maxJsonDepth: 128,
         maxConcurrentPerClient: 64,
         headersTimeoutMs: 10_000,
+        httpKeepAliveTimeoutMs: 10_000,
         maxConnections: 4096,
         allowedHosts: [],
         keepAliveIdleHours: 168,

@@ -36,32 +36,46 @@ export function sizeConnections(limit: number | null, configured: number): Conne
   };
 }
 
-/** Where a client socket stands: nothing complete sent yet, or a request being served. */
-export type ConnectionState = 'no_request' | 'serving';
+/** Where a client socket stands: nothing complete sent yet, a request being served, or kept alive after one. */
+export type ConnectionState = 'no_request' | 'serving' | 'keep_alive';
 /** Why a socket was closed under pressure: the state it was in, or `refused` when none could make room. */
-export type ShedReason = 'no_request' | 'refused';
+export type ShedReason = 'no_request' | 'keep_alive' | 'refused';
 
 /**
- * Holds the gateway's client sockets to a cap. A socket past the cap makes room by closing the oldest
- * socket that has sent no complete request (an idle or slow flood); when every socket is serving a
- * request, the new one is closed instead. So a flood of sockets without requests cannot lock keyed
- * clients out, and the process never runs out of descriptors for them.
+ * A just-accepted socket's chance to send its request. Sockets accepted together (libuv accepts every
+ * pending one before reading any) must not push each other out while a kept-alive socket sits idle.
+ */
+export const FIRST_REQUEST_GRACE_MS = 1000;
+
+/**
+ * Holds the gateway's client sockets to a cap. A socket past the cap makes room by closing, in order:
+ * the oldest socket that has sent no complete request within its grace (an idle or slow flood); the one
+ * kept alive longest since its last answer; the oldest still within its grace. When every socket is
+ * serving a request, the new one is closed instead. So a flood of sockets without requests, or of
+ * sockets that sent one and linger, cannot lock keyed clients out, and the process never runs out of
+ * descriptors for them.
  */
 export class ConnectionCap {
   readonly max: number;
-  readonly #noRequest = new Set<Socket>();
+  /** Sockets without a complete request, oldest first, with when each was accepted. */
+  readonly #noRequest = new Map<Socket, number>();
+  /** In the order they went idle: the first has waited longest for its next request. */
+  readonly #keepAlive = new Set<Socket>();
   readonly #serving = new Map<Socket, number>();
   readonly #onShed: (reason: ShedReason) => void;
+  readonly #now: () => number;
 
-  constructor(max: number, onShed: (reason: ShedReason) => void) {
-    this.max = max;
-    this.#onShed = onShed;
+  constructor(o: { max: number; onShed: (reason: ShedReason) => void; now?: () => number }) {
+    this.max = o.max;
+    this.#onShed = o.onShed;
+    this.#now = o.now ?? (() => performance.now());
   }
 
   /** A socket just accepted: tracked, after making room when at the cap; false (and closed) if none can be made. */
   admit(socket: Socket): boolean {
-    if (this.#noRequest.size + this.#serving.size >= this.max) {
-      const victim = first(this.#noRequest);
+    const now = this.#now();
+    if (this.#noRequest.size + this.#keepAlive.size + this.#serving.size >= this.max) {
+      const [victim, reason] = this.#pickVictim(now);
       if (!victim) {
         socket.destroy();
         this.#onShed('refused');
@@ -69,9 +83,9 @@ export class ConnectionCap {
       }
       this.#forget(victim);
       victim.destroy();
-      this.#onShed('no_request');
+      this.#onShed(reason);
     }
-    this.#noRequest.add(socket);
+    this.#noRequest.set(socket, now);
     socket.once('close', () => this.#forget(socket));
     return true;
   }
@@ -80,28 +94,42 @@ export class ConnectionCap {
   requestStarted(socket: Socket): void {
     if (socket.destroyed) return;
     this.#noRequest.delete(socket);
+    this.#keepAlive.delete(socket);
     this.#serving.set(socket, (this.#serving.get(socket) ?? 0) + 1);
   }
 
-  /** A response on `socket` is done (sent, or cut off). */
+  /** A response on `socket` is done (sent, or cut off); it waits for its next request. */
   requestEnded(socket: Socket): void {
     const n = this.#serving.get(socket);
     if (n === undefined) return;
-    if (n > 1) this.#serving.set(socket, n - 1);
-    else this.#serving.delete(socket);
+    if (n > 1) {
+      this.#serving.set(socket, n - 1);
+      return;
+    }
+    this.#serving.delete(socket);
+    if (!socket.destroyed) this.#keepAlive.add(socket);
   }
 
   /** Open client sockets by state. */
   counts(): Record<ConnectionState, number> {
-    return { no_request: this.#noRequest.size, serving: this.#serving.size };
+    return {
+      no_request: this.#noRequest.size,
+      serving: this.#serving.size,
+      keep_alive: this.#keepAlive.size,
+    };
+  }
+
+  #pickVictim(now: number): [Socket | undefined, ShedReason] {
+    const oldest = this.#noRequest.entries().next().value;
+    if (oldest && now - oldest[1] >= FIRST_REQUEST_GRACE_MS) return [oldest[0], 'no_request'];
+    const idle = this.#keepAlive.values().next().value;
+    if (idle) return [idle, 'keep_alive'];
+    return [oldest?.[0], 'no_request'];
   }
 
   #forget(socket: Socket): void {
     this.#noRequest.delete(socket);
+    this.#keepAlive.delete(socket);
     this.#serving.delete(socket);
   }
-}
-
-function first<T>(set: Set<T>): T | undefined {
-  return set.values().next().value;
 }

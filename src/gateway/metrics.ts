@@ -4,7 +4,11 @@ import type { ConnectionState } from './connection-cap.js';
 /** The gateway's Prometheus metrics, in a registry of its own. */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  #readConnections: () => Readonly<Record<ConnectionState, number>> = () => ({ no_request: 0, serving: 0 });
+  #readConnections: () => Readonly<Record<ConnectionState, number>> = () => ({
+    no_request: 0,
+    serving: 0,
+    keep_alive: 0,
+  });
   readonly requests = new Counter({
     name: 'clawkeep_requests_total',
     help: 'Model requests by client, chain, final target and HTTP status',
@@ -61,7 +65,7 @@ export class GatewayMetrics {
   });
   readonly connections = new Gauge({
     name: 'clawkeep_connections',
-    help: 'Client sockets open, by state: no_request (nothing complete sent yet), serving',
+    help: 'Client sockets open, by state: no_request (nothing complete sent yet), serving, keep_alive (between requests)',
     labelNames: ['state'] as const,
     registers: [this.registry],
     collect: () => {

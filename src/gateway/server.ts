@@ -6,9 +6,8 @@ import type { LinkedSources } from '../broker/linked.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
-import { mayServe } from '../providers/serving-policy.js';
 import { readDescriptorLimit } from '../runtime/descriptor-limit.js';
-import type { ClientRecord, Store } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { MODEL_ADAPTERS } from './adapters.js';
 import { expandCandidates } from './candidates.js';
@@ -149,7 +148,10 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     o.log.warn(descriptors, 'the soft descriptor limit is below the hard one: connections are capped lower');
   const budget = sizeConnections(descriptors?.soft ?? null, gw.maxConnections);
   sizeUpstreamPool(budget.upstreamPerOrigin);
-  const connections = new ConnectionCap(budget.clients, (reason) => metrics.connectionsShed.inc({ reason }));
+  const connections = new ConnectionCap({
+    max: budget.clients,
+    onShed: (reason) => metrics.connectionsShed.inc({ reason }),
+  });
   metrics.readConnectionsFrom(() => connections.counts());
   metrics.connectionsMax.set(budget.clients);
   if (descriptors && Number.isFinite(descriptors.soft)) metrics.descriptorLimit.set(descriptors.soft);
@@ -171,7 +173,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       res.end();
     });
   });
-  server.keepAliveTimeout = 65_000;
+  // Sockets kept alive between requests count in the cap and are closed second under pressure.
+  server.keepAliveTimeout = gw.httpKeepAliveTimeoutMs;
   // An idle-socket flood must not starve keyed requests: sockets that send no request headers in
   // time are closed, and at the connection cap the oldest of them makes room for a new socket.
   server.headersTimeout = gw.headersTimeoutMs;
@@ -245,7 +248,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     if (isModels) {
       if (req.method !== 'GET')
         return sendError(req, res, format, 405, 'method_not_allowed', 'use GET /v1/models');
-      return listModels(res, format === MESSAGES, client);
+      return listModels(res, format === MESSAGES);
     }
     if (req.method !== 'POST') {
       req.resume();
@@ -264,7 +267,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       );
     }
     res.on('close', () => concurrency.release(client.name));
-    if (isCount) return countTokensRoute(req, res, client);
+    if (isCount) return countTokensRoute(req, res, client.chain);
     await handleModelRequest(format, req, res, client, deps);
   }
 
@@ -276,20 +279,10 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     return (await auth.authenticate(key)) !== null;
   }
 
-  async function listModels(
-    res: ServerResponse,
-    anthropicShape: boolean,
-    client: ClientRecord,
-  ): Promise<void> {
-    // The models of providers with a login this client may use (the serving policy).
+  async function listModels(res: ServerResponse, anthropicShape: boolean): Promise<void> {
     const withProfiles = new Set<string>();
-    for (const id of MODEL_ADAPTERS.keys()) {
-      const usable = (await profiles.forProvider(id)).some((pid) => {
-        const p = profiles.get(pid);
-        return !p || mayServe(p, client);
-      });
-      if (usable) withProfiles.add(id);
-    }
+    for (const id of MODEL_ADAPTERS.keys())
+      if ((await profiles.forProvider(id)).length > 0) withProfiles.add(id);
     const ids = listModelIds(o.config, (p) => withProfiles.has(p));
     sendJson(res, 200, anthropicShape ? anthropicModelList(ids) : openaiModelList(ids));
   }
@@ -297,15 +290,15 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   async function countTokensRoute(
     req: IncomingMessage,
     res: ServerResponse,
-    client: ClientRecord,
+    chain: string | null,
   ): Promise<void> {
     try {
       const json = await readJsonBody(req, {
         maxBytes: o.config.gateway.maxBodyBytes,
         maxDepth: o.config.gateway.maxJsonDepth,
       });
-      const route = resolveRoute(MESSAGES.readModel(json), client.chain, o.config);
-      const { candidates } = await expandCandidates(route, deps, client);
+      const route = resolveRoute(MESSAGES.readModel(json), chain, o.config);
+      const { candidates } = await expandCandidates(route, deps);
       const answer = await countTokens(json, req.headers, candidates, deps);
       res.writeHead(answer.status, { ...answer.headers, 'x-clawkeep-count': answer.source });
       res.end(answer.body);

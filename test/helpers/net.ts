@@ -50,3 +50,25 @@ export function idleSocket(port: number): {
   });
   return { socket, connected, closed };
 }
+
+/**
+ * A socket that sends one keep-alive request (`GET /healthz` unless told) and then nothing: it lingers
+ * between requests as an agent's pooled connection does. `answered` settles once the answer's head has
+ * arrived (false if the socket closed first); `closed` when the socket closes.
+ */
+export function keptAliveSocket(
+  port: number,
+  path = '/healthz',
+): { socket: Socket; answered: Promise<boolean>; closed: Promise<void> } {
+  const s = idleSocket(port);
+  let received = '';
+  const answered = new Promise<boolean>((resolve) => {
+    s.socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      if (received.includes('\r\n\r\n')) resolve(true);
+    });
+    s.socket.once('close', () => resolve(false));
+  });
+  s.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
+  return { socket: s.socket, answered, closed: s.closed };
+}
