@@ -6,8 +6,9 @@ import type { LinkedSources } from '../broker/linked.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ClawkeepError, isClawkeepError } from '../errors.js';
 import { getProvider, resolveBaseUrl } from '../providers/registry.js';
+import { mayServe } from '../providers/serving-policy.js';
 import { readDescriptorLimit } from '../runtime/descriptor-limit.js';
-import type { Store } from '../store/types.js';
+import type { ClientRecord, Store } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { MODEL_ADAPTERS } from './adapters.js';
 import { expandCandidates } from './candidates.js';
@@ -248,7 +249,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     if (isModels) {
       if (req.method !== 'GET')
         return sendError(req, res, format, 405, 'method_not_allowed', 'use GET /v1/models');
-      return listModels(res, format === MESSAGES);
+      return listModels(res, format === MESSAGES, client);
     }
     if (req.method !== 'POST') {
       req.resume();
@@ -267,7 +268,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       );
     }
     res.on('close', () => concurrency.release(client.name));
-    if (isCount) return countTokensRoute(req, res, client.chain);
+    if (isCount) return countTokensRoute(req, res, client);
     await handleModelRequest(format, req, res, client, deps);
   }
 
@@ -279,10 +280,20 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     return (await auth.authenticate(key)) !== null;
   }
 
-  async function listModels(res: ServerResponse, anthropicShape: boolean): Promise<void> {
+  async function listModels(
+    res: ServerResponse,
+    anthropicShape: boolean,
+    client: ClientRecord,
+  ): Promise<void> {
+    // The models of providers with a login this client may use (the serving policy).
     const withProfiles = new Set<string>();
-    for (const id of MODEL_ADAPTERS.keys())
-      if ((await profiles.forProvider(id)).length > 0) withProfiles.add(id);
+    for (const id of MODEL_ADAPTERS.keys()) {
+      const usable = (await profiles.forProvider(id)).some((pid) => {
+        const p = profiles.get(pid);
+        return !p || mayServe(p, client);
+      });
+      if (usable) withProfiles.add(id);
+    }
     const ids = listModelIds(o.config, (p) => withProfiles.has(p));
     sendJson(res, 200, anthropicShape ? anthropicModelList(ids) : openaiModelList(ids));
   }
@@ -290,15 +301,15 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   async function countTokensRoute(
     req: IncomingMessage,
     res: ServerResponse,
-    chain: string | null,
+    client: ClientRecord,
   ): Promise<void> {
     try {
       const json = await readJsonBody(req, {
         maxBytes: o.config.gateway.maxBodyBytes,
         maxDepth: o.config.gateway.maxJsonDepth,
       });
-      const route = resolveRoute(MESSAGES.readModel(json), chain, o.config);
-      const { candidates } = await expandCandidates(route, deps);
+      const route = resolveRoute(MESSAGES.readModel(json), client.chain, o.config);
+      const { candidates } = await expandCandidates(route, deps, client);
       const answer = await countTokens(json, req.headers, candidates, deps);
       res.writeHead(answer.status, { ...answer.headers, 'x-clawkeep-count': answer.source });
       res.end(answer.body);
