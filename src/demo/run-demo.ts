@@ -50,13 +50,13 @@ export async function runDemo(say: (line: string) => void, o: { userHome: string
     await ctl.configure({ accessTtlSeconds: 4 });
     const codex = await ctl.mint({ provider: 'openai-codex', email: 'demo@example.test' });
     await ctl.configure({ accessTtlSeconds: 3600 });
-    const claude = await ctl.mint({ provider: 'anthropic', email: 'demo@example.test' });
     const now = Date.now();
     await store.insertProfile({ ...codex, id: 'openai-codex:demo' }, now);
-    await store.insertProfile({ ...claude, id: 'anthropic:demo' }, now);
+    // A Claude subscription login serves Claude Code alone; an agent's Anthropic fallback is an API key.
+    await store.insertProfile({ id: 'anthropic:demo', type: 'api_key', access: 'sk-emu-demo' }, now);
     const { key } = await createClient(store, 'demo-agent', 'main');
     say(
-      '  stored two logins (openai-codex:demo, anthropic:demo) and a client key for the agent; chain main = Codex, then Claude',
+      '  stored a Codex login (openai-codex:demo), an Anthropic API key (anthropic:demo) and a client key for the agent; chain main = Codex, then Claude',
     );
 
     const ask = async (text: string) => {
