@@ -34,10 +34,10 @@ export function anthropicRoutes(): Route[] {
   ];
 }
 
-type Caller = { kind: 'api_key'; key: string } | { kind: 'oauth'; account: string };
+export type Caller = { kind: 'api_key'; key: string } | { kind: 'oauth'; account: string };
 
 /** Who is calling, or the authentication error message. */
-function authenticate(ctx: RequestContext): Caller | string {
+export function authenticate(ctx: RequestContext): Caller | string {
   const apiKey = header(ctx.req, 'x-api-key');
   if (apiKey !== undefined)
     return apiKey.startsWith('sk-emu-') ? { kind: 'api_key', key: apiKey } : 'invalid x-api-key';

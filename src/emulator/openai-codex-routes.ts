@@ -68,18 +68,31 @@ async function authenticate(ctx: RequestContext): Promise<{ accountId: unknown }
   };
 }
 
-async function handleCodexResponses(ctx: RequestContext): Promise<void> {
+/**
+ * The account of a request the backend admits: a live access token (401 in the backend's shape
+ * otherwise) and a `ChatGPT-Account-ID` header naming its account (403). Null once it has answered.
+ */
+export async function admitCodex(ctx: RequestContext): Promise<string | null> {
   const auth = await authenticate(ctx);
   if ('failure' in auth) {
     if (auth.failure !== 'missing') countAccessRejection(ctx.state, auth.failure);
     const { message, code } = AUTH_ERRORS[auth.failure];
-    return sendJson(ctx.res, 401, openaiError(message, 'invalid_request_error', code));
+    sendJson(ctx.res, 401, openaiError(message, 'invalid_request_error', code));
+    return null;
   }
   if (typeof auth.accountId !== 'string' || header(ctx.req, 'chatgpt-account-id') !== auth.accountId) {
-    return sendJson(ctx.res, 403, {
+    sendJson(ctx.res, 403, {
       detail: 'The ChatGPT-Account-ID header does not match the account of the access token.',
     });
+    return null;
   }
+  return auth.accountId;
+}
+
+async function handleCodexResponses(ctx: RequestContext): Promise<void> {
+  const accountId = await admitCodex(ctx);
+  if (accountId === null) return;
+  const auth = { accountId };
   const body = await ctx.body();
   const refusal = codexBackendRefusal(body);
   if (refusal !== null) return sendJson(ctx.res, 400, { detail: refusal });

@@ -10,6 +10,7 @@ import type { ReusePolicy } from './reuse-policy.js';
 import { dispatch } from './router.js';
 import { createState } from './state.js';
 import { collectStats, type EmulatorStats } from './stats.js';
+import { usageRoutes } from './usage-routes.js';
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
@@ -47,7 +48,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     throw new ClawkeepError('usage', `invalid accessTtlSeconds ${ttl}: expected a positive integer`);
   }
   const state = await createState(opts.reuse ?? { kind: 'strict' }, ttl);
-  const routes = [...openaiCodexRoutes(), ...anthropicRoutes(), ...openaiRoutes(), ...controlRoutes()];
+  const routes = [
+    ...openaiCodexRoutes(),
+    ...anthropicRoutes(),
+    ...openaiRoutes(),
+    ...usageRoutes(),
+    ...controlRoutes(),
+  ];
   const server = createServer((req, res) => void dispatch(routes, state, req, res));
 
   await new Promise<void>((resolve, reject) => {
