@@ -1,10 +1,12 @@
 /**
- * bench/pool: the same scripted day of requests over three Codex logins, served with `quota-aware`,
- * `round-robin` and `fill-first`, side by side. The upstream is the emulator's quota model (windows
- * that fill as it serves, 429 once full) and its `x-codex-*` headers; the gateway side is the real
- * ProfilePicker, QuotaBook and header parser, on a virtual clock. Prints, per strategy: requests,
- * 429s that reached clients, 429s while another login still had more than 20 % headroom, upstream
- * 429s met (each one a wasted call and a fallback), and conversations that changed login.
+ * bench/pool: the same scripted traces over three Codex logins, served with `quota-aware` (ours,
+ * drain first), `round-robin` and `fill-first` (CLIProxyAPI's two strategies), side by side. The
+ * upstream is the emulator's quota model (5-hour windows that start at a login's first call after a
+ * reset, fill as it serves, 429 once full) and its `x-codex-*` headers; the gateway side is the real
+ * ProfilePicker, QuotaBook and header parser, on a virtual clock. Traces: a working day, steady
+ * traffic, bursts, one login nearly empty, and windows that reset at different times. Prints, per
+ * trace and strategy: 429s that reached clients, upstream 429s met (each a wasted call and a
+ * fallback), conversations that changed login, and the headroom left unused when windows reset.
  *
  *   node --import tsx bench/pool.ts [requests]
  */
@@ -24,18 +26,24 @@ const DAY = 86_400_000;
 const START = Date.UTC(2026, 11, 1, 0, 0, 0);
 const COOLDOWN_MS = 60_000; // the gateway's default rest after a 429 without Retry-After
 
-/** A deterministic day: conversations of 3–40 turns, most of them in working hours. */
-function script(seed: number): Array<{ at: number; conversation: string }> {
+type Day = Array<{ at: number; conversation: string }>;
+
+/** A deterministic random source. */
+function rng(seed: number): () => number {
   let s = seed;
-  const rand = () => {
+  return () => {
     s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
     return s / 2 ** 31;
   };
-  const out: Array<{ at: number; conversation: string }> = [];
+}
+
+/** Conversations of 3–40 turns, 20–140 s apart, each starting at an hour `startHour()` picks. */
+function conversations(seed: number, startHour: (rand: () => number) => number): Day {
+  const rand = rng(seed);
+  const out: Day = [];
   let n = 0;
   while (out.length < REQUESTS) {
-    const hour = rand() < 0.8 ? 8 + rand() * 10 : rand() * 24;
-    let at = START + hour * 3_600_000;
+    let at = START + startHour(rand) * 3_600_000;
     const turns = 3 + Math.floor(rand() * 38);
     const conversation = `conv-${n++}`;
     for (let i = 0; i < turns && out.length < REQUESTS; i++) {
@@ -46,6 +54,41 @@ function script(seed: number): Array<{ at: number; conversation: string }> {
   return out.sort((a, b) => a.at - b.at);
 }
 
+/** Where each login's windows stand when a trace starts: used percent, and when its window began. */
+type Start = Record<string, { used: number; startedHoursAgo: number }>;
+const FRESH: Start = Object.fromEntries(LOGINS.map((id) => [id, { used: 0, startedHoursAgo: 0 }]));
+
+interface Trace {
+  name: string;
+  day: Day;
+  start: Start;
+}
+
+const workday = conversations(42, (r) => (r() < 0.8 ? 8 + r() * 10 : r() * 24));
+const TRACES: Trace[] = [
+  { name: 'workday', day: workday, start: FRESH },
+  { name: 'steady', day: conversations(7, (r) => r() * 24), start: FRESH },
+  {
+    name: 'bursts',
+    day: conversations(11, (r) => [2, 6, 9.5, 13, 16.5, 21][Math.floor(r() * 6)]! + r() * 0.5),
+    start: FRESH,
+  },
+  {
+    name: 'one-nearly-empty',
+    day: workday,
+    start: { ...FRESH, 'openai-codex:a': { used: 95, startedHoursAgo: 1 } },
+  },
+  {
+    name: 'staggered-resets',
+    day: workday,
+    start: {
+      'openai-codex:a': { used: 70, startedHoursAgo: 4 },
+      'openai-codex:b': { used: 40, startedHoursAgo: 2 },
+      'openai-codex:c': { used: 0, startedHoursAgo: 0 },
+    },
+  },
+];
+
 interface Result {
   strategy: Strategy;
   requests: number;
@@ -53,15 +96,26 @@ interface Result {
   errorsWithHeadroom: number;
   upstream429: number;
   moves: number;
+  /** Percent points of primary windows left unused when they reset, summed over logins. */
+  unusedAtReset: number;
 }
 
-async function run(strategy: Strategy, day: Array<{ at: number; conversation: string }>): Promise<Result> {
+async function run(strategy: Strategy, trace: Trace): Promise<Result> {
+  const { day } = trace;
   const home = mkdtempSync(join(tmpdir(), 'clawkeep-bench-pool-'));
   const { store } = openStore({ home });
   const book = new QuotaBook({ store, log: pino({ level: 'silent' }), saveEveryMs: 60_000 });
   const picker = new ProfilePicker(book);
   const upstream = new Quotas();
-  for (const id of LOGINS) upstream.set(id, 'primary', 0, START); // held to its windows, as a real plan is
+  // Each login held to its windows, as a real plan is, starting where the trace says.
+  const last = new Map<string, { used: number; resetAt: number }>();
+  for (const id of LOGINS) {
+    const { used, startedHoursAgo } = trace.start[id]!;
+    const began = START - startedHoursAgo * 3_600_000;
+    upstream.set(id, 'primary', used, began);
+    const w = upstream.peek(id, began).primary;
+    last.set(id, { used: w.usedPercent, resetAt: w.resetAt * 1000 });
+  }
   const target: Target = { provider: 'openai-codex', model: 'gpt-5', profiles: LOGINS, strategy };
   const resting = new Map<string, number>();
   const lastLogin = new Map<string, string>();
@@ -72,6 +126,7 @@ async function run(strategy: Strategy, day: Array<{ at: number; conversation: st
     errorsWithHeadroom: 0,
     upstream429: 0,
     moves: 0,
+    unusedAtReset: 0,
   };
   for (const { at, conversation } of day) {
     r.requests++;
@@ -86,7 +141,11 @@ async function run(strategy: Strategy, day: Array<{ at: number; conversation: st
         resting.set(id, at + COOLDOWN_MS);
         continue;
       }
-      book.observe(id, parseQuotaHeaders('openai-codex', codexQuotaHeaders(upstream.use(id, at)), at)!);
+      const usage = upstream.use(id, at);
+      const before = last.get(id)!;
+      if (usage.primary.resetAt * 1000 !== before.resetAt) r.unusedAtReset += 100 - before.used;
+      last.set(id, { used: usage.primary.usedPercent, resetAt: usage.primary.resetAt * 1000 });
+      book.observe(id, parseQuotaHeaders('openai-codex', codexQuotaHeaders(usage), at)!);
       served = id;
       break;
     }
@@ -101,6 +160,8 @@ async function run(strategy: Strategy, day: Array<{ at: number; conversation: st
     if (before !== undefined && before !== served) r.moves++;
     lastLogin.set(conversation, served);
   }
+  // Windows that ran out before the day ended count too.
+  for (const w of last.values()) if (w.resetAt <= START + DAY) r.unusedAtReset += 100 - w.used;
   await book.flush();
   await store.close();
   rmSync(home, { recursive: true, force: true });
@@ -113,16 +174,22 @@ function headroomOf(q: Quotas, id: string, at: number): number {
   return 1 - Math.max(u.primary.usedPercent, u.secondary.usedPercent) / 100;
 }
 
-const day = script(42);
-const results: Result[] = [];
-for (const s of ['quota-aware', 'round-robin', 'fill-first'] as const) results.push(await run(s, day));
-const rr = results.find((x) => x.strategy === 'round-robin')!;
-console.log(`bench/pool: ${REQUESTS} requests over ${LOGINS.length} logins in one scripted day`);
 console.log(
-  'strategy       requests  client-429  429-with-headroom  upstream-429  conversation-moves  moves/rr',
+  `bench/pool: ${REQUESTS} requests per trace over ${LOGINS.length} Codex logins (5-hour windows of 100 calls)`,
 );
-for (const x of results) {
-  console.log(
-    `${x.strategy.padEnd(14)} ${String(x.requests).padStart(8)}  ${String(x.clientErrors).padStart(10)}  ${String(x.errorsWithHeadroom).padStart(17)}  ${String(x.upstream429).padStart(12)}  ${String(x.moves).padStart(18)}  ${(x.moves / Math.max(1, rr.moves)).toFixed(2).padStart(8)}`,
+console.log(
+  'trace             strategy      client-429  429/best-peer  upstream-429  moves  moves/rr  unused-at-reset',
+);
+for (const trace of TRACES) {
+  const results: Result[] = [];
+  for (const s of ['quota-aware', 'round-robin', 'fill-first'] as const) results.push(await run(s, trace));
+  const rr = results.find((x) => x.strategy === 'round-robin')!;
+  const bestPeer = Math.min(
+    ...results.filter((x) => x.strategy !== 'quota-aware').map((x) => x.clientErrors),
   );
+  for (const x of results) {
+    console.log(
+      `${trace.name.padEnd(17)} ${x.strategy.padEnd(12)} ${String(x.clientErrors).padStart(11)}  ${(x.clientErrors / Math.max(1, bestPeer)).toFixed(2).padStart(13)}  ${String(x.upstream429).padStart(12)}  ${String(x.moves).padStart(5)}  ${(x.moves / Math.max(1, rr.moves)).toFixed(2).padStart(8)}  ${`${x.unusedAtReset.toFixed(0)} %`.padStart(15)}`,
+    );
+  }
 }

@@ -4,7 +4,15 @@ export interface QuotaSource {
   headroom(profileId: string, now: number): number;
   /** Until when the login's quota is used up (epoch ms), or null. */
   exhaustedUntil(profileId: string, now: number): number | null;
+  /**
+   * When the login's soonest window starts over (epoch ms); `idle` when a reading says that window
+   * has started over since and not run again (its clock starts at its next call); null when unknown.
+   */
+  resetsAt(profileId: string, now: number): number | 'idle' | null;
 }
+
+/** Below this headroom a login takes no new conversations while another has room (spill before the cap). */
+export const SPILL_BELOW = 0.1;
 
 /** A pool's choice for one request. */
 export interface PoolPlan {
@@ -19,16 +27,17 @@ export interface PoolPlan {
 const MAX_CONVERSATIONS = 10_000;
 
 /**
- * The `quota-aware` strategy: a new conversation goes to the login with the most headroom (ties
- * rotate, so fresh logins share the first requests); a conversation stays on its login so the
- * provider's prompt cache stays warm; a login whose quota is used up is left out until its reset
- * time, before the upstream has to answer 429, and its conversations move.
+ * The `quota-aware` strategy, drain first. A new conversation goes to the login whose running window
+ * starts over soonest while it still has room, so the quota that would lapse at that reset is used
+ * rather than lost, and logins whose windows have not started yet stay fresh for later; near its cap
+ * (`SPILL_BELOW`) a login takes no new conversations and they spill to the next. A conversation stays
+ * on its login so the provider's prompt cache stays warm. A login whose quota is used up is left out
+ * until its reset time, before the upstream has to answer 429, and its conversations move.
  */
 export class QuotaAwarePool {
   #quotas: QuotaSource;
   /** `provider\nconversation` → profile id; oldest forgotten first past MAX_CONVERSATIONS. */
   #homes = new Map<string, string>();
-  #turn = 0;
 
   constructor(quotas: QuotaSource) {
     this.#quotas = quotas;
@@ -36,25 +45,38 @@ export class QuotaAwarePool {
 
   plan(provider: string, ids: readonly string[], conversation: string | null, now: number): PoolPlan {
     const exhausted: PoolPlan['exhausted'] = [];
-    const live: Array<{ id: string; headroom: number; index: number }> = [];
+    const live: Array<{ id: string; headroom: number; resetsAt: number; index: number; idle: boolean }> = [];
     ids.forEach((id, index) => {
       const until = this.#quotas.exhaustedUntil(id, now);
       if (until !== null) exhausted.push({ profileId: id, until });
-      else live.push({ id, headroom: this.#quotas.headroom(id, now), index });
+      else {
+        const headroom = this.#quotas.headroom(id, now);
+        const resets = this.#quotas.resetsAt(id, now);
+        const resetsAt = typeof resets === 'number' ? resets : Number.NEGATIVE_INFINITY;
+        live.push({ id, headroom, resetsAt, index, idle: resets === 'idle' });
+      }
     });
-    // Most headroom first; equal headroom rotates by turn so idle logins are not all left to the last.
-    const turn = this.#turn++;
-    const n = Math.max(1, ids.length);
-    live.sort(
-      (a, b) =>
-        b.headroom - a.headroom || ((((a.index - turn) % n) + n) % n) - ((((b.index - turn) % n) + n) % n),
-    );
+    // Logins with room first: one whose window is not running (idle, or not yet read) before all, so
+    // every login's clock runs while there is traffic; then the soonest reset; listed order on a tie.
+    // Then the ones near their cap, most headroom first.
+    live.sort((a, b) => {
+      const roomA = a.headroom >= SPILL_BELOW;
+      const roomB = b.headroom >= SPILL_BELOW;
+      if (roomA !== roomB) return roomA ? -1 : 1;
+      if (!roomA) return b.headroom - a.headroom || a.index - b.index;
+      return a.resetsAt - b.resetsAt || a.index - b.index;
+    });
     const order = live.map((l) => l.id);
     let movedFrom: PoolPlan['movedFrom'] = null;
     if (conversation !== null) {
       const key = `${provider}\n${conversation}`;
       const home = this.#homes.get(key);
-      if (home !== undefined && order.includes(home)) {
+      const idle = live.find((l) => l.idle && l.headroom >= SPILL_BELOW);
+      if (home !== undefined && idle && home !== idle.id && order.includes(home)) {
+        // A login whose window has started over takes the next request, so its clock runs again
+        // while there is traffic (a window idles only from its reset to its first call).
+        this.#remember(key, idle.id);
+      } else if (home !== undefined && order.includes(home)) {
         order.splice(order.indexOf(home), 1);
         order.unshift(home);
       } else {

@@ -63,9 +63,10 @@ describe('the default strategy', () => {
     const picker = new ProfilePicker();
     const first = picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-1').ids[0]!;
     picker.settle(t, 'conv-1', first);
-    // New conversations share the logins; a conversation stays on its own.
-    const other = picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-2').ids[0];
-    expect(other).not.toBe(first);
+    // Without readings, logins are drained in listed order; a conversation stays on its own.
+    expect(first).toBe('openai-codex:a');
+    const other = picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-2').ids;
+    expect(other).toEqual(['openai-codex:a', 'openai-codex:b']);
     for (let i = 0; i < 3; i++)
       expect(picker.plan(t, ['openai-codex:a', 'openai-codex:b'], 'conv-1').ids[0]).toBe(first);
   });

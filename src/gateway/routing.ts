@@ -99,7 +99,7 @@ function unknownModel(model: string, chains: Record<string, unknown>): ClawkeepE
   );
 }
 
-const NO_QUOTAS: QuotaSource = { headroom: () => 1, exhaustedUntil: () => null };
+const NO_QUOTAS: QuotaSource = { headroom: () => 1, exhaustedUntil: () => null, resetsAt: () => null };
 
 /**
  * Orders a target's candidate profiles; round-robin rotates the start on every call; quota-aware

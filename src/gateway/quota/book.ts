@@ -87,6 +87,20 @@ export class QuotaBook {
     return 1 - highestUse({ ...r, windows: live });
   }
 
+  /**
+   * When the profile's soonest window starts over (epoch ms); `idle` when that reset has passed
+   * since the reading (the window starts again at the next call); null when no reading gives one.
+   */
+  resetsAt(profileId: string, now: number): number | 'idle' | null {
+    const r = this.#readings.get(profileId);
+    let soonest: number | null = null;
+    for (const w of r?.windows ?? []) {
+      if (w.resetAt !== null) soonest = Math.min(soonest ?? w.resetAt, w.resetAt);
+    }
+    if (soonest === null) return null;
+    return soonest > now ? soonest : 'idle';
+  }
+
   /** Until when the profile's quota is used up (epoch ms), or null. */
   exhaustedUntil(profileId: string, now: number): number | null {
     const r = this.#readings.get(profileId);
