@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +102,64 @@ describe('one service-unit generator for every long-running command, quoting wha
     expect(plist).not.toMatch(/<string>[^<]*"[^<]*<\/string>/);
   });
 
+  /** The units a systemd user manager has (systemd.special(7), "Special User Units"). */
+  const USER_MANAGER_UNITS = new Set([
+    'basic.target',
+    'bluetooth.target',
+    'default.target',
+    'exit.target',
+    'graphical-session-pre.target',
+    'graphical-session.target',
+    'paths.target',
+    'printer.target',
+    'shutdown.target',
+    'smartcard.target',
+    'sockets.target',
+    'sound.target',
+    'timers.target',
+    'xdg-desktop-autostart.target',
+  ]);
+  const ORDERING =
+    /^(After|Before|Wants|Requires|Requisite|BindsTo|PartOf|Upholds|WantedBy|RequiredBy)=(.*)$/;
+  /** Every unit a unit orders on or depends on, as `[setting, unit]`. */
+  const namedUnits = (unit: string) =>
+    unit
+      .split('\n')
+      .map((l) => ORDERING.exec(l))
+      .filter((m) => m !== null)
+      .flatMap((m) => m[2]!.split(/\s+/).map((u) => [m[1]!, u] as const));
+  const everyUnit = [
+    spec(),
+    spec({ name: 'watch', description: 'clawkeep watch', args: ['watch', '--openclaw-home', '/o'] }),
+  ].map(systemdUnitFor);
+
+  it('orders and depends only on units a user manager has (no network-online.target)', () => {
+    for (const unit of everyUnit) {
+      const named = namedUnits(unit);
+      expect(named.filter(([, u]) => !USER_MANAGER_UNITS.has(u))).toEqual([]);
+      expect(named).toContainEqual(['WantedBy', 'default.target']);
+      // After= the target that wants this unit would be an ordering cycle.
+      expect(named).not.toContainEqual(['After', 'default.target']);
+    }
+  });
+
+  it("every unit it names is one this machine's user manager can load", (ctx) => {
+    const paths = spawnSync('systemd-analyze', ['--user', 'unit-paths'], { encoding: 'utf8' });
+    if (paths.error || paths.status !== 0) {
+      console.warn('[skip] systemd-analyze is not installed: checked against systemd.special(7) above only');
+      ctx.skip();
+    }
+    const dirs = paths.stdout.split('\n').filter(Boolean);
+    for (const unit of everyUnit) {
+      for (const [setting, name] of namedUnits(unit)) {
+        expect(
+          dirs.some((d) => existsSync(join(d, name))),
+          `${setting}=${name}: no user unit of that name`,
+        ).toBe(true);
+      }
+    }
+  });
+
   it("systemd's own parser takes the unit without a warning", (ctx) => {
     const probe = spawnSync('systemd-analyze', ['--version']);
     if (probe.error) {
@@ -109,7 +175,13 @@ describe('one service-unit generator for every long-running command, quoting wha
       writeFileSync(cli, '');
       const unitPath = join(dir, 'clawkeep-gateway.service');
       writeFileSync(unitPath, systemdUnitFor(spec({ node: process.execPath, cli, home: dir })));
-      const r = spawnSync('systemd-analyze', ['verify', unitPath], { encoding: 'utf8' });
+      // As the user manager reads it; it needs a runtime directory, which a CI shell may lack.
+      const runtime = process.env.XDG_RUNTIME_DIR ?? join(dir, 'runtime');
+      mkdirSync(runtime, { recursive: true, mode: 0o700 });
+      const r = spawnSync('systemd-analyze', ['--user', 'verify', unitPath], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: runtime },
+      });
       expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
       expect(r.status).toBe(0);
     } finally {

@@ -14,11 +14,15 @@ export interface ServiceSpec {
   args: string[];
 }
 
-/** A systemd user unit that runs the command in the foreground and restarts it on failure. */
+/**
+ * A systemd user unit that runs the command in the foreground and restarts it on failure. It orders
+ * on nothing: a user manager has no network-online.target (that is a system unit it cannot see), and
+ * ordering after default.target, which wants this unit, would be a cycle. A gateway on loopback needs no
+ * network; an upstream that is not reachable yet is a fallback, not a failure to start.
+ */
 export function systemdUnitFor(s: ServiceSpec): string {
   return `[Unit]
 Description=${systemdEscape(s.description)}
-After=network-online.target
 
 [Service]
 Type=simple
