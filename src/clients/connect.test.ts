@@ -173,7 +173,9 @@ describe('previewConnect (--print)', () => {
     const snippet = JSON.parse(p.snippet);
     expect(snippet.model).toBe('clawkeep/chain:main');
     expect(snippet.provider.clawkeep.options.apiKey).toBe(p.keyPlaceholder);
-    expect(p.keyPlaceholder).toMatch(/^<client key: (npx )?clawkeep clients add opencode --chain main>$/);
+    expect(p.keyPlaceholder).toMatch(
+      /^<client key: (npx )?clawkeep clients add opencode --kind opencode --chain main>$/,
+    );
   });
 
   it('refuses an API the client does not speak', () => {

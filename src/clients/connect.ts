@@ -115,7 +115,9 @@ function settingsFor(input: ConnectInput, key: string): Setting[] {
  */
 export function previewConnect(input: ConnectInput): ConnectPreview {
   const chain = input.chain ? ` --chain ${quoteArg(input.chain)}` : '';
-  const keyPlaceholder = `<client key: ${invokedAs()} clients add ${input.connector.id}${chain}>`;
+  // The key connect would create carries the agent's kind; one made by hand must too.
+  const { id } = input.connector;
+  const keyPlaceholder = `<client key: ${invokedAs()} clients add ${id} --kind ${id}${chain}>`;
   const doc = { doc: {}, indent: 2 };
   applySettings(doc.doc, settingsFor(input, keyPlaceholder));
   return { path: input.path, snippet: formatConfig(input.connector.format, doc), keyPlaceholder };

@@ -55,7 +55,7 @@ describe('clawkeep connect', () => {
     expect(r.stdout).toContain('model_provider = "clawkeep"');
     expect(r.stdout).toContain('[model_providers.clawkeep]');
     expect(r.stdout).toContain(
-      `experimental_bearer_token = "<client key: clawkeep --home ${home} clients add codex>"`,
+      `experimental_bearer_token = "<client key: clawkeep --home ${home} clients add codex --kind codex>"`,
     );
     expect(r.stdout).toContain('model = "chain:main"');
     expect(r.stdout).not.toMatch(/ck_/);
