@@ -11,6 +11,7 @@ import { readDescriptorLimit } from '../runtime/descriptor-limit.js';
 import type { ClientRecord, Store } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
 import { MODEL_ADAPTERS } from './adapters.js';
+import { announceLoginLost } from './announce.js';
 import { expandCandidates } from './candidates.js';
 import { type ClientFormatDescriptor, formatForPath, MESSAGES, RESPONSES } from './client-formats.js';
 import { ClientAuth } from './clients.js';
@@ -83,7 +84,9 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const metrics = new GatewayMetrics();
   const unreportStore = reportStoreHealth({ log: o.log, metrics });
   const cooldowns = new Cooldowns();
-  const profiles = new ProfileDirectory(o.store);
+  const profiles = new ProfileDirectory(o.store, undefined, (p) =>
+    announceLoginLost(p, { log: o.log, metrics, config: o.config }),
+  );
   let auth = new ClientAuth(o.store);
   // The store's change signal: a profile enabled, disabled, removed or logged in again, or a client key
   // revoked by any process, takes effect on the next request instead of after a cache's lifetime.
