@@ -32,6 +32,11 @@ export class EmulatorControl {
   }
 
   /** Fills a login's quota windows (percent); at 100 its model calls answer 429 until the reset. */
+  /** Revokes the login a refresh token belongs to, as the provider would. */
+  async revoke(refresh: string): Promise<void> {
+    await this.#call('POST', '/_emulator/revoke', { refresh });
+  }
+
   async setQuota(input: {
     provider: OAuthProviderId;
     accountId: string;

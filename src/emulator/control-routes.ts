@@ -22,6 +22,8 @@ const QuotaSchema = z.strictObject({
   secondaryPercent: z.number().min(0).max(100).optional(),
 });
 
+const RevokeSchema = z.strictObject({ refresh: z.string().min(1) });
+
 const ConfigSchema = z.strictObject({
   reuse: z.string().optional(),
   accessTtlSeconds: z.number().int().positive().optional(),
@@ -41,6 +43,7 @@ export function controlRoutes(): Route[] {
     { method: 'DELETE', path: '/_emulator/faults', handle: clearFaults },
     { method: 'GET', path: '/_emulator/config', handle: showConfig },
     { method: 'POST', path: '/_emulator/quotas', handle: setQuota },
+    { method: 'POST', path: '/_emulator/revoke', handle: revoke },
     {
       method: 'GET',
       path: '/_emulator/requests',
@@ -110,6 +113,16 @@ async function setQuota(ctx: RequestContext): Promise<void> {
   if (primaryPercent !== undefined) ctx.state.quotas.set(account, 'primary', primaryPercent, now);
   if (secondaryPercent !== undefined) ctx.state.quotas.set(account, 'secondary', secondaryPercent, now);
   sendJson(ctx.res, 200, { account, primaryPercent, secondaryPercent });
+}
+
+/** Revokes the login of a refresh token, as the provider would (`token_invalidated` from then on). */
+async function revoke(ctx: RequestContext): Promise<void> {
+  const parsed = parseWith(RevokeSchema, await ctx.body());
+  if (!parsed.ok) return invalid(ctx, parsed.message);
+  if (!ctx.state.ledger.revokeFamilyOf(parsed.data.refresh, ctx.state.now())) {
+    return invalid(ctx, 'refresh: no login holds that refresh token (mint one with POST /_emulator/mint)');
+  }
+  sendJson(ctx.res, 200, { revoked: true });
 }
 
 function showConfig(ctx: RequestContext): void {

@@ -111,6 +111,19 @@ export class Ledger {
     return { kind: 'reused', family };
   }
 
+  /**
+   * Revokes the login a refresh token belongs to (any token of its family, spent or live), as a
+   * provider does when the user signs out everywhere or the account is taken down: its access tokens
+   * and its live refresh token are refused from now on. False when the token is unknown.
+   */
+  revokeFamilyOf(token: string, now: number): boolean {
+    const record = this.#refresh.get(token);
+    const family = record && this.#families.get(record.familyId);
+    if (!family) return false;
+    family.revokedAt ??= now;
+    return true;
+  }
+
   /** Remembers an access token (a JWT's `jti` or an opaque token) so model endpoints can check it. */
   recordAccess(key: string, familyId: string, expiresAt: number): void {
     this.#access.set(key, { familyId, expiresAt });

@@ -1,4 +1,5 @@
 import { notifyWebhook } from '../runtime/webhook.js';
+import type { Profile } from '../store/types.js';
 import type { Failure, Skip } from './attempt.js';
 import type { GatewayDeps } from './deps.js';
 
@@ -43,4 +44,25 @@ export function announceFallbacks(
 /** The `x-clawkeep-skipped` header value: targets left out before anything was tried. */
 export function skippedHeader(skipped: readonly Skip[]): string | null {
   return skipped.length > 0 ? skipped.map((s) => `${s.label}; ${s.detail}`).join(', ') : null;
+}
+
+/**
+ * A login left service (the provider revoked or invalidated it, its refresh token was spent, or it
+ * was disabled): it has left every pool, and that is announced as loudly as a fallback. The store
+ * holds the event (`reauth_required` or `status_changed`); here: warn log, metric and webhook.
+ */
+export function announceLoginLost(
+  profile: Pick<Profile, 'id' | 'provider' | 'status' | 'statusReason'>,
+  deps: Pick<GatewayDeps, 'log' | 'metrics' | 'config'>,
+): void {
+  const reason =
+    profile.status === 'needs_reauth' ? (profile.statusReason ?? 'needs_reauth') : profile.status;
+  const record = { profile: profile.id, provider: profile.provider, status: profile.status, reason };
+  deps.log.warn({ loginLost: record }, `login ${profile.id} left every pool (${profile.status}: ${reason})`);
+  deps.metrics.loginsLost.inc({ provider: profile.provider, reason });
+  notifyWebhook(
+    deps.config.gateway.webhook,
+    { event: 'login_lost', at: new Date().toISOString(), ...record },
+    deps.log,
+  );
 }

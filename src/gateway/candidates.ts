@@ -51,7 +51,10 @@ export async function expandCandidates(
     }
     if (ids.length === 0 && plan.exhausted.length === 0 && served.refused.length === 0)
       skipped.push({ label, detail: `no ${target.provider} profile` });
-    for (const profileId of ids)
+    // A login marked needs_reauth has left the pool: tried only after every live one (a linked tool
+    // may have signed it in again, which the broker adopts), never chosen while another can serve.
+    const dead = (id: string) => deps.profiles.get(id)?.status === 'needs_reauth';
+    for (const profileId of [...ids.filter((id) => !dead(id)), ...ids.filter(dead)])
       candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
   }
   return { candidates, skipped, moves, refused };

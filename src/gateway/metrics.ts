@@ -21,6 +21,12 @@ export class GatewayMetrics {
     labelNames: ['from', 'to', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly loginsLost = new Counter({
+    name: 'clawkeep_logins_lost_total',
+    help: 'Logins that left service (needs_reauth: revoked, invalidated, reused; or disabled), by provider and reason',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'clawkeep_request_duration_seconds',
     help: 'Time to the first byte sent to the client',

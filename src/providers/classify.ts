@@ -8,6 +8,8 @@ const PERMANENT_CODES: Readonly<Record<string, ReauthReason>> = {
   refresh_token_invalidated: 'refresh_token_invalidated',
   invalid_grant: 'invalid_grant',
   token_revoked: 'revoked',
+  // Codex CLI reads it as revoked too (codex-rs/core/src/auth.rs).
+  refresh_token_revoked: 'revoked',
   revoked: 'revoked',
 };
 
