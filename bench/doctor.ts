@@ -191,11 +191,11 @@ try {
       `${name.padEnd(44)} ${(r.ms / 1000).toFixed(2).padStart(8)} s   exit ${String(r.code).padEnd(4)} ${note}`,
     );
   console.log(`\n${N} agents, ${N / 2} split stores (live token only in the leftover JSON)\n`);
-  row('clawkeep doctor (diagnosis)', ckDiag, '(target < 2 s)');
+  row('clawkeep doctor (diagnosis)', ckDiag, '(goal < 0.5 s)');
   row(
     'clawkeep doctor --fix (repair + re-diagnosis)',
     ckFix,
-    `(target < 5 s) live token in SQLite: ${ckLive}/${N / 2}`,
+    `(goal < 2 s) live token in SQLite: ${ckLive}/${N / 2}`,
   );
   row('clawkeep doctor --fix again (idempotent)', ckAgain);
   row(`openclaw ${OPENCLAW_VERSION} doctor --non-interactive`, ocDiag);

@@ -90,6 +90,7 @@ function takeoversFrom(events: ImportedEvent[], held: Set<string>): Takeover[] {
 
 /** The takeover of this agent's profile (matched by real path and era-independent id), if any. */
 export function findTakeover(takeovers: Takeover[], agentDir: string, openclawId: string): Takeover | null {
+  if (takeovers.length === 0) return null;
   const dir = realPath(agentDir);
   const key = canonicalProfileId(openclawId);
   return (
@@ -99,6 +100,8 @@ export function findTakeover(takeovers: Takeover[], agentDir: string, openclawId
 
 /** The takeovers out of one agent dir (matched by real path). */
 export function takeoversOf(takeovers: Takeover[], agentDir: string): Takeover[] {
+  // Most homes have none: no path to resolve for each of a thousand agents then.
+  if (takeovers.length === 0) return [];
   const dir = realPath(agentDir);
   return takeovers.filter((t) => realPath(t.agentDir) === dir);
 }
@@ -140,7 +143,7 @@ function readImportedEvents(path: string): ImportedEvent[] {
 
 function realPath(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return p;
   }

@@ -213,8 +213,18 @@ export function readLock(path: string): LockFile | null {
   return { path, pid, createdAt, mtimeMs: Math.trunc(st.mtimeMs) };
 }
 
+/** The dirs already listed in each home (a Set beside `home.dirs`: `includes` made a scan quadratic). */
+const listedDirs = new WeakMap<ScannedHome, Set<string>>();
+
 function addDir(home: ScannedHome, d: string): void {
-  if (!home.dirs.includes(d)) home.dirs.push(d);
+  let seen = listedDirs.get(home);
+  if (!seen) {
+    seen = new Set(home.dirs);
+    listedDirs.set(home, seen);
+  }
+  if (seen.has(d)) return;
+  seen.add(d);
+  home.dirs.push(d);
 }
 
 function addSqliteFiles(home: ScannedHome, db: string): void {
@@ -241,7 +251,8 @@ function safeLstat(p: string): Stats | null {
 
 function safeRealpath(p: string): string | null {
   try {
-    return realpathSync(p);
+    // One realpath(3) call; the JavaScript one lstats every component of every path.
+    return realpathSync.native(p);
   } catch {
     return null;
   }

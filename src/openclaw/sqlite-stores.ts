@@ -10,6 +10,8 @@ const LAYOUT = {
   'agent-sqlite': {
     table: 'auth_profile_store',
     select: `SELECT store_json AS json, updated_at AS updatedAt FROM auth_profile_store WHERE store_key = 'primary'`,
+    stateTable: 'auth_profile_state',
+    state: `SELECT state_json AS json FROM auth_profile_state WHERE state_key = 'primary'`,
     upsert: `INSERT INTO auth_profile_store (store_key, store_json, updated_at) VALUES ('primary', ?, ?)
              ON CONFLICT (store_key) DO UPDATE SET store_json = excluded.store_json, updated_at = excluded.updated_at`,
   },
@@ -17,6 +19,8 @@ const LAYOUT = {
     table: 'config_machine_state',
     select: `SELECT value_json AS json, updated_at_ms AS updatedAt FROM config_machine_state
              WHERE state_key = 'authProfiles.store'`,
+    stateTable: 'config_machine_state',
+    state: `SELECT value_json AS json FROM config_machine_state WHERE state_key = 'authProfiles.state'`,
     upsert: `INSERT INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES ('authProfiles.store', ?, ?)
              ON CONFLICT (state_key) DO UPDATE SET value_json = excluded.value_json, updated_at_ms = excluded.updated_at_ms`,
   },
@@ -134,13 +138,32 @@ function profilesOf(doc: Record<string, unknown> | null): OpenClawProfile[] {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** The state document (order, lastGood, usageStats) beside the credentials; null when absent or unreadable. */
+function readState(db: Database.Database, store: SqliteRef): Record<string, unknown> | null {
+  const layout = LAYOUT[store.kind];
+  if (!hasTable(db, layout.stateTable)) return null;
+  const row = db.prepare(layout.state).get() as { json: string } | undefined;
+  if (!row) return null;
+  try {
+    const doc = JSON.parse(row.json) as unknown;
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a SQLite store's profiles, and both documents as stored, in one open of the file. */
 export function readSqliteStore(store: SqliteRef): ReadResult {
   const opened = openOpenClawDb(store.path, true);
   if (!opened.ok) return opened;
   try {
     const r = readDoc(opened.db, store);
     if ('code' in r) return { ok: false, problem: r };
-    return { ok: true, contents: { store, profiles: profilesOf(r.doc), updatedAt: r.updatedAt } };
+    const documents = r.doc ? { store: r.doc, state: readState(opened.db, store) } : null;
+    return {
+      ok: true,
+      contents: { store, profiles: profilesOf(r.doc), updatedAt: r.updatedAt, documents },
+    };
   } catch (err) {
     return {
       ok: false,
@@ -159,18 +182,20 @@ export function readSqliteStore(store: SqliteRef): ReadResult {
  * Read-modify-write of the credential document in one IMMEDIATE transaction (so a concurrent
  * OpenClaw write is never lost), durable (synchronous=FULL) before it returns.
  * `update` gets the current document and returns the next one, or null to leave it alone.
+ * Returns whether it wrote, and the profiles read back after the commit (same open: no second
+ * schema load per store), for the caller's verification.
  */
 export function updateSqliteDocument(
   store: SqliteRef,
   now: number,
   update: (doc: Record<string, unknown>) => Record<string, unknown> | null,
-): boolean {
+): { written: boolean; after: OpenClawProfile[] | null } {
   const opened = openOpenClawDb(store.path, false);
   if (!opened.ok) throw new Error(opened.problem.message);
   const db = opened.db;
   try {
     db.pragma('synchronous = FULL');
-    return db
+    const written = db
       .transaction(() => {
         const r = readDoc(db, store);
         if ('code' in r) throw new Error(r.message);
@@ -180,6 +205,9 @@ export function updateSqliteDocument(
         return true;
       })
       .immediate();
+    if (!written) return { written, after: null };
+    const back = readDoc(db, store);
+    return { written, after: 'code' in back ? null : profilesOf(back.doc) };
   } finally {
     db.close();
   }

@@ -72,9 +72,9 @@ export function writeProfileTo(store: StoreRef, profile: OpenClawProfile, o: Wri
     outcome = { kind: 'written', id };
     return { ...doc, version: doc.version ?? 1, profiles };
   };
-  updateStoreDocument(store, o.now, apply);
+  const after = updateStoreDocument(store, o.now, apply);
   const result = outcome as WriteOutcome;
-  if (result.kind === 'written') verifyWritten(store, result.id, profile);
+  if (result.kind === 'written') verifyWritten(store, result.id, profile, after);
   return result;
 }
 
@@ -99,31 +99,42 @@ export function removeProfileFrom(
     removed = id;
     return { ...doc, profiles };
   };
-  updateStoreDocument(store, o.now, apply);
+  const after = updateStoreDocument(store, o.now, apply);
   const id = removed as string | null;
   if (id !== null) {
-    const back = readProfilesFrom(store);
-    if (!back.ok || back.contents.profiles.some((p) => p.id === id)) {
+    const back = after ?? readBack(store);
+    if (back === null || back.some((p) => p.id === id)) {
       throw new Error(`read-back of ${store.path} still shows ${id} after removing it`);
     }
   }
   return id;
 }
 
-/** Read-modify-write of a JSON or SQLite store's credential document (`apply` returns null to leave it). */
+/**
+ * Read-modify-write of a JSON or SQLite store's credential document (`apply` returns null to leave it).
+ * For SQLite, the profiles read back after the commit through the same open (null otherwise: read back
+ * with `readBack`).
+ */
 function updateStoreDocument(
   store: StoreRef,
   now: number,
   apply: (doc: Record<string, unknown>) => Record<string, unknown> | null,
-): void {
+): OpenClawProfile[] | null {
   if (store.kind === 'json') {
     const r = readJsonObject(store.path);
     if (!r.ok) throw new Error(r.problem.message);
     const next = apply(r.doc);
     if (next) writeJsonDocument(store.path, next);
-  } else if (store.kind !== 'legacy') {
-    updateSqliteDocument(store, now, apply);
+    return null;
   }
+  if (store.kind === 'legacy') return null;
+  return updateSqliteDocument(store, now, apply).after;
+}
+
+/** The store's profiles as they are on disk now; null when it cannot be read. */
+function readBack(store: StoreRef): OpenClawProfile[] | null {
+  const r = readProfilesFrom(store);
+  return r.ok ? r.contents.profiles : null;
 }
 
 function findStoredId(profiles: Record<string, unknown>, id: string): string | null {
@@ -145,9 +156,13 @@ function mergeRecord(
   return merged;
 }
 
-function verifyWritten(store: StoreRef, id: string, profile: OpenClawProfile): void {
-  const r = readProfilesFrom(store);
-  const back = r.ok ? r.contents.profiles.find((p) => p.id === id) : undefined;
+function verifyWritten(
+  store: StoreRef,
+  id: string,
+  profile: OpenClawProfile,
+  after: OpenClawProfile[] | null,
+): void {
+  const back = (after ?? readBack(store))?.find((p) => p.id === id);
   if (!back || !sameTokens(back, profile)) {
     throw new Error(`read-back of ${store.path} does not show the tokens just written for ${id}`);
   }

@@ -73,6 +73,11 @@ export interface StoreContents {
   profiles: OpenClawProfile[];
   /** Row `updated_at` for SQLite stores, file mtime for JSON files (epoch ms). */
   updatedAt: number | null;
+  /**
+   * SQLite stores: the credential and state documents exactly as stored, read in the same open (the
+   * doctor's rename check works on them); null when the store has no credential row. Absent for files.
+   */
+  documents?: { store: Record<string, unknown>; state: Record<string, unknown> | null } | null;
 }
 
 export type ReadResult = { ok: true; contents: StoreContents } | { ok: false; problem: FileProblem };

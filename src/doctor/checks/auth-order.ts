@@ -94,7 +94,7 @@ function agentAuth(ctx: DoctorContext, views: AgentView[], main: () => AgentView
     const held = new Map<string, string[]>();
     const known = new Set<string>();
     for (const s of sources) {
-      for (const t of takeovers.length > 0 ? takeoversOf(takeovers, s.agent.dir) : []) {
+      for (const t of takeoversOf(takeovers, s.agent.dir)) {
         known.add(t.openclawId);
         known.add(canonicalProfileId(t.openclawId));
       }

@@ -63,11 +63,19 @@ export const providerRenameCheck: Check = {
       const maps = new Map<string, string>();
       const keep = new Set<string>();
       let renamedEra = false;
+      const views = new Map(
+        ctx
+          .agents()
+          .filter((v) => v.home.dir === home.dir)
+          .map((v) => [v.agent.id, v]),
+      );
       for (const agent of home.agents) {
         const ref = agent.primary;
         if (!ref || (ref.kind !== 'agent-sqlite' && ref.kind !== 'shared-sqlite')) continue;
         renamedEra = true;
-        const docs = readDocs(ref);
+        // The documents the diagnosis already read (one open per store); a store it could not use is read raw.
+        const read = views.get(agent.id)?.primary?.result;
+        const docs = read?.ok ? (read.contents.documents ?? null) : readDocs(ref);
         const plan = docs && renameInStore(docs.store, docs.state);
         if (!plan) continue;
         for (const [a, b] of plan.map) maps.set(a, b);
