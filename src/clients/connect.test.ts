@@ -61,6 +61,8 @@ describe('connectClient', () => {
     const doc = parseToml(readFileSync(path, 'utf8'));
     const at = (...p: string[]) => getAt(doc, p).value;
     expect(doc.model_provider).toBe('clawkeep');
+    // Codex's /status reads <chatgpt_base_url>/wham/usage: the gateway answers it.
+    expect(doc.chatgpt_base_url).toBe(`${GW}/backend-api/`);
     expect(at('model_providers', 'clawkeep')).toEqual({
       name: 'clawkeep',
       base_url: `${GW}/v1`,

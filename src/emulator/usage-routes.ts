@@ -12,8 +12,8 @@ import { newId } from './tokens.js';
  */
 export function usageRoutes(): Route[] {
   return [
-    { method: 'GET', path: '/openai-codex/backend-api/wham/usage', record: true, handle: handleCodexUsage },
-    { method: 'GET', path: '/anthropic/api/oauth/usage', record: true, handle: handleClaudeUsage },
+    { method: 'GET', path: '/openai-codex/backend-api/wham/usage', handle: handleCodexUsage },
+    { method: 'GET', path: '/anthropic/api/oauth/usage', handle: handleClaudeUsage },
   ];
 }
 

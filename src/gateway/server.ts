@@ -30,6 +30,8 @@ import { findMount, type Mount, type MountFactory, type MountHost } from './moun
 import { ProfileDirectory } from './profile-directory.js';
 import { QuotaBook } from './quota/book.js';
 import { announceQuotaCrossing } from './quota/observe.js';
+import { UsagePoller } from './quota/usage-poll.js';
+import { CODEX_USAGE_PATHS, serveCodexUsage } from './quota/usage-route.js';
 import { readJsonBody } from './request-body.js';
 import { ProfilePicker, resolveRoute } from './routing.js';
 import { reportStoreHealth } from './store-health.js';
@@ -142,6 +144,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     log: o.log,
     idleMs: gw.keepAliveIdleHours * 3_600_000,
   });
+  const usagePoll = UsagePoller.forGateway(deps);
   let inFlight = 0;
   let draining: (() => void) | null = null;
 
@@ -222,6 +225,8 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     if (req.method === 'GET' && path === '/readyz') return readyz(res);
     const mount = findMount(mounts, path);
     if (mount) return mount.handle(req, res);
+    if (CODEX_USAGE_PATHS.has(path))
+      return serveCodexUsage(req, res, { deps, authenticate: (k) => auth.authenticate(k) });
     if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
@@ -369,6 +374,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     });
   });
   keepAlive.start();
+  usagePoll.start();
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   url = `http://${host}:${addr.port}`;
@@ -388,6 +394,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       unwatch?.();
       unreportStore();
       keepAlive.stop();
+      usagePoll.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const m of mounts) m.close();
       server.closeIdleConnections();

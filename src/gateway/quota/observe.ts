@@ -2,6 +2,7 @@ import { notifyWebhook } from '../../runtime/webhook.js';
 import type { GatewayDeps } from '../deps.js';
 import type { QuotaCrossing } from './alerts.js';
 import { parseQuotaHeaders } from './parse-headers.js';
+import type { QuotaReading } from './reading.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -14,7 +15,15 @@ export function observeQuota(
   now = Date.now(),
 ): void {
   const reading = parseQuotaHeaders(provider, headers, now);
-  if (!reading) return;
+  if (reading) recordReading(deps, profileId, reading);
+}
+
+/** Takes a reading (from headers or a usage poll) into the book and the gauges. */
+export function recordReading(
+  deps: Pick<GatewayDeps, 'quotas' | 'metrics'>,
+  profileId: string,
+  reading: QuotaReading,
+): void {
   deps.quotas.observe(profileId, reading);
   for (const w of reading.windows)
     deps.metrics.quotaUsed.set({ profile: profileId, window: w.name }, w.usedRatio);
