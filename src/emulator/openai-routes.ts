@@ -61,7 +61,8 @@ async function handleResponses(ctx: RequestContext): Promise<void> {
   if (!parsed.ok) return sendJson(ctx.res, 400, parsed.error);
   const req = parsed.data;
   const previous = req.previous_response_id;
-  if (previous && !ctx.state.stored.has(previous)) {
+  const owner = bearerToken(ctx.req) ?? '';
+  if (previous && !ctx.state.stored.has(owner, previous)) {
     return sendJson(
       ctx.res,
       400,
@@ -75,7 +76,7 @@ async function handleResponses(ctx: RequestContext): Promise<void> {
   const unverified = unverifiedContentError(req.input, ctx.state.sealer);
   if (unverified !== null) return sendJson(ctx.res, 400, unverified);
   const { response, events } = buildResponse('openai', req, (p) => ctx.state.sealer.seal(p));
-  if (req.store !== false) ctx.state.stored.keep(response.id);
+  if (req.store !== false) ctx.state.stored.keep(owner, response.id);
   countModelCall(ctx.state, 'openai');
   const headers = quotaHeaders(ctx, response.usage);
   if (req.stream === true) return sendSse(ctx.res, events, headers);

@@ -10,7 +10,7 @@ import type { GatewayDeps } from './deps.js';
 import type { IrRequest } from './formats/ir.js';
 import { checkModelName } from './guards.js';
 import { forwardableRequestHeaders } from './headers.js';
-import { conversationKey } from './pool.js';
+import { conversationKey, responseConversation } from './pool.js';
 import { readJsonBody } from './request-body.js';
 import { firstByteObserver, writeServed } from './respond.js';
 import { resolveRoute } from './routing.js';
@@ -137,6 +137,8 @@ export async function handleModelRequest(
         includeUsage,
         headers,
         onUsage: (u) => deps.usage.record(client.name, deps.labels.target(targetLabel), u),
+        // A stored response lives on the login that created it: a continuation must go there.
+        onResponseId: (id) => deps.picker.settle(c.target, responseConversation(id), c.profileId),
       },
       res,
       firstByteObserver(deps.metrics, deps.labels.target(targetLabel), started),

@@ -77,6 +77,7 @@ describe('QuotaAwarePool (drain first)', () => {
 
 describe('conversationKey', () => {
   it.each([
+    [{ previous_response_id: 'resp_1', prompt_cache_key: 'k1' }, { session_id: 's' }, 'resp:resp_1'],
     [{ prompt_cache_key: 'k1', metadata: { user_id: 'u' } }, { session_id: 's' }, 'pck:k1'],
     [{ metadata: { user_id: 'user_abc_session_123' } }, {}, 'uid:user_abc_session_123'],
     [{}, { session_id: 's1' }, 'sid:s1'],

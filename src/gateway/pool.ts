@@ -104,15 +104,18 @@ export class QuotaAwarePool {
 }
 
 /**
- * The conversation a request belongs to, so a pool keeps it on one login: the Responses API's
- * `prompt_cache_key`, Claude Code's `metadata.user_id` (it carries the session), a `session_id` /
- * `session-id` header (Codex CLI sends one), else the client itself.
+ * The conversation a request belongs to, so a pool keeps it on one login: a Responses request that
+ * continues a stored response (`previous_response_id`: only the login that created it has it), the
+ * Responses API's `prompt_cache_key`, Claude Code's `metadata.user_id` (it carries the session), a
+ * `session_id` / `session-id` header (Codex CLI sends one), else the client itself.
  */
 export function conversationKey(
   json: Record<string, unknown>,
   headers: Record<string, string | string[] | undefined>,
   client: string,
 ): string {
+  if (typeof json.previous_response_id === 'string' && json.previous_response_id)
+    return responseConversation(json.previous_response_id);
   if (typeof json.prompt_cache_key === 'string' && json.prompt_cache_key)
     return `pck:${json.prompt_cache_key}`;
   const meta = json.metadata;
@@ -123,4 +126,9 @@ export function conversationKey(
     if (typeof v === 'string' && v) return `sid:${v}`;
   }
   return `client:${client}`;
+}
+
+/** The conversation key of a stored response: the login that created it is its home. */
+export function responseConversation(responseId: string): string {
+  return `resp:${responseId}`;
 }

@@ -4,6 +4,7 @@ import type { IrUsage } from './formats/ir.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Served } from './upstream-call.js';
 import { readUsage, SseUsageTap } from './usage/read-usage.js';
+import { responseIdOf, SseResponseIdTap } from './usage/response-id.js';
 
 export interface WriteOptions {
   model: string;
@@ -11,6 +12,8 @@ export interface WriteOptions {
   headers: Record<string, string>;
   /** Told the answer's token counts (null: it had none) once it is written. */
   onUsage?: (usage: IrUsage | null) => void;
+  /** Told the id of the stored response a relayed Responses answer created (`previous_response_id` homes). */
+  onResponseId?: (id: string) => void;
 }
 
 /** Writes a served answer: relayed as the upstream sent it, or encoded in the client's format. */
@@ -30,6 +33,7 @@ export async function writeServed(
       firstByte();
       res.end(buf);
       onUsage(served.usage);
+      if (opts.onResponseId) reportId(parseJson(buf), opts.onResponseId);
       return;
     }
     case 'pipe': {
@@ -40,14 +44,18 @@ export async function writeServed(
         const buf = Buffer.from(await served.res.body.arrayBuffer());
         res.writeHead(served.res.status, { ...served.headers, 'content-length': buf.length, ...headers });
         res.end(buf);
-        if (opts.onUsage) onUsage(usageOfJson(buf));
+        const json = opts.onUsage || opts.onResponseId ? parseJson(buf) : null;
+        if (opts.onUsage) onUsage(readUsage(json));
+        if (opts.onResponseId) reportId(json, opts.onResponseId);
         return;
       }
       res.writeHead(served.res.status, { ...served.headers, 'cache-control': 'no-cache', ...headers });
       const tap = opts.onUsage ? new SseUsageTap() : null;
+      const ids = opts.onResponseId ? new SseResponseIdTap() : null;
       await new Promise<void>((resolve) => {
         const body = served.res.body;
         if (tap) body.on('data', (chunk: Buffer) => tap.push(chunk));
+        if (ids) body.on('data', (chunk: Buffer) => ids.push(chunk));
         res.on('close', () => {
           if (!body.readableEnded) body.destroy();
           resolve();
@@ -56,6 +64,7 @@ export async function writeServed(
         body.pipe(res);
       });
       if (tap) onUsage(tap.result());
+      if (ids?.id) opts.onResponseId?.(ids.id);
       return;
     }
     case 'json':
@@ -109,10 +118,15 @@ export function firstByteObserver(metrics: GatewayMetrics, target: string, start
   return () => metrics.latency.observe({ target }, (performance.now() - started) / 1000);
 }
 
-function usageOfJson(buf: Buffer): IrUsage | null {
+function parseJson(buf: Buffer | string): unknown {
   try {
-    return readUsage(JSON.parse(buf.toString('utf8')));
+    return JSON.parse(buf.toString());
   } catch {
     return null;
   }
+}
+
+function reportId(json: unknown, onResponseId: (id: string) => void): void {
+  const id = responseIdOf(json);
+  if (id !== null) onResponseId(id);
 }

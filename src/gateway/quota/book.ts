@@ -3,6 +3,9 @@ import type { Store } from '../../store/types.js';
 import { crossingsOf, type QuotaCrossing, type QuotaLevel } from './alerts.js';
 import { exhaustedUntil, highestUse, type QuotaReading, type QuotaWindow } from './reading.js';
 
+/** Windows at least this long are a plan's (Codex 5 h and weekly, Claude 5 h and 7 d): drained first. */
+const PLAN_WINDOW_MINUTES = 60;
+
 /**
  * The last quota reading of every profile, in memory. Readings come from upstream answers on the
  * request path and cost a map update; the store gets the changed ones at most every `saveEveryMs`,
@@ -88,14 +91,18 @@ export class QuotaBook {
   }
 
   /**
-   * When the profile's soonest window starts over (epoch ms); `idle` when that reset has passed
-   * since the reading (the window starts again at the next call); null when no reading gives one.
+   * When the profile's soonest plan window (an hour or longer) starts over (epoch ms); `idle` when
+   * that reset has passed since the reading (the window starts again at the next call); null when no
+   * reading gives one.
    */
   resetsAt(profileId: string, now: number): number | 'idle' | null {
     const r = this.#readings.get(profileId);
     let soonest: number | null = null;
     for (const w of r?.windows ?? []) {
-      if (w.resetAt !== null) soonest = Math.min(soonest ?? w.resetAt, w.resetAt);
+      // Only plan windows (hours or days) lapse in a way worth draining; an API key's per-minute
+      // limits start over all the time and say nothing about which login to use first.
+      if (w.resetAt === null || w.windowMinutes === null || w.windowMinutes < PLAN_WINDOW_MINUTES) continue;
+      soonest = Math.min(soonest ?? w.resetAt, w.resetAt);
     }
     if (soonest === null) return null;
     return soonest > now ? soonest : 'idle';
