@@ -76,20 +76,20 @@ describe('UsagePoller against the emulator', () => {
     const seen: Array<[string, QuotaReading]> = [];
     const asked: string[] = [];
     const env = emu.env();
+    const adapters = new Map(
+      [...MODEL_ADAPTERS].map(([id, a]) => [
+        id,
+        {
+          credentialHeaders: (cred: Credential, base: Readonly<Record<string, string>>) => {
+            asked.push(cred.profileId);
+            return a.credentialHeaders(cred, base);
+          },
+        },
+      ]),
+    );
     const p = new UsagePoller({
-      listProfiles: async () => profiles,
-      credential: async (id): Promise<Credential> => {
-        asked.push(id);
-        const prof = profiles.find((x) => x.id === id) as Profile;
-        return {
-          profileId: id,
-          type: 'oauth',
-          access: tokens[id] ?? '',
-          accountId: prof.accountId,
-          generation: 1,
-        };
-      },
-      adapters: MODEL_ADAPTERS,
+      listProfiles: async () => profiles.map((x) => ({ ...x, access: tokens[x.id] ?? null })),
+      adapters,
       baseUrl: (provider) =>
         provider === 'openai-codex'
           ? (env.CLAWKEEP_OPENAI_CODEX_BASE_URL ?? null)
@@ -102,7 +102,7 @@ describe('UsagePoller against the emulator', () => {
     return { p, seen, asked };
   }
 
-  it("reads each idle login's windows through the broker's credential", async () => {
+  it("reads each idle login's windows with the token the broker persisted", async () => {
     const now = Date.now();
     const profiles = [
       profile('openai-codex:a', { accountId: codex.accountId, expires: codex.expires, issuedAt: now }),

@@ -32,9 +32,8 @@ export function loginsToPoll(
 }
 
 export interface UsagePollOptions {
+  /** The store's logins: each row holds the access token the broker last persisted. */
   listProfiles(): Promise<Profile[]>;
-  /** The broker's credential: the token every caller shares, refreshed single-flight. */
-  credential(profileId: string): Promise<Credential>;
   adapters: ReadonlyMap<string, Pick<ModelAdapter, 'credentialHeaders'>>;
   baseUrl(provider: string): string | null;
   lastReadingAt(profileId: string): number | null;
@@ -43,6 +42,22 @@ export interface UsagePollOptions {
   save(): Promise<void>;
   log: Logger;
   everyMs?: number;
+}
+
+/**
+ * The credential a poll presents: the access token the broker persisted last (the store row). A poll
+ * reads only logins whose token is good without a refresh, so it never rotates and cannot race one;
+ * it leaves the broker's in-memory copy alone (a login the poll read is still read from the store on
+ * its next request).
+ */
+function credentialOf(p: Profile): Credential {
+  return {
+    profileId: p.id,
+    type: p.type,
+    access: p.access ?? '',
+    accountId: p.accountId,
+    generation: p.generation,
+  };
 }
 
 /**
@@ -63,7 +78,6 @@ export class UsagePoller {
   static forGateway(deps: GatewayDeps): UsagePoller {
     return new UsagePoller({
       listProfiles: () => deps.store.listProfiles(),
-      credential: (id) => deps.broker.getCredential(id),
       adapters: deps.adapters,
       baseUrl: (provider) => deps.baseUrl(provider),
       lastReadingAt: (id) => deps.quotas.get(id)?.at ?? null,
@@ -118,9 +132,8 @@ export class UsagePoller {
     if (!endpoint || !adapter || !base) return false;
     const url = endpoint.url(base);
     try {
-      const cred = await this.#o.credential(p.id);
       const res = await fetch(url, {
-        headers: adapter.credentialHeaders(cred, { ...endpoint.headers }),
+        headers: adapter.credentialHeaders(credentialOf(p), { ...endpoint.headers }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (!res.ok) {
