@@ -5,13 +5,14 @@ import { addClient, revokeClient, viewClient } from '../clients/keys.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { ClawkeepError } from '../errors.js';
 import type { Cooldowns } from '../gateway/cooldowns.js';
+import { type QuotaView, viewQuotas } from '../gateway/quota/view.js';
 import { chainsOf } from '../gateway/routing.js';
 import { checkInStep } from '../linked/in-step.js';
 import { loginModes, loginProviders } from '../login/index.js';
 import { removeProfileWithBackup, saveApiKey, setProfileEnabled } from '../profiles/service.js';
-import { describeStatus } from '../profiles/status.js';
+import { describeStatus, type StatusRow } from '../profiles/status.js';
 import { listProviders } from '../providers/registry.js';
-import type { EventKind, Store } from '../store/types.js';
+import type { EventKind, Profile, Store } from '../store/types.js';
 import { runDashboardDoctor } from './doctor.js';
 import { bucketCounts, latestEvents } from './events-read.js';
 import type { WebLogins } from './logins.js';
@@ -63,10 +64,9 @@ export const API_ROUTES: ApiRoute[] = [
     method: 'POST',
     path: new RegExp(`^/profiles/${SEG}/(enable|disable)$`),
     handle: async (c) => ({
-      profile: describeStatus(
+      profile: await withQuota(
+        c.deps.store,
         await setProfileEnabled(c.deps.store, param(c, 0), c.params[1] === 'enable'),
-        [],
-        Date.now(),
       ),
     }),
   },
@@ -146,15 +146,16 @@ export const API_ROUTES: ApiRoute[] = [
 async function overview(c: ApiContext) {
   const { store } = c.deps;
   const now = Date.now();
-  const [all, links, recent] = await Promise.all([
+  const [all, links, recent, quotas] = await Promise.all([
     store.listProfiles(),
     store.listLinkedSources(),
     latestEvents(store, { since: now - 24 * HOUR, kinds: new Set<EventKind>(['fallback']) }, 100_000),
+    quotasNow(store, now),
   ]);
   const rows = all.map((p) => {
     const at = refreshAt(p);
     return {
-      ...describeStatus(p, links, now),
+      ...describeStatus(p, links, now, quotas.get(p.id) ?? null),
       nextRefreshInSeconds:
         p.type !== 'oauth' || !Number.isFinite(at) ? null : Math.max(0, Math.round((at - now) / 1000)),
       fallbacks1h: recent.filter((e) => e.profileId === p.id && e.at >= now - HOUR).length,
@@ -179,7 +180,7 @@ async function overview(c: ApiContext) {
 async function profiles(c: ApiContext) {
   const { store } = c.deps;
   const now = Date.now();
-  const [all, links, history] = await Promise.all([
+  const [all, links, history, quotas] = await Promise.all([
     store.listProfiles(),
     store.listLinkedSources(),
     latestEvents(
@@ -187,6 +188,7 @@ async function profiles(c: ApiContext) {
       { kinds: new Set<EventKind>(['rotated', 'adopted', 'reauth_required', 'replaced', 'created']) },
       2000,
     ),
+    quotasNow(store, now),
   ]);
   // Each linked source read now: does it hold the store's credential (fingerprints only)?
   const steps = await Promise.all(
@@ -194,7 +196,7 @@ async function profiles(c: ApiContext) {
   );
   return {
     profiles: all.map((p, i) => ({
-      ...describeStatus(p, links, now),
+      ...describeStatus(p, links, now, quotas.get(p.id) ?? null),
       linkedSteps: steps[i] ?? [],
       history: history
         .filter((e) => e.profileId === p.id)
@@ -221,7 +223,18 @@ async function addKey(c: ApiContext) {
     key: str(c, 'key'),
     force: c.body.force === true,
   });
-  return { profile: describeStatus(p, [], Date.now()) };
+  return { profile: await withQuota(c.deps.store, p) };
+}
+
+/** Each login's last quota reading as `models status` shows it. */
+async function quotasNow(store: Store, now: number): Promise<Map<string, QuotaView>> {
+  return viewQuotas(await store.listQuotas(), now);
+}
+
+/** One profile's status row with its quota. */
+async function withQuota(store: Store, p: Profile): Promise<StatusRow> {
+  const now = Date.now();
+  return describeStatus(p, [], now, (await quotasNow(store, now)).get(p.id) ?? null);
 }
 
 async function events(c: ApiContext) {

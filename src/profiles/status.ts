@@ -9,7 +9,7 @@ import { invokedAs } from '../util/invoked-as.js';
 /** A profile as `models status` and the dashboard show it: the listing view plus linked sources and the fix. */
 export interface StatusRow extends ProfileView {
   linkedSources: { kind: string; location: string }[];
-  /** The login's quota windows as the gateway last saw them; null before any request. */
+  /** The login's quota windows as the gateway last read them (traffic headers or a usage poll); null before any. */
   quota: QuotaView | null;
   /** Whom the login serves (the serving policy): "every client", or the client kinds of a subscription. */
   serves: string;
@@ -20,7 +20,8 @@ export function describeStatus(
   p: Profile,
   links: LinkedSourceRef[],
   now: number,
-  quota: QuotaView | null = null,
+  /** Required: a caller that leaves it out shows no quota for a login that has one (the dashboard did). */
+  quota: QuotaView | null,
 ): StatusRow {
   return {
     quota,

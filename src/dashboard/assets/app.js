@@ -79,6 +79,35 @@ const badge = (status) => `<span class="badge ${esc(status)}">${esc(stateLabel[s
 const live = (atMs) =>
   atMs ? `<span data-until="${esc(atMs)}">${esc(countdown((atMs - Date.now()) / 1000))}</span>` : 'never';
 
+/** A window's length: `minute`, `hour`, `5h`, `7d`, `90 min`. */
+function span(minutes) {
+  if (!minutes) return '';
+  if (minutes === 1) return 'minute';
+  if (minutes === 60) return 'hour';
+  if (minutes === 1440) return 'day';
+  if (minutes % 1440 === 0) return `${minutes / 1440}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${minutes} min`;
+}
+
+/** A login's quota windows (used share, reset time); a window that started over since its reading says nothing. */
+function quotaList(q) {
+  const current = (q?.windows ?? []).filter((w) => !w.reset);
+  if (current.length === 0) return '<span class="muted">-</span>';
+  const item = (w) => {
+    const length = span(w.windowMinutes);
+    const amount =
+      w.used !== null && w.limit !== null
+        ? `${w.used}/${w.limit}${length ? ` per ${length}` : ''}`
+        : `${w.usedPercent}%${length ? ` of ${length}` : ''}`;
+    const reset = w.resetAt ? Date.parse(w.resetAt) : null;
+    const meter = `<meter min="0" max="100" low="80" high="95" optimum="0" value="${esc(w.usedPercent)}" aria-label="${esc(w.window)} used"></meter>`;
+    const when = reset ? `, resets <span title="${esc(time(reset))}">${live(reset)}</span>` : '';
+    return `<li data-window="${esc(w.window)}">${meter}${esc(w.window)} <span class="used">${esc(amount)}</span>${when}</li>`;
+  };
+  return `<ul class="quota">${current.map(item).join('')}</ul>`;
+}
+
 setInterval(() => {
   for (const el of document.querySelectorAll('[data-until]')) {
     el.textContent = countdown((Number(el.dataset.until) - Date.now()) / 1000);
@@ -109,7 +138,7 @@ async function overview() {
     </div>
     <h2>Logins</h2>
     <div class="scroll" tabindex="0" role="region" aria-label="Logins table"><table><caption class="muted">Every login and its state</caption>
-      <thead><tr><th scope="col">Profile</th><th scope="col">State</th><th scope="col">Next refresh</th>
+      <thead><tr><th scope="col">Profile</th><th scope="col">State</th><th scope="col">Quota</th><th scope="col">Next refresh</th>
       <th scope="col">Last rotation</th><th scope="col">Fallbacks 1 h / 24 h</th></tr></thead><tbody>
       ${
         d.profiles
@@ -117,10 +146,11 @@ async function overview() {
             (
               p,
             ) => `<tr data-profile="${esc(p.id)}"><th scope="row">${esc(p.id)}</th><td>${badge(p.status)}</td>
+          <td class="quota-cell">${quotaList(p.quota)}</td>
           <td>${p.nextRefreshInSeconds === null ? (p.type === 'oauth' ? '-' : 'never (key)') : live(Date.now() + p.nextRefreshInSeconds * 1000)}</td>
           <td>${esc(ago(p.rotatedAt))}</td><td>${esc(p.fallbacks1h)} / ${esc(p.fallbacks24h)}</td></tr>`,
           )
-          .join('') || '<tr><td colspan="5">No logins yet: add one on the Logins page.</td></tr>'
+          .join('') || '<tr><td colspan="6">No logins yet: add one on the Logins page.</td></tr>'
       }
     </tbody></table></div>`;
 }
@@ -181,6 +211,7 @@ function profileCard(p) {
       <dt>email</dt><dd>${esc(p.email ?? '-')}</dd>
       <dt>access</dt><dd class="mono">${esc(p.accessFp)}</dd>
       <dt>refresh</dt><dd class="mono">${esc(p.refreshFp)}</dd>
+      <dt>quota</dt><dd class="quota-cell">${quotaList(p.quota)}</dd>
       <dt>expires</dt><dd>${p.expires ? live(p.expires) : 'never'}</dd>
       <dt>generation</dt><dd>${esc(p.generation)}</dd>
       <dt>last rotation</dt><dd>${esc(ago(p.rotatedAt))}</dd>
