@@ -6,14 +6,19 @@ import type { DashboardDeps } from './api.js';
 /** The client name the dashboard's own probe key is stored under (visible in Clients; revocable). */
 export const PROBE_CLIENT = 'clawkeep-dashboard';
 
-/** Holds the dashboard's probe key in memory only; a new one replaces the stored one after a restart. */
+/**
+ * Holds the dashboard's probe key in memory only; a new one replaces the stored one after a restart,
+ * keeping its serving policy (a plain client unless the user opted it in: `clients set
+ * clawkeep-dashboard --subscription`).
+ */
 export class RouteProbe {
   #key: string | null = null;
 
   async key(deps: DashboardDeps): Promise<string> {
     if (this.#key) return this.#key;
-    await deps.store.removeClient(PROBE_CLIENT, Date.now());
-    const { key } = await createClient(deps.store, PROBE_CLIENT, null);
+    const old = await deps.store.removeClient(PROBE_CLIENT, Date.now());
+    const policy = { kind: old?.kind ?? null, subscriptionOptIn: old?.subscriptionOptIn ?? false };
+    const { key } = await createClient(deps.store, PROBE_CLIENT, null, Date.now(), policy);
     this.#key = key;
     return key;
   }

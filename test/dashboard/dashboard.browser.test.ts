@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROBE_CLIENT } from '../../src/dashboard/try-route.js';
+import { createClient } from '../../src/gateway/clients.js';
 import { getProvider, resolveOAuthEndpoints } from '../../src/providers/registry.js';
 import { fingerprint } from '../../src/util/fingerprint.js';
 import { copyFixture } from '../doctor/helpers.js';
@@ -121,6 +123,10 @@ describe('dashboard in Chromium', () => {
     );
     ageProfile(t.home, 'openai-codex:default');
 
+    // The chain falls back to the Claude subscription: the user opted the dashboard's probe in
+    // (a plain client would be refused it: the serving policy, test/gateway/serving-policy.test.ts).
+    await t.store.removeClient(PROBE_CLIENT, Date.now());
+    await createClient(t.store, PROBE_CLIENT, null, Date.now(), { subscriptionOptIn: true });
     await goto('routing');
     const main = page.locator('article[data-chain="main"]');
     await expect(main.getByTestId('route-now').textContent()).resolves.toBe(
