@@ -6,9 +6,11 @@ export const PROVIDER_ID = 'clawkeep';
 /**
  * Codex CLI (`@openai/codex`): a `model_providers.clawkeep` entry speaking the Responses API, made the
  * active `model_provider`. The key rides in `experimental_bearer_token`, so no shell variable is needed.
- * `chatgpt_base_url` sends Codex's ChatGPT-backend reads, `/status`'s `wham/usage` among them, to the
- * gateway: Codex makes them only when signed in with ChatGPT, with that login's own access token
- * (never the bearer token above), which the gateway answers when it holds that login.
+ * With `--limits`, `chatgpt_base_url` sends Codex's ChatGPT-backend reads, `/status`'s `wham/usage`
+ * among them, to the gateway: Codex makes them only when signed in with ChatGPT, with that login's
+ * own access token (never the bearer token above), which the gateway answers when it holds that
+ * login. Opt-in: the gateway serves no other ChatGPT-backend path, so Codex Cloud and the remote
+ * plugin list stop working while it is set.
  */
 export const codex: ClientConnector = {
   id: 'codex',
@@ -27,7 +29,7 @@ export const codex: ClientConnector = {
       },
     },
     { path: ['model_provider'], value: PROVIDER_ID },
-    { path: ['chatgpt_base_url'], value: `${o.gatewayUrl}/backend-api/` },
+    ...(o.limits ? [{ path: ['chatgpt_base_url'], value: `${o.gatewayUrl}/backend-api/` }] : []),
     ...(o.model ? [{ path: ['model'], value: o.model }] : []),
   ],
   usage: () => 'run: codex   (or codex exec "…"); every model call now goes to the clawkeep gateway',

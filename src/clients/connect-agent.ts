@@ -24,6 +24,7 @@ export interface ConnectRequest {
   api?: ClientApi;
   model?: string;
   chain?: string;
+  limits?: boolean;
 }
 
 interface Planned {
@@ -52,6 +53,7 @@ function planConnect(home: string, r: ConnectRequest, env: NodeJS.ProcessEnv): P
     gatewayUrl,
     ...(r.api ? { api: r.api } : {}),
     ...(r.model ? { model: r.model } : {}),
+    ...(r.limits ? { limits: true } : {}),
     extraModels: Object.keys(chains).map((c) => `chain:${c}`),
     chain: r.chain ?? null,
   };

@@ -53,6 +53,17 @@ env_key = "AZURE_KEY"
 `;
 
 describe('connectClient', () => {
+  it('codex --limits: chatgpt_base_url sends /status limits reads (wham/usage) to the gateway', async () => {
+    const path = join(dir, 'codex-limits', 'config.toml');
+    await connectClient(store, home, {
+      connector: connectorFor('codex'),
+      path,
+      gatewayUrl: GW,
+      limits: true,
+    });
+    expect(parseToml(readFileSync(path, 'utf8')).chatgpt_base_url).toBe(`${GW}/backend-api/`);
+  });
+
   it('codex: adds the provider, makes it active, keeps every other key, backs up the old file', async () => {
     const path = join(dir, 'codex', 'config.toml');
     put(path, CODEX_CONFIG);
@@ -61,8 +72,8 @@ describe('connectClient', () => {
     const doc = parseToml(readFileSync(path, 'utf8'));
     const at = (...p: string[]) => getAt(doc, p).value;
     expect(doc.model_provider).toBe('clawkeep');
-    // Codex's /status reads <chatgpt_base_url>/wham/usage: the gateway answers it.
-    expect(doc.chatgpt_base_url).toBe(`${GW}/backend-api/`);
+    // Codex Cloud and plugins read chatgpt_base_url too: it is only set with --limits (below).
+    expect(doc.chatgpt_base_url).toBeUndefined();
     expect(at('model_providers', 'clawkeep')).toEqual({
       name: 'clawkeep',
       base_url: `${GW}/v1`,

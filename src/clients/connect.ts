@@ -39,6 +39,8 @@ export interface ConnectInput {
   extraModels?: readonly string[];
   /** Default chain of the new client key. */
   chain?: string | null;
+  /** `--limits`: the client's limits reads go to the gateway too (Codex: `chatgpt_base_url`). */
+  limits?: boolean;
   now?: number;
 }
 
@@ -105,6 +107,7 @@ function settingsFor(input: ConnectInput, key: string): Setting[] {
     models: [firstModel, ...(input.extraModels ?? []).filter((m) => m !== firstModel)],
     api: resolveApi(input.connector, input.api),
     ...(input.model ? { model: input.model } : {}),
+    ...(input.limits ? { limits: true } : {}),
   });
 }
 

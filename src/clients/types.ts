@@ -22,6 +22,8 @@ export interface ConnectOptions {
   /** Model names to offer in clients that list models (the first is the default). */
   models: readonly string[];
   api: ClientApi;
+  /** Also send the client's own limits reads (Codex's `/status`) to the gateway: `connect --limits`. */
+  limits?: boolean;
 }
 
 /** One client: where its config lives, its format, and the settings that point it at the gateway. */

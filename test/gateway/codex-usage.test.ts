@@ -169,7 +169,9 @@ describe('usage windows where the agents look (built CLI, emulator)', () => {
     async () => {
       const codexHome = join(home, 'codex-home');
       mkdirSync(codexHome, { recursive: true });
-      const r = await runCli(home, ['connect', 'codex'], { env: { ...env, CODEX_HOME: codexHome } });
+      const r = await runCli(home, ['connect', 'codex', '--limits'], {
+        env: { ...env, CODEX_HOME: codexHome },
+      });
       expect(r.code, r.stderr).toBe(0);
       const config = readFileSync(join(codexHome, 'config.toml'), 'utf8');
       expect(config).toContain(`chatgpt_base_url = "${url}/backend-api/"`);

@@ -21,6 +21,7 @@ interface ConnectFlags {
   api?: string;
   model?: string;
   chain?: string;
+  limits?: boolean;
 }
 
 const APIS: readonly ClientApi[] = ['chat', 'responses', 'messages'];
@@ -40,6 +41,10 @@ export function registerConnect(program: Command, io: Io): void {
       'model the client asks for (default: its own default, or "default" = its chain)',
     )
     .option('--chain <chain>', "the client key's default chain")
+    .option(
+      '--limits',
+      "codex: also send Codex's /status limits reads to the gateway (sets chatgpt_base_url; Codex Cloud and remote plugins then stop working)",
+    )
     .action(async (id: string, o: ConnectFlags) => {
       connectorFor(id); // an unknown client is named before anything else
       if (o.undo && o.print) throw new ClawkeepError('usage', '--undo and --print do not go together');
@@ -52,6 +57,7 @@ export function registerConnect(program: Command, io: Io): void {
         ...(o.api ? { api: o.api as ClientApi } : {}),
         ...(o.model ? { model: o.model } : {}),
         ...(o.chain !== undefined ? { chain: o.chain } : {}),
+        ...(o.limits ? { limits: true } : {}),
       };
       if (o.print) {
         // A preview opens no store: it must not create a key, a file or even the home.
@@ -110,8 +116,9 @@ function replayFlags(o: ConnectFlags): string {
     ['--model', o.model],
     ['--chain', o.chain],
   ];
-  return pairs
+  const valued = pairs
     .filter((p): p is [string, string] => p[1] !== undefined)
     .map(([flag, value]) => ` ${flag} ${quoteArg(value)}`)
     .join('');
+  return `${valued}${o.limits ? ' --limits' : ''}`;
 }
