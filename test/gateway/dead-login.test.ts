@@ -1,17 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net.js';
-import { runCli } from '../helpers/processes.js';
-import { CliProcess } from '../lifetime/processes.js';
-
-interface Minted {
-  access: string;
-  refresh: string;
-}
+import { type CliStack, type MintedLogin, startCliStack } from '../helpers/cli-stack.js';
 
 /**
  * A login the provider revoked leaves the pool at once, through the built CLI: the request that
@@ -19,23 +11,15 @@ interface Minted {
  * reason, a webhook and a metric announce it, and no later request tries it again.
  */
 describe('a revoked login leaves every pool (built CLI, emulator)', () => {
-  let home: string;
-  let env: Record<string, string>;
-  let emulator: CliProcess;
+  let stack: CliStack;
   let emuUrl: string;
-  let gateway: CliProcess;
   let url: string;
   let key: string;
   let hooks: Server;
   const received: Array<Record<string, unknown>> = [];
   let onHook = () => {};
-  const minted: Record<string, Minted> = {};
+  const minted: Record<string, MintedLogin> = {};
 
-  const cli = async (args: string[], input?: string) => {
-    const r = await runCli(home, args, { env, ...(input === undefined ? {} : { input }) });
-    if (r.code !== 0) throw new Error(`clawkeep ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-    return r.stdout;
-  };
   const chat = async () => {
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
@@ -51,7 +35,6 @@ describe('a revoked login leaves every pool (built CLI, emulator)', () => {
   };
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'clawkeep-dead-login-'));
     hooks = createServer((req, res) => {
       let body = '';
       req.on('data', (d: Buffer) => {
@@ -64,38 +47,18 @@ describe('a revoked login leaves every pool (built CLI, emulator)', () => {
       });
     });
     await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-    emulator = new CliProcess(['emulator', '--port', '0'], {});
-    [, emuUrl] = (await emulator.waitFor(/listening on (http:\/\/\S+)/)) as unknown as [string, string];
-    await emulator.waitFor(/counters: /);
-    env = { CLAWKEEP_HOME: home };
-    for (const m of emulator.out.matchAll(/export (CLAWKEEP_[A-Z_]+)=(\S+)/g)) env[m[1]!] = m[2]!;
-    for (const name of ['a', 'b']) {
-      const login = (await (
-        await fetch(`${emuUrl}/_emulator/mint`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ provider: 'openai-codex', email: `${name}@example.test` }),
-        })
-      ).json()) as Minted;
-      minted[`openai-codex:${name}`] = login;
-      await cli(
-        ['profiles', 'add-oauth', '--provider', 'openai-codex', '--name', name],
-        JSON.stringify(login),
-      );
-    }
-    key = (await cli(['clients', 'add', 'agent'])).trim();
+    stack = await startCliStack('dead-login');
+    emuUrl = stack.emulatorUrl;
+    for (const name of ['a', 'b'])
+      minted[`openai-codex:${name}`] = await stack.addLogin('openai-codex', name);
+    key = (await stack.cli(['clients', 'add', 'agent'])).stdout.trim();
     const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
-    writeFileSync(join(home, 'config.yaml'), `gateway:\n  webhook: ${hookUrl}\n`);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    gateway = new CliProcess(['--home', home, 'gateway', 'run', '--port', String(port)], env);
-    await gateway.waitFor(/clawkeep gateway listening on/);
+    writeFileSync(join(stack.home, 'config.yaml'), `gateway:\n  webhook: ${hookUrl}\n`);
+    ({ url } = await stack.startGateway());
   });
   afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.stop();
+    await stack?.stop();
     await new Promise((resolve) => hooks?.close(resolve));
-    rmSync(home, { recursive: true, force: true });
   });
 
   it('is found out once, announced, marked with the reason, and never tried again', async () => {
@@ -139,9 +102,7 @@ describe('a revoked login leaves every pool (built CLI, emulator)', () => {
     expect(metrics).toMatch(
       /clawkeep_logins_lost_total\{provider="openai-codex",reason="refresh_token_invalidated"\} 1/,
     );
-    const status = JSON.parse(
-      await runCli(home, ['models', 'status', '--json'], { env }).then((r) => r.stdout),
-    ) as Array<{
+    const status = JSON.parse((await stack.run(['models', 'status', '--json'])).stdout) as Array<{
       id: string;
       status: string;
       statusReason: string | null;

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net.js';
+import { type CliStack, startCliStack } from '../helpers/cli-stack.js';
 import { runCli } from '../helpers/processes.js';
-import { CliProcess } from '../lifetime/processes.js';
 
 /**
  * The serving policy through the built CLI, as a user sets it up: an Anthropic API key and a Claude
@@ -12,18 +8,13 @@ import { CliProcess } from '../lifetime/processes.js';
  * before or after the key is disabled and re-enabled; a Claude Code key does; an opt-in is explicit.
  */
 describe('a Claude subscription serves Claude Code alone (built CLI, emulator)', () => {
+  let stack: CliStack;
   let home: string;
   let env: Record<string, string>;
-  let emulator: CliProcess;
-  let gateway: CliProcess;
   let url: string;
   const keys: Record<string, string> = {};
 
-  const cli = async (args: string[], input?: string) => {
-    const r = await runCli(home, args, { env, ...(input === undefined ? {} : { input }) });
-    if (r.code !== 0) throw new Error(`clawkeep ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const cli = (args: string[], input?: string) => stack.cli(args, input);
   const ask = async (client: string, model = 'claude-sonnet-4-5') => {
     const res = await fetch(`${url}/v1/messages`, {
       method: 'POST',
@@ -48,23 +39,9 @@ describe('a Claude subscription serves Claude Code alone (built CLI, emulator)',
   };
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'clawkeep-policy-'));
-    emulator = new CliProcess(['emulator', '--port', '0'], {});
-    const [, emuUrl] = await emulator.waitFor(/listening on (http:\/\/\S+)/);
-    await emulator.waitFor(/counters: /);
-    env = { CLAWKEEP_HOME: home };
-    for (const m of emulator.out.matchAll(/export (CLAWKEEP_[A-Z_]+)=(\S+)/g)) env[m[1]!] = m[2]!;
-    const login = await (
-      await fetch(`${emuUrl}/_emulator/mint`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ provider: 'anthropic', email: 'sub@example.test' }),
-      })
-    ).json();
-    await cli(
-      ['profiles', 'add-oauth', '--provider', 'anthropic', '--name', 'claude'],
-      JSON.stringify(login),
-    );
+    stack = await startCliStack('policy');
+    ({ home, env } = stack);
+    await stack.addLogin('anthropic', 'claude');
     await cli(
       ['profiles', 'add-key', '--provider', 'anthropic', '--name', 'key'],
       'sk-emu-anthropic-policy\n',
@@ -75,15 +52,10 @@ describe('a Claude subscription serves Claude Code alone (built CLI, emulator)',
     ] as const) {
       keys[name] = (await cli(['clients', 'add', name, ...flags])).stdout.trim();
     }
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    gateway = new CliProcess(['--home', home, 'gateway', 'run', '--port', String(port)], env);
-    await gateway.waitFor(/clawkeep gateway listening on/);
+    ({ url } = await stack.startGateway());
   });
   afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('sends a plain client to the API key every time, and refuses it in its own error shape when only the subscription is left', async () => {

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/net.js';
-import { runCli } from '../helpers/processes.js';
-import { CliProcess } from '../lifetime/processes.js';
+import { type CliStack, startCliStack } from '../helpers/cli-stack.js';
 
 /**
  * A Responses request that continues a stored response reaches the login that created it
@@ -12,13 +9,11 @@ import { CliProcess } from '../lifetime/processes.js';
  * responses per key and answers 400 `previous_response_not_found` under the other one, as OpenAI does.
  */
 describe('previous_response_id goes home (built CLI, emulator)', () => {
-  let home: string;
-  let emulator: CliProcess;
+  let stack: CliStack;
   let emuUrl: string;
-  let gateway: CliProcess;
   let url: string;
   let key: string;
-  let cli: (args: string[]) => ReturnType<typeof runCli>;
+  const cli = (args: string[]) => stack.run(args);
 
   const respond = async (body: Record<string, unknown>) => {
     const res = await fetch(`${url}/v1/responses`, {
@@ -31,35 +26,24 @@ describe('previous_response_id goes home (built CLI, emulator)', () => {
   };
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'clawkeep-resp-home-'));
-    emulator = new CliProcess(['emulator', '--port', '0'], {});
-    emuUrl = (await emulator.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    await emulator.waitFor(/counters: /);
-    const env: Record<string, string> = { CLAWKEEP_HOME: home };
-    for (const m of emulator.out.matchAll(/export (CLAWKEEP_[A-Z_]+)=(\S+)/g)) env[m[1]!] = m[2]!;
+    stack = await startCliStack('resp-home');
+    emuUrl = stack.emulatorUrl;
     for (const name of ['one', 'two']) {
-      const r = await runCli(home, ['profiles', 'add-key', '--provider', 'openai', '--name', name], {
-        env,
-        input: `sk-emu-openai-${name}\n`,
-      });
-      expect(r.code, r.stderr).toBe(0);
+      await stack.cli(
+        ['profiles', 'add-key', '--provider', 'openai', '--name', name],
+        `sk-emu-openai-${name}\n`,
+      );
     }
-    key = (await runCli(home, ['clients', 'add', 'agent'], { env })).stdout.trim();
+    key = (await stack.cli(['clients', 'add', 'agent'])).stdout.trim();
     // A pool of the two keys, `two` listed first: a new conversation goes to `two` while it serves.
     writeFileSync(
-      join(home, 'config.yaml'),
+      join(stack.home, 'config.yaml'),
       'chains:\n  pool:\n    - target: openai/gpt-4.1\n      profiles: [openai:two, openai:one]\n      strategy: quota-aware\n',
     );
-    cli = (args) => runCli(home, args, { env });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    gateway = new CliProcess(['--home', home, 'gateway', 'run', '--port', String(port)], env);
-    await gateway.waitFor(/clawkeep gateway listening on/);
+    ({ url } = await stack.startGateway());
   });
   afterAll(async () => {
-    await gateway?.stop();
-    await emulator?.stop();
-    rmSync(home, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('sends a continuation to the key that stored the response, though the pool would start a new one elsewhere', async () => {
