@@ -2,7 +2,7 @@ import { mayServe, type PolicyClient, refusalDetail } from '../providers/serving
 import type { Profile } from '../store/types.js';
 import type { Candidate, Failure, Skip } from './attempt.js';
 import type { GatewayDeps } from './deps.js';
-import type { Route, Target } from './routing.js';
+import { type Route, strategyOf, type Target } from './routing.js';
 
 /**
  * Expands a route's targets into (target, profile) candidates in trying order. A target that cannot
@@ -51,13 +51,29 @@ export async function expandCandidates(
     }
     if (ids.length === 0 && plan.exhausted.length === 0 && served.refused.length === 0)
       skipped.push({ label, detail: `no ${target.provider} profile` });
-    // A login marked needs_reauth has left the pool: tried only after every live one (a linked tool
-    // may have signed it in again, which the broker adopts), never chosen while another can serve.
-    const dead = (id: string) => deps.profiles.get(id)?.status === 'needs_reauth';
-    for (const profileId of [...ids.filter((id) => !dead(id)), ...ids.filter(dead)])
+    for (const profileId of poolOrder(ids, target, deps.profiles))
       candidates.push({ target, profileId, adapter, label: `${label}@${profileId}` });
   }
   return { candidates, skipped, moves, refused };
+}
+
+/**
+ * The order logins are tried in, after the pool planned. A login marked needs_reauth has left the
+ * pool: tried only after every live one (a linked tool may have signed it in again, which the broker
+ * adopts), never chosen while another can serve. In a quota-aware pool an API key, paid per token,
+ * comes after the subscription logins, already paid for: it takes what they cannot.
+ */
+function poolOrder(
+  ids: readonly string[],
+  target: Target,
+  profiles: Pick<GatewayDeps['profiles'], 'get'>,
+): string[] {
+  const rank = (id: string): number => {
+    const p = profiles.get(id);
+    if (p?.status === 'needs_reauth') return 2;
+    return p?.type === 'api_key' && strategyOf(target, ids) === 'quota-aware' ? 1 : 0;
+  };
+  return [0, 1, 2].flatMap((r) => ids.filter((id) => rank(id) === r));
 }
 
 /** The target and its logins with those the client may not use taken out (pinned ones too). */
