@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,4 +56,23 @@ export function runNode(script: string, args: string[], o: RunOptions = {}): Pro
 /** Runs the built `clawkeep` CLI against a home. */
 export function runCli(home: string, args: string[], o: RunOptions = {}): Promise<RunResult> {
   return runNode(CLI, ['--home', home, ...args], o);
+}
+
+/** The unprivileged user tests lock themselves out as (root reads everything). */
+export const NOBODY = { uid: 65534, gid: 65534 } as const;
+
+/**
+ * Why the built CLI cannot run as `nobody` here, or null when it can: that takes root, and a checkout
+ * other users can read (one under a 0700 directory such as /root is closed to them). Printed by the
+ * tests that skip for it.
+ */
+export function cannotRunAsNobody(): string | null {
+  if (process.getuid?.() !== 0) return 'running the CLI as another user needs root (CI runs as root)';
+  const r = spawnSync(
+    process.execPath,
+    ['-e', 'require("node:fs").accessSync(process.argv[1], 4)', CLI],
+    NOBODY,
+  );
+  if (r.status === 0) return null;
+  return `uid ${NOBODY.uid} cannot read ${CLI} (a parent directory is closed to other users): clone the repository where other users can read it to run this test`;
 }
