@@ -59,4 +59,12 @@ describe.skipIf(reason !== null)('pi through the gateway', { timeout: 240_000 },
       ).toBe(true);
     });
   }
+
+  it('never reaches the Claude subscription: a chain pinned to it is refused, and nothing is sent upstream', async () => {
+    const r = await runCase(tg, { client: 'pi', api: 'messages', chain: 'claude', prompt: 'text' });
+    expect(r.code === 0 && r.stdout.includes('emulated anthropic reply to:'), describeRun(r)).toBe(false);
+    if (r.upstream !== null) expect(requestsTo(r, 'anthropic'), describeRun(r)).toEqual([]);
+    const refusals = tg.logs.filter((l) => l.includes('"code":"subscription_not_allowed"'));
+    expect(refusals.some((l) => l.includes('"client":"pi'))).toBe(true);
+  });
 });
