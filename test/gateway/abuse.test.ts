@@ -152,7 +152,6 @@ describe('a gateway bound off loopback', () => {
 
 describe('an idle-socket flood', () => {
   it('closes sockets that send nothing and keeps serving keyed requests', async () => {
-    const { connect } = await import('node:net');
     const t = await startTestGateway({
       gateway: { port: 0, logLevel: 'silent', headersTimeoutMs: 1000, maxConnections: 1000 },
     });

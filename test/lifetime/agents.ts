@@ -99,7 +99,7 @@ async function chatConversation(
   const auth = { authorization: `Bearer ${o.key}` };
   const messages: unknown[] = [{ role: 'user', content: `${PROMPT} (${spec.name} #${turn})` }];
   const first = await post('/v1/chat/completions', { model: spec.model, messages, tools: TOOLS_CHAT }, auth);
-  if (!first || first.status !== 200) return false;
+  if (first?.status !== 200) return false;
   const msg = (JSON.parse(first.text) as { choices: { message: { tool_calls?: { id: string }[] } }[] })
     .choices[0]?.message;
   const call = msg?.tool_calls?.[0];
@@ -111,7 +111,7 @@ async function chatConversation(
     { model: spec.model, messages, tools: TOOLS_CHAT, stream },
     auth,
   );
-  if (!second || second.status !== 200) return false;
+  if (second?.status !== 200) return false;
   if (stream && !second.text.includes('data: [DONE]')) throw new Error(`${spec.name}: stream did not end`);
   return true;
 }
@@ -128,7 +128,7 @@ async function messagesConversation(
   ];
   const messages: unknown[] = [{ role: 'user', content: `${PROMPT} (${spec.name} #${turn})` }];
   const first = await post('/v1/messages', { model: spec.model, max_tokens: 256, messages, tools }, headers);
-  if (!first || first.status !== 200) return false;
+  if (first?.status !== 200) return false;
   const content = (JSON.parse(first.text) as { content: { type: string; id?: string }[] }).content;
   const use = content.find((b) => b.type === 'tool_use');
   if (!use?.id) throw new Error(`${spec.name}: expected a tool_use block, got ${first.text.slice(0, 300)}`);
@@ -142,7 +142,7 @@ async function messagesConversation(
     { model: spec.model, max_tokens: 256, messages, tools, stream },
     headers,
   );
-  if (!second || second.status !== 200) return false;
+  if (second?.status !== 200) return false;
   if (stream && !second.text.includes('message_stop')) throw new Error(`${spec.name}: stream did not end`);
   return true;
 }

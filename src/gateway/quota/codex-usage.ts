@@ -60,7 +60,7 @@ export function pickReportedLogin(
   let best: { id: string; headroom: number; reset: number } | null = null;
   for (const id of ids) {
     const r = readingOf(id);
-    if (!r || !r.windows.some((w) => w.name === 'primary' || w.name === 'secondary')) continue;
+    if (!r?.windows.some((w) => w.name === 'primary' || w.name === 'secondary')) continue;
     const c = { id, headroom: headroom(r, now), reset: soonestReset(r, now) };
     if (!best || c.headroom > best.headroom || (c.headroom === best.headroom && c.reset < best.reset))
       best = c;
