@@ -1,14 +1,14 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { completionLevels, completionScript } from './completion.js';
-import { buildProgram } from './main.js';
+import { buildFullProgram } from './main.js';
 import type { Io } from './output.js';
 
 const io: Io = { out: () => {}, err: () => {}, stdin: process.stdin, isTTY: false };
 
 describe('completion', () => {
-  it('includes commands registered after the completion command (e.g. by other modules)', () => {
-    const program = buildProgram(io, () => {});
+  it('includes commands registered after the completion command (e.g. by other modules)', async () => {
+    const program = await buildFullProgram(io, () => {});
     program.command('later-added').description('later').option('--interval <s>', 'x');
     const levels = completionLevels(program);
     expect(levels.find((l) => l.path === '')?.words).toContain('later-added');

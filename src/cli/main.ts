@@ -3,23 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isDebugEnv, readEnv } from '../config/env.js';
 import { checkProviderEnv } from '../providers/registry.js';
 import { rememberGlobalArgs } from '../util/invoked-as.js';
-import { registerClients } from './commands/clients.js';
-import { registerConfig } from './commands/config.js';
-import { registerConnect } from './commands/connect.js';
-import { registerDashboard } from './commands/dashboard.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerEmulator } from './commands/emulator.js';
-import { registerEvents } from './commands/events.js';
-import { registerGateway } from './commands/gateway.js';
-import { registerImport } from './commands/import.js';
-import { registerModels } from './commands/models.js';
-import { registerProfiles } from './commands/profiles.js';
-import { registerStore } from './commands/store.js';
-import { registerToken } from './commands/token.js';
-import { registerUsage } from './commands/usage.js';
-import { registerWatch } from './commands/watch.js';
-import { registerCompletion } from './completion.js';
+import { COMMANDS, commandsFor, type RegisterCommand } from './commands/index.js';
 import { commandPath, givesJson } from './json-flag.js';
 import { exitQuietlyOnEpipe, type Io, processIo } from './output.js';
 import { EXIT, reportError } from './report-error.js';
@@ -35,7 +19,16 @@ export interface ProgramOptions {
   jsonErrors?: () => boolean;
 }
 
-export function buildProgram(io: Io, setExit: (code: number) => void, o: ProgramOptions = {}): Command {
+/**
+ * The program with the given commands (`commandsFor` picks the one a run needs). Registering adds
+ * options and actions only; nothing runs until it is parsed.
+ */
+export function buildProgram(
+  io: Io,
+  setExit: (code: number) => void,
+  commands: readonly RegisterCommand[],
+  o: ProgramOptions = {},
+): Command {
   const program = new Command('clawkeep')
     .description("keeps AI agents' model-provider credentials alive")
     .version(VERSION, '-V, --version', 'print the clawkeep version')
@@ -55,24 +48,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void, o: Program
       // Commander's errors are thrown (exitOverride) and printed by reportError, in clawkeep's shape.
       outputError: () => {},
     });
-  registerProfiles(program, io, setExit);
-  registerEvents(program, io);
-  registerToken(program, io);
-  registerModels(program, io, setExit);
-  registerImport(program, io, setExit);
-  registerEmulator(program, io);
-  registerDoctor(program, io, setExit);
-  registerGateway(program, io, setExit);
-  registerClients(program, io);
-  registerConnect(program, io);
-  registerConfig(program, io, setExit);
-  registerDemo(program, io);
-  registerDashboard(program, io);
-  registerWatch(program, io);
-  registerCompletion(program, io);
-  registerStore(program, io, setExit);
-  registerUsage(program, io);
+  for (const register of commands) register(program, io, setExit);
   return program;
+}
+
+/** The program with every command: for what reads the whole tree (tests, docs). */
+export async function buildFullProgram(io: Io, setExit: (code: number) => void): Promise<Command> {
+  return buildProgram(io, setExit, await Promise.all(COMMANDS.map((c) => c.load())));
 }
 
 /** Runs the CLI and returns the exit code; never calls process.exit itself (but see exitQuietlyOnEpipe). */
@@ -90,6 +72,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     (c) => {
       code = Math.max(code, c);
     },
+    await commandsFor(argv.slice(2)),
     { jsonErrors },
   );
   reached = program;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { marked, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/main.js';
+import { buildFullProgram } from '../../src/cli/main.js';
 import { processIo } from '../../src/cli/output.js';
 import { ROOT } from '../helpers/processes.js';
 
@@ -43,7 +43,7 @@ function mentions(words: string[], path: string[]): boolean {
 }
 
 // Building the program prints nothing; only the command tree is read.
-const program = buildProgram(processIo, () => {});
+const program = await buildFullProgram(processIo, () => {});
 const table = readmeCommandTable();
 const rowName = (row: Tokens.TableCell[]) => row[0]?.text ?? '(empty row)';
 
