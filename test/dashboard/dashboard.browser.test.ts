@@ -215,9 +215,12 @@ describe('dashboard in Chromium', () => {
       .getByTestId('login-panel')
       .getByText(/Signed in: replaced openai-codex:default/)
       .waitFor({ timeout: 15_000 });
-    await expect(
-      page.locator('article[data-profile="openai-codex:default"] .badge').first().textContent(),
-    ).resolves.toBe('ok');
+    // The card re-renders once the page has read the login again: wait for that, not for a moment.
+    await expect
+      .poll(() => page.locator('article[data-profile="openai-codex:default"] .badge').first().textContent(), {
+        timeout: 15_000,
+      })
+      .toBe('ok');
     const fresh = readRow(t.home, 'openai-codex:default')!;
     expect(fresh.status).toBe('ok');
     secrets.push(fresh.access as string, fresh.refresh as string);
