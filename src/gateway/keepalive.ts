@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import { isClawkeepError } from '../errors.js';
 import type { Profile } from '../store/types.js';
+import { PeriodicPass } from '../util/periodic-pass.js';
 import type { EventBuffer } from './event-buffer.js';
 
 /** Share of the idle limit after which a login is refreshed: a weekly limit refreshes after ~5.6 days. */
@@ -34,32 +35,25 @@ export interface KeepAliveOptions {
  * then every `checkEveryMs`; one login at a time, never on the request path.
  */
 export class KeepAlive {
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
-
   #o: KeepAliveOptions;
+  #periodic: PeriodicPass;
 
   constructor(o: KeepAliveOptions) {
     this.#o = o;
+    this.#periodic = new PeriodicPass((now) => this.#pass(now), o.checkEveryMs ?? 3_600_000);
   }
 
   start(): void {
-    if (this.#o.idleMs <= 0) return;
-    void this.runOnce();
-    this.#timer = setInterval(() => void this.runOnce(), this.#o.checkEveryMs ?? 3_600_000).unref();
+    if (this.#o.idleMs > 0) this.#periodic.start();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#periodic.stop();
   }
 
   /** One pass; concurrent calls share it. Returns when every idle login was tried. */
   runOnce(now = Date.now()): Promise<void> {
-    this.#running ??= this.#pass(now).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#periodic.runOnce(now);
   }
 
   async #pass(now: number): Promise<void> {

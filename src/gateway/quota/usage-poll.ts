@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Credential } from '../../broker/broker.js';
 import { refreshAt } from '../../broker/window.js';
 import type { Profile } from '../../store/types.js';
+import { PeriodicPass } from '../../util/periodic-pass.js';
 import type { ModelAdapter } from '../adapter.js';
 import type { GatewayDeps } from '../deps.js';
 import { recordReading } from './observe.js';
@@ -67,11 +68,11 @@ function credentialOf(p: Profile): Credential {
  */
 export class UsagePoller {
   #o: UsagePollOptions;
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<void> | null = null;
+  #periodic: PeriodicPass;
 
   constructor(o: UsagePollOptions) {
     this.#o = o;
+    this.#periodic = new PeriodicPass((now) => this.#pass(now), o.everyMs ?? EVERY_MS);
   }
 
   /** The gateway's poller: its store, broker, adapters, base URLs and quota book. */
@@ -88,23 +89,16 @@ export class UsagePoller {
   }
 
   start(): void {
-    const every = this.#o.everyMs ?? EVERY_MS;
-    if (every <= 0) return;
-    void this.runOnce();
-    this.#timer = setInterval(() => void this.runOnce(), every).unref();
+    this.#periodic.start();
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#periodic.stop();
   }
 
   /** One pass; concurrent calls share it, so no login ever has two polls in flight. */
   runOnce(now = Date.now()): Promise<void> {
-    this.#running ??= this.#pass(now).finally(() => {
-      this.#running = null;
-    });
-    return this.#running;
+    return this.#periodic.runOnce(now);
   }
 
   async #pass(now: number): Promise<void> {
