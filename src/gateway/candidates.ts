@@ -68,10 +68,11 @@ function poolOrder(
   target: Target,
   profiles: Pick<GatewayDeps['profiles'], 'get'>,
 ): string[] {
+  const pool = strategyOf(target, ids) === 'quota-aware';
   const rank = (id: string): number => {
     const p = profiles.get(id);
     if (p?.status === 'needs_reauth') return 2;
-    return p?.type === 'api_key' && strategyOf(target, ids) === 'quota-aware' ? 1 : 0;
+    return pool && p?.type === 'api_key' ? 1 : 0;
   };
   return [0, 1, 2].flatMap((r) => ids.filter((id) => rank(id) === r));
 }

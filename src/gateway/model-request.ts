@@ -5,7 +5,7 @@ import type { ClientRecord } from '../store/types.js';
 import { announceFallbacks, skippedHeader } from './announce.js';
 import type { Failure, Skip } from './attempt.js';
 import { expandCandidates } from './candidates.js';
-import type { ClientFormatDescriptor } from './client-formats.js';
+import { type ClientFormatDescriptor, RESPONSES } from './client-formats.js';
 import type { GatewayDeps } from './deps.js';
 import type { IrRequest } from './formats/ir.js';
 import { checkModelName } from './guards.js';
@@ -138,7 +138,12 @@ export async function handleModelRequest(
         headers,
         onUsage: (u) => deps.usage.record(client.name, deps.labels.target(targetLabel), u),
         // A stored response lives on the login that created it: a continuation must go there.
-        onResponseId: (id) => deps.picker.settle(c.target, responseConversation(id), c.profileId),
+        ...(format === RESPONSES
+          ? {
+              onResponseId: (id: string) =>
+                deps.picker.settle(c.target, responseConversation(id), c.profileId),
+            }
+          : {}),
       },
       res,
       firstByteObserver(deps.metrics, deps.labels.target(targetLabel), started),

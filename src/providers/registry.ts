@@ -15,6 +15,11 @@ export function listProviders(): ProviderDescriptor[] {
   return [...PROVIDERS.values()];
 }
 
+/** The provider with that id, or undefined (no error: for callers that handle an unknown id). */
+export function findProvider(id: string): ProviderDescriptor | undefined {
+  return PROVIDERS.get(id);
+}
+
 export function getProvider(id: string): ProviderDescriptor {
   const p = PROVIDERS.get(id);
   if (!p) {

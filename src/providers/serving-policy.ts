@@ -1,6 +1,6 @@
 import type { ClientRecord, Profile } from '../store/types.js';
 import { invokedAs } from '../util/invoked-as.js';
-import { listProviders } from './registry.js';
+import { findProvider } from './registry.js';
 import type { SubscriptionRule } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export type PolicyClient = Pick<ClientRecord, 'name' | 'kind' | 'subscriptionOpt
 /** The subscription rule a login falls under, or null when it serves every client. */
 export function subscriptionRule(profile: PolicyProfile): SubscriptionRule | null {
   if (profile.type === 'api_key') return null;
-  return listProviders().find((p) => p.id === profile.provider)?.subscription ?? null;
+  return findProvider(profile.provider)?.subscription ?? null;
 }
 
 export function mayServe(profile: PolicyProfile, client: PolicyClient): boolean {
