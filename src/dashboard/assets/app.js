@@ -79,31 +79,15 @@ const badge = (status) => `<span class="badge ${esc(status)}">${esc(stateLabel[s
 const live = (atMs) =>
   atMs ? `<span data-until="${esc(atMs)}">${esc(countdown((atMs - Date.now()) / 1000))}</span>` : 'never';
 
-/** A window's length: `minute`, `hour`, `5h`, `7d`, `90 min`. */
-function span(minutes) {
-  if (!minutes) return '';
-  if (minutes === 1) return 'minute';
-  if (minutes === 60) return 'hour';
-  if (minutes === 1440) return 'day';
-  if (minutes % 1440 === 0) return `${minutes / 1440}d`;
-  if (minutes % 60 === 0) return `${minutes / 60}h`;
-  return `${minutes} min`;
-}
-
 /** A login's quota windows (used share, reset time); a window that started over since its reading says nothing. */
 function quotaList(q) {
   const current = (q?.windows ?? []).filter((w) => !w.reset);
   if (current.length === 0) return '<span class="muted">-</span>';
   const item = (w) => {
-    const length = span(w.windowMinutes);
-    const amount =
-      w.used !== null && w.limit !== null
-        ? `${w.used}/${w.limit}${length ? ` per ${length}` : ''}`
-        : `${w.usedPercent}%${length ? ` of ${length}` : ''}`;
     const reset = w.resetAt ? Date.parse(w.resetAt) : null;
     const meter = `<meter min="0" max="100" low="80" high="95" optimum="0" value="${esc(w.usedPercent)}" aria-label="${esc(w.window)} used"></meter>`;
     const when = reset ? `, resets <span title="${esc(time(reset))}">${live(reset)}</span>` : '';
-    return `<li data-window="${esc(w.window)}">${meter}${esc(w.window)} <span class="used">${esc(amount)}</span>${when}</li>`;
+    return `<li data-window="${esc(w.window)}">${meter}${esc(w.window)} <span class="used">${esc(w.amount)}</span>${when}</li>`;
   };
   return `<ul class="quota">${current.map(item).join('')}</ul>`;
 }

@@ -11,6 +11,8 @@ export interface QuotaWindowView {
   limit: number | null;
   /** The window's length, when known (1 for API keys' per-minute limits, 300 for a 5-hour window). */
   windowMinutes: number | null;
+  /** What is used, as people read it: `12/50 per minute`, `42% of 5h` (the CLI and the dashboard show it). */
+  amount: string;
   /** ISO time the window starts over, when known. */
   resetAt: string | null;
   /** True when the reset time has passed since the reading: the share shown is stale. */
@@ -38,12 +40,16 @@ export function viewQuotas(rows: readonly QuotaRow[], now: number): Map<string, 
       at: new Date(r.at).toISOString(),
       windows: r.windows.map((w) => {
         const counted = typeof w.limit === 'number' && typeof w.remaining === 'number';
-        return {
-          window: w.name,
+        const counts = {
           usedPercent: Math.round(w.usedRatio * 1000) / 10,
           used: counted ? w.limit! - w.remaining! : null,
           limit: counted ? w.limit! : null,
           windowMinutes: w.windowMinutes ?? null,
+        };
+        return {
+          window: w.name,
+          ...counts,
+          amount: formatAmount(counts),
           resetAt: w.resetAt === null ? null : new Date(w.resetAt).toISOString(),
           reset: w.resetAt !== null && w.resetAt <= now,
         };
@@ -64,15 +70,18 @@ export function formatQuotaCell(v: QuotaView | undefined, now = Date.now()): str
   if (live.length === 0) return '-';
   return live
     .map((w) => {
-      const span = w.windowMinutes ? formatWindow(w.windowMinutes) : null;
-      const amount =
-        w.used !== null && w.limit !== null
-          ? `${w.used}/${w.limit}${span ? ` per ${span}` : ''}`
-          : `${w.usedPercent}%${span ? ` of ${span}` : ''}`;
       const when = w.resetAt ? `, resets ${formatLocalClock(Date.parse(w.resetAt), now)}` : '';
-      return `${w.window} ${amount}${when}`;
+      return `${w.window} ${w.amount}${when}`;
     })
     .join('; ');
+}
+
+/** `12/50 per minute` when the upstream counts, else `42% of 5h`; no length when none is known. */
+function formatAmount(w: Pick<QuotaWindowView, 'used' | 'limit' | 'usedPercent' | 'windowMinutes'>): string {
+  const span = w.windowMinutes ? formatWindow(w.windowMinutes) : null;
+  return w.used !== null && w.limit !== null
+    ? `${w.used}/${w.limit}${span ? ` per ${span}` : ''}`
+    : `${w.usedPercent}%${span ? ` of ${span}` : ''}`;
 }
 
 /** `minute`, `hour`, `5h`, `day`, `7d`, `90 min`. */
